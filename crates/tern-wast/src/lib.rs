@@ -1,0 +1,1 @@
+//! The spec-script runner: executes `.wast` scripts against tern and counts outcomes.
