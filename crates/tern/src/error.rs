@@ -32,15 +32,24 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn malformed(offset: usize, message: impl Into<String>) -> Error {
-        Error::Malformed { offset, message: message.into() }
+        Error::Malformed {
+            offset,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn invalid(offset: usize, message: impl Into<String>) -> Error {
-        Error::Invalid { offset, message: message.into() }
+        Error::Invalid {
+            offset,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn unsupported(offset: usize, message: impl Into<String>) -> Error {
-        Error::Unsupported { offset, message: message.into() }
+        Error::Unsupported {
+            offset,
+            message: message.into(),
+        }
     }
 
     pub(crate) fn api(message: impl Into<String>) -> Error {
@@ -107,8 +116,10 @@ pub enum TrapCode {
     Unreachable,
     MemoryOutOfBounds,
     TableOutOfBounds,
-    IndirectCallToNull,
+    /// `call_indirect` on a null table entry.
     UninitializedElement,
+    /// `call_indirect` with an index past the table's end.
+    UndefinedElement,
     BadSignature,
     IntegerDivideByZero,
     IntegerOverflow,
@@ -125,8 +136,8 @@ impl TrapCode {
             TrapCode::Unreachable => "unreachable",
             TrapCode::MemoryOutOfBounds => "out of bounds memory access",
             TrapCode::TableOutOfBounds => "out of bounds table access",
-            TrapCode::IndirectCallToNull => "uninitialized element",
             TrapCode::UninitializedElement => "uninitialized element",
+            TrapCode::UndefinedElement => "undefined element",
             TrapCode::BadSignature => "indirect call type mismatch",
             TrapCode::IntegerDivideByZero => "integer divide by zero",
             TrapCode::IntegerOverflow => "integer overflow",
@@ -167,7 +178,10 @@ pub struct Trap {
 
 impl Trap {
     pub fn new(code: TrapCode) -> Trap {
-        Trap { code, backtrace: Vec::new() }
+        Trap {
+            code,
+            backtrace: Vec::new(),
+        }
     }
 
     pub(crate) fn with_backtrace(code: TrapCode, backtrace: Vec<FrameInfo>) -> Trap {

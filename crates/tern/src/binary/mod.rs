@@ -27,7 +27,11 @@ pub struct OperatorReader<'a> {
 impl<'a> OperatorReader<'a> {
     /// A reader over `bytes[range]`; `bytes` is the whole module binary.
     pub fn new(bytes: &'a [u8], range: Range<usize>) -> OperatorReader<'a> {
-        OperatorReader { bytes, pos: range.start, end: range.end }
+        OperatorReader {
+            bytes,
+            pos: range.start,
+            end: range.end,
+        }
     }
 
     /// Byte offset of the next instruction.

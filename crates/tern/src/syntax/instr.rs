@@ -285,13 +285,22 @@ pub enum Operator {
     End,
     Br(u32),
     BrIf(u32),
-    BrTable { targets: Box<[u32]>, default: u32 },
+    BrTable {
+        targets: Box<[u32]>,
+        default: u32,
+    },
     Return,
     Call(u32),
-    CallIndirect { type_index: u32, table: u32 },
+    CallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     /// Tail calls (Wasm 3.0).
     ReturnCall(u32),
-    ReturnCallIndirect { type_index: u32, table: u32 },
+    ReturnCallIndirect {
+        type_index: u32,
+        table: u32,
+    },
     /// Typed function references (Wasm 3.0).
     CallRef(u32),
     ReturnCallRef(u32),
@@ -318,8 +327,14 @@ pub enum Operator {
     TableSize(u32),
     TableGrow(u32),
     TableFill(u32),
-    TableCopy { dst: u32, src: u32 },
-    TableInit { elem: u32, table: u32 },
+    TableCopy {
+        dst: u32,
+        src: u32,
+    },
+    TableInit {
+        elem: u32,
+        table: u32,
+    },
     ElemDrop(u32),
 
     // Memory instructions.
@@ -328,8 +343,14 @@ pub enum Operator {
     MemorySize(u32),
     MemoryGrow(u32),
     MemoryFill(u32),
-    MemoryCopy { dst: u32, src: u32 },
-    MemoryInit { data: u32, memory: u32 },
+    MemoryCopy {
+        dst: u32,
+        src: u32,
+    },
+    MemoryInit {
+        data: u32,
+        memory: u32,
+    },
     DataDrop(u32),
 
     // Reference instructions.

@@ -64,7 +64,9 @@ impl Module {
                 })
                 .nth(func_index as usize)
         } else {
-            self.funcs.get((func_index - self.num_imported_funcs) as usize).copied()
+            self.funcs
+                .get((func_index - self.num_imported_funcs) as usize)
+                .copied()
         }
     }
 

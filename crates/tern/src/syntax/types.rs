@@ -25,7 +25,10 @@ impl ValType {
 
     /// Whether this is a number type (`i32`, `i64`, `f32`, `f64`).
     pub fn is_num(self) -> bool {
-        matches!(self, ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64)
+        matches!(
+            self,
+            ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+        )
     }
 
     /// Whether this is a reference type.
@@ -64,8 +67,14 @@ pub struct RefType {
 }
 
 impl RefType {
-    pub const FUNCREF: RefType = RefType { nullable: true, heap: HeapType::Func };
-    pub const EXTERNREF: RefType = RefType { nullable: true, heap: HeapType::Extern };
+    pub const FUNCREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
+    pub const EXTERNREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
 
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
@@ -145,7 +154,10 @@ impl FuncType {
         params: impl IntoIterator<Item = ValType>,
         results: impl IntoIterator<Item = ValType>,
     ) -> FuncType {
-        FuncType { params: params.into_iter().collect(), results: results.into_iter().collect() }
+        FuncType {
+            params: params.into_iter().collect(),
+            results: results.into_iter().collect(),
+        }
     }
 }
 

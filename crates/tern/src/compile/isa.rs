@@ -1,0 +1,197 @@
+//! tern's internal instruction set: the register-style code the compiler emits and the
+//! interpreter runs.
+//!
+//! Operands are frame slots ([`Slot`]): a function's frame is laid out as
+//! `[params | declared locals | constants | operand-stack temporaries]`, every slot an
+//! untyped `u64`. Constants are copied into their slots when a frame is entered, so an
+//! instruction reads a constant exactly as it reads a local. Branch targets are
+//! relative instruction offsets resolved at compile time. Instructions are kept at
+//! most 12 bytes of payload (no field wider than 4 bytes) so `Instr` stays 16 bytes.
+
+use crate::syntax::{LoadOp, StoreOp};
+
+/// A frame slot, relative to the frame base.
+pub type Slot = u16;
+
+/// The most slots one frame may use.
+pub const MAX_FRAME_SLOTS: usize = Slot::MAX as usize;
+
+/// Operands of a unary instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Un {
+    pub dst: Slot,
+    pub src: Slot,
+}
+
+/// Operands of a binary instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bin {
+    pub dst: Slot,
+    pub a: Slot,
+    pub b: Slot,
+}
+
+/// Operands of a load from memory 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ld {
+    pub dst: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+}
+
+/// Operands of a store to memory 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct St {
+    pub addr: Slot,
+    pub value: Slot,
+    pub offset: u32,
+}
+
+/// A fused compare-and-branch: branch by `offset` when `a OP b` holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BrCmp {
+    pub a: Slot,
+    pub b: Slot,
+    pub offset: i32,
+}
+
+macro_rules! define_instr {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        /// One internal instruction.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Instr {
+            /// Trap with "unreachable".
+            Unreachable,
+            /// Jump by `offset` instructions (relative to this instruction).
+            Br { offset: i32 },
+            /// Jump when `cond` (an i32) is not zero.
+            BrIfNez { cond: Slot, offset: i32 },
+            /// Jump when `cond` (an i32) is zero.
+            BrIfEqz { cond: Slot, offset: i32 },
+            /// Jump through a table: the next `len` instructions are `Br`s for index
+            /// values `0..len-1`; the `Br` after them is the default.
+            BrTable { index: Slot, len: u32 },
+            BrIfI32Eq(BrCmp),
+            BrIfI32Ne(BrCmp),
+            BrIfI32LtS(BrCmp),
+            BrIfI32LtU(BrCmp),
+            BrIfI32GtS(BrCmp),
+            BrIfI32GtU(BrCmp),
+            BrIfI32LeS(BrCmp),
+            BrIfI32LeU(BrCmp),
+            BrIfI32GeS(BrCmp),
+            BrIfI32GeU(BrCmp),
+            /// Return from the function; results are already in slots `0..n`.
+            Return,
+            /// Call function `func` (module index); its frame starts at `base`, where the
+            /// arguments are and where the results will be.
+            Call { func: u32, base: Slot },
+            /// Call through table `table` the function at `slots[index]`, which must have
+            /// the engine-wide function type id `type_id`.
+            CallIndirect { type_id: u32, table: u32, index: Slot, base: Slot },
+            /// `dst = src`.
+            Copy(Un),
+            /// Copies `len` slots from `src..` to `dst..` (handles overlap).
+            CopyMany { dst: Slot, src: Slot, len: u16 },
+            /// `dst = if cond != 0 { a } else { b }`.
+            Select { dst: Slot, cond: Slot, a: Slot, b: Slot },
+            /// `dst = value` of module global `global`.
+            GlobalGet { dst: Slot, global: u32 },
+            GlobalSet { src: Slot, global: u32 },
+
+            I32Load(Ld),
+            I64Load(Ld),
+            F32Load(Ld),
+            F64Load(Ld),
+            I32Load8S(Ld),
+            I32Load8U(Ld),
+            I32Load16S(Ld),
+            I32Load16U(Ld),
+            I64Load8S(Ld),
+            I64Load8U(Ld),
+            I64Load16S(Ld),
+            I64Load16U(Ld),
+            I64Load32S(Ld),
+            I64Load32U(Ld),
+            I32Store(St),
+            I64Store(St),
+            F32Store(St),
+            F64Store(St),
+            I32Store8(St),
+            I32Store16(St),
+            I64Store8(St),
+            I64Store16(St),
+            I64Store32(St),
+            /// A load from a memory other than memory 0.
+            LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
+            /// A store to a memory other than memory 0.
+            StoreMem { op: StoreOp, mem: u16, addr: Slot, value: Slot, offset: u32 },
+            MemorySize { dst: Slot, mem: u32 },
+            MemoryGrow { dst: Slot, delta: Slot, mem: u32 },
+            /// `memory.fill`: operands at `args..args+3` (dst, value, len).
+            MemoryFill { args: Slot, mem: u32 },
+            /// `memory.copy`: operands at `args..args+3` (dst, src, len).
+            MemoryCopy { args: Slot, dst_mem: u16, src_mem: u16 },
+            /// `memory.init`: operands at `args..args+3` (dst, src, len).
+            MemoryInit { args: Slot, data: u32, mem: u16 },
+            DataDrop { data: u32 },
+
+            TableGet { dst: Slot, index: Slot, table: u32 },
+            /// Operands at `args..args+2` (index, value).
+            TableSet { args: Slot, table: u32 },
+            TableSize { dst: Slot, table: u32 },
+            /// Operands at `args..args+2` (init, delta); result into `args`.
+            TableGrow { args: Slot, table: u32 },
+            /// Operands at `args..args+3` (dst, value, len).
+            TableFill { args: Slot, table: u32 },
+            /// Operands at `args..args+3` (dst, src, len).
+            TableCopy { args: Slot, dst: u16, src: u16 },
+            /// Operands at `args..args+3` (dst, src, len).
+            TableInit { args: Slot, elem: u32, table: u16 },
+            ElemDrop { elem: u32 },
+
+            /// `dst = (src == null)`.
+            RefIsNull(Un),
+            /// `dst = reference to module function func`.
+            RefFunc { dst: Slot, func: u32 },
+            /// Traps with "null reference" when `src` is null, else copies it.
+            RefAsNonNull(Un),
+
+            $( $name(define_instr!(@operands [$($p)*])), )*
+        }
+    };
+    (@operands [$a:ident]) => { Un };
+    (@operands [$a:ident $b:ident]) => { Bin };
+}
+
+crate::for_each_numeric_op!(define_instr);
+
+/// A function compiled to internal code.
+#[derive(Debug)]
+pub struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    /// For each instruction, the byte offset of the wasm instruction it came from.
+    pub offsets: Box<[u32]>,
+    /// Number of parameters (the first slots of the frame).
+    pub num_params: u32,
+    /// Number of slots the frame needs: params, locals, constants and temporaries.
+    pub frame_size: u32,
+    /// Slots `num_params..locals_end` are declared locals, zeroed on entry.
+    pub locals_end: u32,
+    /// Values copied into slots `locals_end..locals_end + consts.len()` on entry.
+    pub consts: Box<[u64]>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instr_stays_small() {
+        assert!(
+            std::mem::size_of::<Instr>() <= 16,
+            "{}",
+            std::mem::size_of::<Instr>()
+        );
+    }
+}

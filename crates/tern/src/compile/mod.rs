@@ -1,0 +1,1045 @@
+//! The compiler: translates one validated function body into register-style internal
+//! code ([`isa`]) in a single pass over its operators.
+//!
+//! Each wasm operand-stack position `p` has a fixed home slot (`temps + p`). Operands
+//! are tracked lazily: a `local.get` or a constant pushes a reference to the local's
+//! or the constant's slot and emits nothing; an instruction reads its operands from
+//! wherever they are and writes its result to the home slot of the position it
+//! produces. Values are moved to home slots only where control flow merges (block
+//! boundaries and branches) or where an instruction needs them contiguous (calls).
+//! Compare-and-branch pairs fuse, and `local.set` of a fresh result retargets the
+//! producing instruction instead of copying.
+//!
+//! The compiler trusts that the body was validated; it reads the module's syntax and
+//! never touches the store.
+
+pub mod isa;
+
+use std::collections::HashMap;
+
+use crate::binary::OperatorReader;
+use crate::error::{Error, Result};
+use crate::runtime::module::ModuleInner;
+use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
+use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, Slot, St, Un, MAX_FRAME_SLOTS};
+
+/// A compile-time operand: where the value at a stack position currently is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opd {
+    /// In the position's home slot.
+    Temp,
+    /// Still in this local (not yet copied).
+    Local(Slot),
+    /// In a constant slot.
+    Const(Slot),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Block,
+    Loop,
+    If,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand-stack height below the block's parameters.
+    height: usize,
+    params: usize,
+    results: usize,
+    /// Code after an unconditional branch until the block's end is dead.
+    unreachable: bool,
+    /// The block was entered in dead code: emit nothing for it.
+    dead: bool,
+    /// For loops: the index of the first instruction.
+    start: usize,
+    /// Forward branches to this block's end, to patch.
+    fixups: Vec<usize>,
+    /// For `if`: the branch to the else arm, to patch.
+    else_fixup: Option<usize>,
+    /// For `if` with parameters: where the parameters were saved for the else arm.
+    saved_params: Option<Slot>,
+}
+
+/// Compiles defined function `def_index` of `module`.
+pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
+    let m = &module.syntax;
+    let body = m
+        .code
+        .get(def_index as usize)
+        .ok_or_else(|| Error::api(format!("no body for function {def_index}")))?;
+    let ty = module.def_func_type(def_index);
+    let num_params = ty.params.len() as u64;
+    let locals_end = num_params + body.num_locals();
+    let too_large = || {
+        Error::unsupported(
+            body.code.start,
+            format!("function {def_index} needs more than {MAX_FRAME_SLOTS} value slots"),
+        )
+    };
+    if locals_end > MAX_FRAME_SLOTS as u64 {
+        return Err(too_large());
+    }
+
+    // Pre-scan: the constant pool and the scratch slots of `if`s with parameters.
+    let mut consts: Vec<u64> = Vec::new();
+    let mut const_vals: Vec<u64> = Vec::new();
+    let mut const_index: HashMap<u64, usize> = HashMap::new();
+    let mut scratch = 0usize;
+    let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
+    while !reader.is_empty() {
+        let bits = match reader.read()? {
+            Operator::I32Const(v) => v as u32 as u64,
+            Operator::I64Const(v) => v as u64,
+            Operator::F32Const(v) => v as u64,
+            Operator::F64Const(v) => v,
+            Operator::RefNull(_) => 0,
+            Operator::If(bt) => {
+                scratch += block_arity(module, bt).0;
+                continue;
+            }
+            _ => continue,
+        };
+        const_index.entry(bits).or_insert_with(|| {
+            const_vals.push(bits);
+            const_vals.len() - 1
+        });
+    }
+    let scratch_base = locals_end as usize;
+    let consts_base = scratch_base + scratch;
+    let temps = consts_base + const_vals.len();
+    if temps > MAX_FRAME_SLOTS {
+        return Err(too_large());
+    }
+    consts.extend_from_slice(&const_vals);
+
+    let mut c = Compiler {
+        module,
+        code: Vec::new(),
+        offsets: Vec::new(),
+        stack: Vec::new(),
+        ctrls: Vec::new(),
+        temps,
+        max_depth: 0,
+        consts_base,
+        const_index,
+        scratch_next: scratch_base,
+        last_dst: None,
+        offset: body.code.start,
+    };
+    let results = ty.results.len();
+    c.ctrls.push(Ctrl {
+        kind: Kind::Block,
+        height: 0,
+        params: 0,
+        results,
+        unreachable: false,
+        dead: false,
+        start: 0,
+        fixups: Vec::new(),
+        else_fixup: None,
+        saved_params: None,
+    });
+    let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
+    while !reader.is_empty() {
+        c.offset = reader.offset();
+        let op = reader.read()?;
+        c.op(op)?;
+        if c.ctrls.is_empty() {
+            break;
+        }
+    }
+    let frame_size = (temps + c.max_depth).max(results).max(locals_end as usize);
+    if frame_size > MAX_FRAME_SLOTS {
+        return Err(too_large());
+    }
+    Ok(CompiledFunc {
+        code: c.code.into_boxed_slice(),
+        offsets: c.offsets.into_boxed_slice(),
+        num_params: num_params as u32,
+        frame_size: frame_size as u32,
+        locals_end: consts_base as u32,
+        consts: consts.into_boxed_slice(),
+    })
+}
+
+/// (params, results) of a block type.
+fn block_arity(module: &ModuleInner, bt: BlockType) -> (usize, usize) {
+    match bt {
+        BlockType::Empty => (0, 0),
+        BlockType::Value(_) => (0, 1),
+        BlockType::Func(t) => module
+            .syntax
+            .func_type(t)
+            .map_or((0, 0), |f| (f.params.len(), f.results.len())),
+    }
+}
+
+struct Compiler<'m> {
+    module: &'m ModuleInner,
+    code: Vec<Instr>,
+    offsets: Vec<u32>,
+    stack: Vec<Opd>,
+    ctrls: Vec<Ctrl>,
+    /// Home slot of stack position 0.
+    temps: usize,
+    max_depth: usize,
+    consts_base: usize,
+    const_index: HashMap<u64, usize>,
+    scratch_next: usize,
+    /// The last instruction, if it wrote a fresh result to a home slot: (index, slot).
+    last_dst: Option<(usize, Slot)>,
+    /// Byte offset of the operator being compiled.
+    offset: usize,
+}
+
+fn unsupported_op(offset: usize, op: &Operator) -> Error {
+    Error::unsupported(
+        offset,
+        format!("instruction {op:?} is not supported by the interpreter yet"),
+    )
+}
+
+impl Compiler<'_> {
+    fn emit(&mut self, i: Instr) -> usize {
+        self.code.push(i);
+        self.offsets.push(self.offset as u32);
+        self.last_dst = None;
+        self.code.len() - 1
+    }
+
+    /// Emits an instruction that writes a fresh result to `dst`.
+    fn emit_def(&mut self, i: Instr, dst: Slot) {
+        let at = self.emit(i);
+        self.last_dst = Some((at, dst));
+    }
+
+    fn home(&self, pos: usize) -> Slot {
+        (self.temps + pos) as Slot
+    }
+
+    fn slot_of(&self, pos: usize) -> Slot {
+        match self.stack[pos] {
+            Opd::Temp => self.home(pos),
+            Opd::Local(l) => l,
+            Opd::Const(s) => s,
+        }
+    }
+
+    fn const_slot(&self, bits: u64) -> Slot {
+        // The pre-scan saw every constant of the body.
+        let i = self.const_index.get(&bits).copied().unwrap_or(0);
+        (self.consts_base + i) as Slot
+    }
+
+    fn push(&mut self, o: Opd) -> usize {
+        self.stack.push(o);
+        let d = self.stack.len();
+        if d > self.max_depth {
+            self.max_depth = d;
+        }
+        d - 1
+    }
+
+    /// Pushes a fresh temp and returns its home slot.
+    fn push_temp(&mut self) -> Slot {
+        let p = self.push(Opd::Temp);
+        self.home(p)
+    }
+
+    /// Pops an operand, returning the slot it can be read from.
+    fn pop(&mut self) -> Slot {
+        let pos = self.stack.len() - 1;
+        let s = self.slot_of(pos);
+        self.stack.pop();
+        s
+    }
+
+    /// Moves the operand at `pos` to its home slot.
+    fn materialize(&mut self, pos: usize) {
+        if self.stack[pos] != Opd::Temp {
+            let src = self.slot_of(pos);
+            let dst = self.home(pos);
+            self.emit(Instr::Copy(Un { dst, src }));
+            self.stack[pos] = Opd::Temp;
+        }
+    }
+
+    fn materialize_from(&mut self, from: usize) {
+        for p in from..self.stack.len() {
+            self.materialize(p);
+        }
+    }
+
+    /// Materializes the top `n` operands and returns the home slot of the first.
+    fn args(&mut self, n: usize) -> Slot {
+        let from = self.stack.len() - n;
+        self.materialize_from(from);
+        self.home(from)
+    }
+
+    fn is_dead(&self) -> bool {
+        self.ctrls.last().is_some_and(|c| c.unreachable || c.dead)
+    }
+
+    fn set_unreachable(&mut self) {
+        if let Some(c) = self.ctrls.last_mut() {
+            c.unreachable = true;
+            let h = c.height;
+            self.stack.truncate(h);
+        }
+    }
+
+    /// Copies the top `arity` operands to the home slots starting at `height`.
+    fn copy_to(&mut self, height: usize, arity: usize) {
+        let from = self.stack.len() - arity;
+        if from == height {
+            self.materialize_from(from);
+            return;
+        }
+        let all_temps = self.stack[from..].iter().all(|o| *o == Opd::Temp);
+        if all_temps && arity > 1 {
+            let (dst, src) = (self.home(height), self.home(from));
+            self.emit(Instr::CopyMany {
+                dst,
+                src,
+                len: arity as u16,
+            });
+            return;
+        }
+        for i in 0..arity {
+            let src = self.slot_of(from + i);
+            let dst = self.home(height + i);
+            if src != dst {
+                self.emit(Instr::Copy(Un { dst, src }));
+            }
+        }
+    }
+
+    /// Whether branching to label `depth` needs value copies.
+    fn branch_needs_copies(&self, depth: u32) -> bool {
+        let (h, n) = self.label(depth);
+        let from = self.stack.len() - n;
+        n > 0 && (from != h || self.stack[from..].iter().any(|o| *o != Opd::Temp))
+    }
+
+    /// (height, arity) of the branch target at label depth `depth`.
+    fn label(&self, depth: u32) -> (usize, usize) {
+        let c = &self.ctrls[self.ctrls.len() - 1 - depth as usize];
+        match c.kind {
+            Kind::Loop => (c.height, c.params),
+            _ => (c.height, c.results),
+        }
+    }
+
+    /// Emits the copies for a branch to `depth` and an unconditional jump there. The
+    /// operand stack is left as it was: the copies happen only on the branch's path.
+    fn branch(&mut self, depth: u32) {
+        let saved = self.stack.clone();
+        let (h, n) = self.label(depth);
+        self.copy_to(h, n);
+        self.jump(depth, Instr::Br { offset: 0 });
+        self.stack = saved;
+    }
+
+    /// Emits `i` (a branch instruction) targeting label `depth`.
+    fn jump(&mut self, depth: u32, i: Instr) {
+        let ci = self.ctrls.len() - 1 - depth as usize;
+        let at = self.emit(i);
+        if self.ctrls[ci].kind == Kind::Loop {
+            let start = self.ctrls[ci].start;
+            patch(&mut self.code[at], start as isize - at as isize);
+        } else {
+            self.ctrls[ci].fixups.push(at);
+        }
+    }
+
+    /// If the operand about to be popped as a condition was just computed by an i32
+    /// comparison, removes that instruction and returns a fused branch builder.
+    fn take_compare(&mut self) -> Option<(Instr, Instr)> {
+        let pos = self.stack.len() - 1;
+        if self.stack[pos] != Opd::Temp {
+            return None;
+        }
+        let (at, dst) = self.last_dst?;
+        if at + 1 != self.code.len() || dst != self.home(pos) {
+            return None;
+        }
+        let (when_true, when_false) = match self.code[at] {
+            Instr::I32Eqz(u) => (
+                Instr::BrIfEqz {
+                    cond: u.src,
+                    offset: 0,
+                },
+                Instr::BrIfNez {
+                    cond: u.src,
+                    offset: 0,
+                },
+            ),
+            Instr::I32Eq(b) => (Instr::BrIfI32Eq(cmp(b)), Instr::BrIfI32Ne(cmp(b))),
+            Instr::I32Ne(b) => (Instr::BrIfI32Ne(cmp(b)), Instr::BrIfI32Eq(cmp(b))),
+            Instr::I32LtS(b) => (Instr::BrIfI32LtS(cmp(b)), Instr::BrIfI32GeS(cmp(b))),
+            Instr::I32LtU(b) => (Instr::BrIfI32LtU(cmp(b)), Instr::BrIfI32GeU(cmp(b))),
+            Instr::I32GtS(b) => (Instr::BrIfI32GtS(cmp(b)), Instr::BrIfI32LeS(cmp(b))),
+            Instr::I32GtU(b) => (Instr::BrIfI32GtU(cmp(b)), Instr::BrIfI32LeU(cmp(b))),
+            Instr::I32LeS(b) => (Instr::BrIfI32LeS(cmp(b)), Instr::BrIfI32GtS(cmp(b))),
+            Instr::I32LeU(b) => (Instr::BrIfI32LeU(cmp(b)), Instr::BrIfI32GtU(cmp(b))),
+            Instr::I32GeS(b) => (Instr::BrIfI32GeS(cmp(b)), Instr::BrIfI32LtS(cmp(b))),
+            Instr::I32GeU(b) => (Instr::BrIfI32GeU(cmp(b)), Instr::BrIfI32LtU(cmp(b))),
+            _ => return None,
+        };
+        self.code.pop();
+        self.offsets.pop();
+        self.last_dst = None;
+        self.stack.pop();
+        Some((when_true, when_false))
+    }
+
+    /// Pops a condition and returns (branch-if-true, branch-if-false) instructions.
+    fn pop_condition(&mut self) -> (Instr, Instr) {
+        if let Some(pair) = self.take_compare() {
+            return pair;
+        }
+        let cond = self.pop();
+        (
+            Instr::BrIfNez { cond, offset: 0 },
+            Instr::BrIfEqz { cond, offset: 0 },
+        )
+    }
+
+    fn enter_block(&mut self, kind: Kind, bt: BlockType, cond: Option<Instr>) {
+        let (params, results) = block_arity(self.module, bt);
+        if self.is_dead() {
+            self.ctrls.push(Ctrl {
+                kind,
+                height: 0,
+                params,
+                results,
+                unreachable: true,
+                dead: true,
+                start: 0,
+                fixups: Vec::new(),
+                else_fixup: None,
+                saved_params: None,
+            });
+            return;
+        }
+        // Merges happen at block boundaries: every operand goes home first.
+        self.materialize_from(0);
+        let height = self.stack.len() - params;
+        let mut saved_params = None;
+        if kind == Kind::If && params > 0 {
+            let save = self.scratch_next as Slot;
+            self.scratch_next += params;
+            for i in 0..params {
+                let src = self.home(height + i);
+                self.emit(Instr::Copy(Un {
+                    dst: save + i as Slot,
+                    src,
+                }));
+            }
+            saved_params = Some(save);
+        }
+        let else_fixup = cond.map(|i| self.emit(i));
+        self.last_dst = None;
+        self.ctrls.push(Ctrl {
+            kind,
+            height,
+            params,
+            results,
+            unreachable: false,
+            dead: false,
+            start: self.code.len(),
+            fixups: Vec::new(),
+            else_fixup,
+            saved_params,
+        });
+    }
+
+    fn patch_to_here(&mut self, at: usize) {
+        let here = self.code.len();
+        patch(&mut self.code[at], here as isize - at as isize);
+    }
+
+    fn op_else(&mut self) {
+        let Some(c) = self.ctrls.last() else { return };
+        if c.dead {
+            return;
+        }
+        if !c.unreachable {
+            let (h, n) = (c.height, c.results);
+            self.copy_to(h, n);
+            let at = self.emit(Instr::Br { offset: 0 });
+            if let Some(c) = self.ctrls.last_mut() {
+                c.fixups.push(at);
+            }
+        }
+        let Some(c) = self.ctrls.last_mut() else {
+            return;
+        };
+        let else_fixup = c.else_fixup.take();
+        let (h, params, saved) = (c.height, c.params, c.saved_params);
+        c.unreachable = false;
+        if let Some(at) = else_fixup {
+            self.patch_to_here(at);
+        }
+        self.last_dst = None;
+        self.stack.truncate(h);
+        for _ in 0..params {
+            self.push(Opd::Temp);
+        }
+        if let Some(save) = saved {
+            for i in 0..params {
+                let dst = self.home(h + i);
+                self.emit(Instr::Copy(Un {
+                    dst,
+                    src: save + i as Slot,
+                }));
+            }
+        }
+    }
+
+    fn op_end(&mut self) {
+        let Some(c) = self.ctrls.pop() else { return };
+        if c.dead {
+            return;
+        }
+        if self.ctrls.is_empty() {
+            // The function's end: return (also for branches that target it).
+            if !c.unreachable {
+                self.emit_return(c.results);
+            }
+            if !c.fixups.is_empty() {
+                for &at in &c.fixups {
+                    self.patch_to_here(at);
+                }
+                self.stack.truncate(c.height);
+                for _ in 0..c.results {
+                    self.push(Opd::Temp);
+                }
+                self.emit_return(c.results);
+            }
+            return;
+        }
+        if !c.unreachable {
+            self.copy_to(c.height, c.results);
+        }
+        if let Some(at) = c.else_fixup {
+            self.patch_to_here(at);
+        }
+        for at in c.fixups {
+            self.patch_to_here(at);
+        }
+        self.last_dst = None;
+        self.stack.truncate(c.height);
+        for _ in 0..c.results {
+            self.push(Opd::Temp);
+        }
+    }
+
+    fn emit_return(&mut self, n: usize) {
+        let from = self.stack.len() - n;
+        if n == 1 {
+            let src = self.slot_of(from);
+            if src != 0 {
+                self.emit(Instr::Copy(Un { dst: 0, src }));
+            }
+        } else if n > 1 {
+            let src = self.args(n);
+            self.emit(Instr::CopyMany {
+                dst: 0,
+                src,
+                len: n as u16,
+            });
+        }
+        self.emit(Instr::Return);
+    }
+
+    fn unary(&mut self, f: impl FnOnce(Un) -> Instr) {
+        let src = self.pop();
+        let dst = self.push_temp();
+        self.emit_def(f(Un { dst, src }), dst);
+    }
+
+    fn binary(&mut self, f: impl FnOnce(Bin) -> Instr) {
+        let b = self.pop();
+        let a = self.pop();
+        let dst = self.push_temp();
+        self.emit_def(f(Bin { dst, a, b }), dst);
+    }
+
+    fn local_set(&mut self, l: u32, tee: bool) {
+        let l = l as Slot;
+        let top = self.stack.len() - 1;
+        // Operands still reading the old value of `l` must be copied out first.
+        let pending: Vec<usize> = (0..top)
+            .filter(|&p| self.stack[p] == Opd::Local(l))
+            .collect();
+        let src = self.slot_of(top);
+        let retarget = pending.is_empty()
+            && self.stack[top] == Opd::Temp
+            && matches!(self.last_dst, Some((at, d)) if at + 1 == self.code.len() && d == src);
+        for p in pending {
+            self.materialize(p);
+        }
+        if retarget {
+            if let Some((at, _)) = self.last_dst {
+                set_dst(&mut self.code[at], l);
+            }
+            self.last_dst = None;
+        } else if src != l {
+            self.emit(Instr::Copy(Un { dst: l, src }));
+        }
+        self.stack.pop();
+        if tee {
+            self.push(Opd::Local(l));
+        }
+    }
+
+    fn op(&mut self, op: Operator) -> Result<()> {
+        // Dead code: only structure matters.
+        if self.is_dead() {
+            match op {
+                Operator::Block(bt) => self.enter_block(Kind::Block, bt, None),
+                Operator::Loop(bt) => self.enter_block(Kind::Loop, bt, None),
+                Operator::If(bt) => self.enter_block(Kind::If, bt, None),
+                Operator::Else => self.op_else(),
+                Operator::End => self.op_end(),
+                _ => {}
+            }
+            return Ok(());
+        }
+        match op {
+            Operator::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.set_unreachable();
+            }
+            Operator::Nop => {}
+            Operator::Block(bt) => self.enter_block(Kind::Block, bt, None),
+            Operator::Loop(bt) => self.enter_block(Kind::Loop, bt, None),
+            Operator::If(bt) => {
+                let (_, when_false) = self.pop_condition();
+                self.enter_block(Kind::If, bt, Some(when_false));
+            }
+            Operator::Else => self.op_else(),
+            Operator::End => self.op_end(),
+            Operator::Br(d) => {
+                self.branch(d);
+                self.set_unreachable();
+            }
+            Operator::BrIf(d) => {
+                let (when_true, when_false) = self.pop_condition();
+                if self.branch_needs_copies(d) {
+                    let skip = self.emit(when_false);
+                    self.branch(d);
+                    self.patch_to_here(skip);
+                } else {
+                    self.jump(d, when_true);
+                }
+            }
+            Operator::BrTable { targets, default } => {
+                let index = self.pop();
+                let len = targets.len() as u32;
+                self.emit(Instr::BrTable { index, len });
+                let mut stubs = Vec::new();
+                for &t in targets.iter().chain(std::iter::once(&default)) {
+                    if self.branch_needs_copies(t) {
+                        let at = self.emit(Instr::Br { offset: 0 });
+                        stubs.push((at, t));
+                    } else {
+                        self.jump(t, Instr::Br { offset: 0 });
+                    }
+                }
+                for (at, t) in stubs {
+                    self.patch_to_here(at);
+                    self.branch(t);
+                }
+                self.set_unreachable();
+            }
+            Operator::Return => {
+                let n = self.ctrls[0].results;
+                self.emit_return(n);
+                self.set_unreachable();
+            }
+            Operator::Call(f) => {
+                let ty = self.module.func_types.get(f as usize).cloned();
+                let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
+                let (np, nr) = (ty.params.len(), ty.results.len());
+                let base = self.args(np);
+                self.emit(Instr::Call { func: f, base });
+                self.stack.truncate(self.stack.len() - np);
+                for _ in 0..nr {
+                    self.push(Opd::Temp);
+                }
+            }
+            Operator::CallIndirect { type_index, table } => {
+                let ty = self.module.syntax.func_type(type_index).cloned();
+                let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown type"))?;
+                let type_id = self.module.type_ids[type_index as usize];
+                let (np, nr) = (ty.params.len(), ty.results.len());
+                let index = self.pop();
+                // The index is read before the arguments are placed: keep it safe by
+                // materializing the arguments first when they overlap its slot.
+                // The index sits above the arguments, so placing them leaves it intact.
+                let base = self.args(np);
+                self.emit(Instr::CallIndirect {
+                    type_id,
+                    table,
+                    index,
+                    base,
+                });
+                self.stack.truncate(self.stack.len() - np);
+                for _ in 0..nr {
+                    self.push(Opd::Temp);
+                }
+            }
+            Operator::Drop => {
+                self.stack.pop();
+            }
+            Operator::Select | Operator::TypedSelect(_) => {
+                let cond = self.pop();
+                let b = self.pop();
+                let a = self.pop();
+                let dst = self.push_temp();
+                self.emit_def(Instr::Select { dst, cond, a, b }, dst);
+            }
+            Operator::LocalGet(l) => {
+                self.push(Opd::Local(l as Slot));
+            }
+            Operator::LocalSet(l) => self.local_set(l, false),
+            Operator::LocalTee(l) => self.local_set(l, true),
+            Operator::GlobalGet(global) => {
+                let dst = self.push_temp();
+                self.emit_def(Instr::GlobalGet { dst, global }, dst);
+            }
+            Operator::GlobalSet(global) => {
+                let src = self.pop();
+                self.emit(Instr::GlobalSet { src, global });
+            }
+            Operator::TableGet(table) => {
+                let index = self.pop();
+                let dst = self.push_temp();
+                self.emit_def(Instr::TableGet { dst, index, table }, dst);
+            }
+            Operator::TableSet(table) => {
+                let args = self.args(2);
+                self.stack.truncate(self.stack.len() - 2);
+                self.emit(Instr::TableSet { args, table });
+            }
+            Operator::TableSize(table) => {
+                let dst = self.push_temp();
+                self.emit_def(Instr::TableSize { dst, table }, dst);
+            }
+            Operator::TableGrow(table) => {
+                let args = self.args(2);
+                self.stack.truncate(self.stack.len() - 2);
+                self.push(Opd::Temp);
+                self.emit(Instr::TableGrow { args, table });
+            }
+            Operator::TableFill(table) => {
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::TableFill { args, table });
+            }
+            Operator::TableCopy { dst, src } => {
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::TableCopy {
+                    args,
+                    dst: small(dst)?,
+                    src: small(src)?,
+                });
+            }
+            Operator::TableInit { elem, table } => {
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::TableInit {
+                    args,
+                    elem,
+                    table: small(table)?,
+                });
+            }
+            Operator::ElemDrop(elem) => {
+                self.emit(Instr::ElemDrop { elem });
+            }
+            Operator::Load(op, ma) => {
+                self.check_mem32(ma.memory, ma.offset)?;
+                let addr = self.pop();
+                let dst = self.push_temp();
+                let offset = ma.offset as u32;
+                let i = if ma.memory == 0 {
+                    load_instr(op, Ld { dst, addr, offset })
+                } else {
+                    Instr::LoadMem {
+                        op,
+                        mem: small(ma.memory)?,
+                        dst,
+                        addr,
+                        offset,
+                    }
+                };
+                self.emit_def(i, dst);
+            }
+            Operator::Store(op, ma) => {
+                self.check_mem32(ma.memory, ma.offset)?;
+                let value = self.pop();
+                let addr = self.pop();
+                let offset = ma.offset as u32;
+                let i = if ma.memory == 0 {
+                    store_instr(
+                        op,
+                        St {
+                            addr,
+                            value,
+                            offset,
+                        },
+                    )
+                } else {
+                    Instr::StoreMem {
+                        op,
+                        mem: small(ma.memory)?,
+                        addr,
+                        value,
+                        offset,
+                    }
+                };
+                self.emit(i);
+            }
+            Operator::MemorySize(mem) => {
+                self.check_mem32(mem, 0)?;
+                let dst = self.push_temp();
+                self.emit_def(Instr::MemorySize { dst, mem }, dst);
+            }
+            Operator::MemoryGrow(mem) => {
+                self.check_mem32(mem, 0)?;
+                let delta = self.pop();
+                let dst = self.push_temp();
+                self.emit_def(Instr::MemoryGrow { dst, delta, mem }, dst);
+            }
+            Operator::MemoryFill(mem) => {
+                self.check_mem32(mem, 0)?;
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::MemoryFill { args, mem });
+            }
+            Operator::MemoryCopy { dst, src } => {
+                self.check_mem32(dst, 0)?;
+                self.check_mem32(src, 0)?;
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::MemoryCopy {
+                    args,
+                    dst_mem: small(dst)?,
+                    src_mem: small(src)?,
+                });
+            }
+            Operator::MemoryInit { data, memory } => {
+                self.check_mem32(memory, 0)?;
+                let args = self.args(3);
+                self.stack.truncate(self.stack.len() - 3);
+                self.emit(Instr::MemoryInit {
+                    args,
+                    data,
+                    mem: small(memory)?,
+                });
+            }
+            Operator::DataDrop(data) => {
+                self.emit(Instr::DataDrop { data });
+            }
+            Operator::RefNull(_) => {
+                let s = self.const_slot(0);
+                self.push(Opd::Const(s));
+            }
+            Operator::RefIsNull => self.unary(Instr::RefIsNull),
+            Operator::RefFunc(func) => {
+                let dst = self.push_temp();
+                self.emit_def(Instr::RefFunc { dst, func }, dst);
+            }
+            Operator::RefEq => self.binary(Instr::I64Eq),
+            Operator::RefAsNonNull => self.unary(Instr::RefAsNonNull),
+            Operator::I32Const(v) => {
+                let s = self.const_slot(v as u32 as u64);
+                self.push(Opd::Const(s));
+            }
+            Operator::I64Const(v) => {
+                let s = self.const_slot(v as u64);
+                self.push(Opd::Const(s));
+            }
+            Operator::F32Const(v) => {
+                let s = self.const_slot(v as u64);
+                self.push(Opd::Const(s));
+            }
+            Operator::F64Const(v) => {
+                let s = self.const_slot(v);
+                self.push(Opd::Const(s));
+            }
+            Operator::Numeric(n) => {
+                if n.signature().0.len() == 1 {
+                    self.unary(|u| unary_instr(n, u));
+                } else {
+                    self.binary(|b| binary_instr(n, b));
+                }
+            }
+            op @ (Operator::ReturnCall(_)
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::CallRef(_)
+            | Operator::ReturnCallRef(_)
+            | Operator::BrOnNull(_)
+            | Operator::BrOnNonNull(_)) => return Err(unsupported_op(self.offset, &op)),
+        }
+        Ok(())
+    }
+
+    /// Memory64 is not executed yet; memory32 offsets fit in 32 bits after validation.
+    fn check_mem32(&self, mem: u32, offset: u64) -> Result<()> {
+        let m = &self.module.syntax;
+        let ty = if mem < m.num_imported_memories {
+            m.imports
+                .iter()
+                .filter_map(|i| match &i.desc {
+                    crate::syntax::ImportDesc::Memory(t) => Some(*t),
+                    _ => None,
+                })
+                .nth(mem as usize)
+        } else {
+            m.memories
+                .get((mem - m.num_imported_memories) as usize)
+                .copied()
+        };
+        match ty {
+            Some(t) if t.addr == crate::syntax::AddrType::I32 && offset <= u32::MAX as u64 => {
+                Ok(())
+            }
+            Some(_) => Err(Error::unsupported(
+                self.offset,
+                "64-bit memories (memory64)",
+            )),
+            None => Err(Error::invalid(self.offset, format!("unknown memory {mem}"))),
+        }
+    }
+}
+
+fn small(i: u32) -> Result<u16> {
+    u16::try_from(i).map_err(|_| Error::unsupported(0, format!("index {i} above 65535")))
+}
+
+fn cmp(b: Bin) -> BrCmp {
+    BrCmp {
+        a: b.a,
+        b: b.b,
+        offset: 0,
+    }
+}
+
+/// Sets the relative offset of a branch instruction.
+fn patch(i: &mut Instr, rel: isize) {
+    let rel = rel as i32;
+    match i {
+        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
+            *offset = rel
+        }
+        Instr::BrIfI32Eq(c)
+        | Instr::BrIfI32Ne(c)
+        | Instr::BrIfI32LtS(c)
+        | Instr::BrIfI32LtU(c)
+        | Instr::BrIfI32GtS(c)
+        | Instr::BrIfI32GtU(c)
+        | Instr::BrIfI32LeS(c)
+        | Instr::BrIfI32LeU(c)
+        | Instr::BrIfI32GeS(c)
+        | Instr::BrIfI32GeU(c) => c.offset = rel,
+        _ => {}
+    }
+}
+
+/// Redirects the result of a value-producing instruction to slot `dst`.
+fn set_dst(i: &mut Instr, dst: Slot) {
+    macro_rules! numeric_dst {
+        ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+            match i {
+                $( Instr::$name(o) => o.dst = dst, )*
+                Instr::Select { dst: d, .. }
+                | Instr::GlobalGet { dst: d, .. }
+                | Instr::TableGet { dst: d, .. }
+                | Instr::TableSize { dst: d, .. }
+                | Instr::MemorySize { dst: d, .. }
+                | Instr::MemoryGrow { dst: d, .. }
+                | Instr::RefFunc { dst: d, .. }
+                | Instr::LoadMem { dst: d, .. } => *d = dst,
+                Instr::RefIsNull(o) | Instr::RefAsNonNull(o) | Instr::Copy(o) => o.dst = dst,
+                Instr::I32Load(o)
+                | Instr::I64Load(o)
+                | Instr::F32Load(o)
+                | Instr::F64Load(o)
+                | Instr::I32Load8S(o)
+                | Instr::I32Load8U(o)
+                | Instr::I32Load16S(o)
+                | Instr::I32Load16U(o)
+                | Instr::I64Load8S(o)
+                | Instr::I64Load8U(o)
+                | Instr::I64Load16S(o)
+                | Instr::I64Load16U(o)
+                | Instr::I64Load32S(o)
+                | Instr::I64Load32U(o) => o.dst = dst,
+                _ => {}
+            }
+        };
+    }
+    crate::for_each_numeric_op!(numeric_dst);
+}
+
+macro_rules! numeric_builders {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        fn unary_instr(op: NumericOp, u: Un) -> Instr {
+            let b = Bin { dst: u.dst, a: u.src, b: u.src };
+            numeric_builders!(@match op, u, b, $( $name [$($p)*] )*)
+        }
+
+        fn binary_instr(op: NumericOp, b: Bin) -> Instr {
+            let u = Un { dst: b.dst, src: b.a };
+            numeric_builders!(@match op, u, b, $( $name [$($p)*] )*)
+        }
+    };
+    (@match $op:ident, $u:ident, $b:ident, $( $name:ident [$($p:ident)*] )*) => {
+        match $op {
+            $( NumericOp::$name => Instr::$name(numeric_builders!(@arg $u, $b, [$($p)*])), )*
+        }
+    };
+    (@arg $u:ident, $b:ident, [$x:ident]) => { $u };
+    (@arg $u:ident, $b:ident, [$x:ident $y:ident]) => { $b };
+}
+
+crate::for_each_numeric_op!(numeric_builders);
+
+fn load_instr(op: LoadOp, o: Ld) -> Instr {
+    match op {
+        LoadOp::I32Load => Instr::I32Load(o),
+        LoadOp::I64Load => Instr::I64Load(o),
+        LoadOp::F32Load => Instr::F32Load(o),
+        LoadOp::F64Load => Instr::F64Load(o),
+        LoadOp::I32Load8S => Instr::I32Load8S(o),
+        LoadOp::I32Load8U => Instr::I32Load8U(o),
+        LoadOp::I32Load16S => Instr::I32Load16S(o),
+        LoadOp::I32Load16U => Instr::I32Load16U(o),
+        LoadOp::I64Load8S => Instr::I64Load8S(o),
+        LoadOp::I64Load8U => Instr::I64Load8U(o),
+        LoadOp::I64Load16S => Instr::I64Load16S(o),
+        LoadOp::I64Load16U => Instr::I64Load16U(o),
+        LoadOp::I64Load32S => Instr::I64Load32S(o),
+        LoadOp::I64Load32U => Instr::I64Load32U(o),
+    }
+}
+
+fn store_instr(op: StoreOp, o: St) -> Instr {
+    match op {
+        StoreOp::I32Store => Instr::I32Store(o),
+        StoreOp::I64Store => Instr::I64Store(o),
+        StoreOp::F32Store => Instr::F32Store(o),
+        StoreOp::F64Store => Instr::F64Store(o),
+        StoreOp::I32Store8 => Instr::I32Store8(o),
+        StoreOp::I32Store16 => Instr::I32Store16(o),
+        StoreOp::I64Store8 => Instr::I64Store8(o),
+        StoreOp::I64Store16 => Instr::I64Store16(o),
+        StoreOp::I64Store32 => Instr::I64Store32(o),
+    }
+}

@@ -1,0 +1,105 @@
+//! The engine: configuration shared by every module and store made with it, and the
+//! registry that gives each distinct function type an engine-wide id, so that
+//! `call_indirect` and linking compare types with one integer comparison.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::syntax::FuncType;
+
+/// Settings for an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_stack_slots: usize,
+    pub(crate) lazy_compilation: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            max_call_depth: 10_000,
+            max_stack_slots: 1 << 20,
+            lazy_compilation: true,
+        }
+    }
+}
+
+impl Config {
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// The most nested wasm calls before a call traps with "call stack exhausted"
+    /// (default 10,000). tern never recurses on the host stack for wasm calls, so any
+    /// depth is safe for the host; this bounds the memory a runaway recursion takes.
+    pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
+        self.max_call_depth = depth.max(1);
+        self
+    }
+
+    /// The most 8-byte value slots one call stack may hold (default 1,048,576 = 8 MiB).
+    pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
+        self.max_stack_slots = slots.max(16);
+        self
+    }
+
+    /// Compile each function on its first call (default `true`). With `false`, every
+    /// function is compiled when the module is created.
+    pub fn lazy_compilation(&mut self, lazy: bool) -> &mut Self {
+        self.lazy_compilation = lazy;
+        self
+    }
+}
+
+/// A compilation and execution environment: modules are compiled for an engine, and
+/// stores run them. Cheap to clone (a shared handle).
+#[derive(Clone, Default)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+#[derive(Default)]
+pub(crate) struct EngineInner {
+    pub config: Config,
+    types: Mutex<TypeRegistry>,
+}
+
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<Arc<FuncType>, u32>,
+    types: Vec<Arc<FuncType>>,
+}
+
+impl Engine {
+    pub fn new(config: &Config) -> Engine {
+        Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Whether two handles are the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The engine-wide id of a function type (equal types get equal ids).
+    pub(crate) fn type_id(&self, ty: &FuncType) -> u32 {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&id) = reg.ids.get(ty) {
+            return id;
+        }
+        let id = reg.types.len() as u32;
+        let ty = Arc::new(ty.clone());
+        reg.types.push(ty.clone());
+        reg.ids.insert(ty, id);
+        id
+    }
+}

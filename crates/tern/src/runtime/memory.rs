@@ -1,0 +1,131 @@
+//! Linear memory instances (spec: memory instances): one contiguous, zero-initialized
+//! byte region per memory, grown by whole pages. Bounds checks live in `exec`; this
+//! file owns allocation and growth, which never abort the process: a growth the host
+//! cannot back fails, and `memory.grow` returns -1.
+
+use crate::syntax::{AddrType, MemoryType};
+
+/// A memory in the store.
+pub struct MemoryEntity {
+    pub ty: MemoryType,
+    bytes: Vec<u8>,
+    /// The most pages this memory may grow to (its type's maximum, capped by what the
+    /// address type and the host allow).
+    max_pages: u64,
+}
+
+/// The largest number of bytes tern backs for one memory.
+const HOST_MAX_BYTES: u64 = 1 << 32;
+
+impl MemoryEntity {
+    /// Allocates a memory of the type's minimum size; `None` if the host cannot.
+    pub fn new(ty: MemoryType) -> Option<MemoryEntity> {
+        let log2 = ty.page_size_log2();
+        let addr_max = match ty.addr {
+            AddrType::I32 => (1u64 << 32) >> log2,
+            AddrType::I64 => (1u64 << 48).min(u64::MAX >> log2),
+        };
+        let host_max = HOST_MAX_BYTES >> log2;
+        let max_pages = ty
+            .limits
+            .max
+            .unwrap_or(u64::MAX)
+            .min(addr_max)
+            .min(host_max);
+        if ty.limits.min > max_pages {
+            return None;
+        }
+        let bytes = zeroed(ty.limits.min << log2)?;
+        Some(MemoryEntity {
+            ty,
+            bytes,
+            max_pages,
+        })
+    }
+
+    pub fn data(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+
+    /// Current size in pages.
+    pub fn pages(&self) -> u64 {
+        (self.bytes.len() as u64) >> self.ty.page_size_log2()
+    }
+
+    /// Grows by `delta` pages, returning the old size in pages, or `None` (and no
+    /// change) if the maximum or the host does not allow it.
+    pub fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        if delta == 0 {
+            return Some(old);
+        }
+        let mut bytes = zeroed(new << self.ty.page_size_log2())?;
+        bytes[..self.bytes.len()].copy_from_slice(&self.bytes);
+        self.bytes = bytes;
+        Some(old)
+    }
+}
+
+/// A zero-filled byte vector of `len` bytes, or `None` if the allocation fails. Large
+/// allocations come from the allocator's zeroed (lazily committed) pages, so a 4 GiB
+/// memory costs only what the program touches.
+fn zeroed(len: u64) -> Option<Vec<u8>> {
+    let len = usize::try_from(len).ok()?;
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size (checked above). `alloc_zeroed` returns
+    // either null (handled) or a pointer to `len` zeroed bytes allocated by the global
+    // allocator with alignment 1, which is exactly what `Vec<u8>::from_raw_parts` with
+    // capacity `len` requires; all `len` bytes are initialized (zero).
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return None;
+        }
+        Some(Vec::from_raw_parts(ptr, len, len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Limits;
+
+    fn mem(min: u64, max: Option<u64>) -> MemoryType {
+        MemoryType {
+            limits: Limits { min, max },
+            ..MemoryType::default()
+        }
+    }
+
+    #[test]
+    fn grows_within_limits_and_keeps_contents() {
+        let mut m = MemoryEntity::new(mem(1, Some(3))).unwrap();
+        m.data_mut()[65535] = 7;
+        assert_eq!(m.grow(1), Some(1));
+        assert_eq!(m.data()[65535], 7);
+        assert_eq!(m.data()[65536], 0);
+        assert_eq!(m.grow(2), None);
+        assert_eq!(m.pages(), 2);
+        assert_eq!(m.grow(0), Some(2));
+    }
+
+    #[test]
+    fn empty_and_huge() {
+        let mut m = MemoryEntity::new(mem(0, None)).unwrap();
+        assert!(m.data().is_empty());
+        assert_eq!(m.grow(65537), None);
+        assert_eq!(m.grow(u64::MAX), None);
+        assert!(zeroed(u64::MAX).is_none());
+    }
+}

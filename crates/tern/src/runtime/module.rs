@@ -1,0 +1,71 @@
+//! A compiled module as the runtime holds it: the decoded and validated syntax, the
+//! engine-wide ids of its function types, and each function's internal code, compiled
+//! lazily on first call and shared by every instance.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::compile::{self, isa::CompiledFunc};
+use crate::error::{Error, Result};
+use crate::runtime::engine::Engine;
+use crate::syntax::{FuncType, Module};
+
+pub struct ModuleInner {
+    pub engine: Engine,
+    /// The module binary (function bodies are byte ranges of it).
+    pub bytes: Box<[u8]>,
+    pub syntax: Module,
+    /// The type of every function in the function index space (imports first).
+    pub func_types: Vec<Arc<FuncType>>,
+    /// Engine-wide type id per type index (`u32::MAX` for non-function types).
+    pub type_ids: Vec<u32>,
+    compiled: Box<[OnceLock<Result<Arc<CompiledFunc>>>]>,
+}
+
+impl ModuleInner {
+    /// Wraps a validated module.
+    pub fn new(engine: &Engine, bytes: Box<[u8]>, syntax: Module) -> Result<ModuleInner> {
+        let type_ids = syntax
+            .types
+            .iter()
+            .map(|t| t.as_func().map_or(u32::MAX, |f| engine.type_id(f)))
+            .collect();
+        let mut func_types = Vec::with_capacity(syntax.num_funcs() as usize);
+        for f in 0..syntax.num_funcs() {
+            let ty = syntax
+                .func_type_index(f)
+                .and_then(|t| syntax.func_type(t))
+                .ok_or_else(|| Error::invalid(0, format!("unknown type of function {f}")))?;
+            func_types.push(Arc::new(ty.clone()));
+        }
+        let compiled = (0..syntax.funcs.len()).map(|_| OnceLock::new()).collect();
+        let m = ModuleInner {
+            engine: engine.clone(),
+            bytes,
+            syntax,
+            func_types,
+            type_ids,
+            compiled,
+        };
+        if !engine.config().lazy_compilation {
+            for i in 0..m.syntax.funcs.len() as u32 {
+                m.compiled(i)?;
+            }
+        }
+        Ok(m)
+    }
+
+    /// The type of defined function `def_index` (imports not counted).
+    pub fn def_func_type(&self, def_index: u32) -> &FuncType {
+        &self.func_types[(self.syntax.num_imported_funcs + def_index) as usize]
+    }
+
+    /// The internal code of defined function `def_index`, compiling it on first use.
+    pub fn compiled(&self, def_index: u32) -> Result<Arc<CompiledFunc>> {
+        let cell = self
+            .compiled
+            .get(def_index as usize)
+            .ok_or_else(|| Error::api(format!("no function {def_index} in module")))?;
+        cell.get_or_init(|| compile::compile(self, def_index).map(Arc::new))
+            .clone()
+    }
+}

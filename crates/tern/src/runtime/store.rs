@@ -1,0 +1,173 @@
+//! The store's contents (spec: Execution › Runtime Structure › Store): every function,
+//! instance, memory, table, global, element and data segment, addressed by small
+//! indices.
+//!
+//! The store is split in two: [`CodePart`] (functions and instances) is only read while
+//! wasm code runs, [`DataPart`] (memories, tables, globals, segments) is written. The
+//! interpreter borrows the first shared and the second exclusively, so it can hold a
+//! function's code while it writes memory. Host-side changes to the code part
+//! (instantiating, creating host functions) happen only outside the interpreter loop.
+
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
+
+use crate::compile::isa::CompiledFunc;
+use crate::error::{Error, Result};
+use crate::runtime::memory::MemoryEntity;
+use crate::runtime::module::ModuleInner;
+use crate::runtime::table::TableEntity;
+use crate::syntax::{FuncType, GlobalType};
+
+/// A function in the store.
+pub enum FuncEntity {
+    Wasm(WasmFunc),
+    /// A host function: its type and its index in the typed store's host table.
+    Host {
+        ty: Arc<FuncType>,
+        type_id: u32,
+        host: u32,
+    },
+}
+
+impl FuncEntity {
+    /// The engine-wide id of the function's type (for `call_indirect` checks).
+    pub fn type_id(&self) -> u32 {
+        match self {
+            FuncEntity::Wasm(w) => w.type_id,
+            FuncEntity::Host { type_id, .. } => *type_id,
+        }
+    }
+}
+
+/// A function defined by a wasm module, bound to its instance.
+pub struct WasmFunc {
+    pub module: Arc<ModuleInner>,
+    /// Index among the module's defined functions (imports not counted).
+    pub def_index: u32,
+    pub instance: u32,
+    pub type_id: u32,
+    /// The compiled code, filled on first call.
+    pub compiled: OnceLock<Arc<CompiledFunc>>,
+}
+
+impl WasmFunc {
+    /// The function's internal code, compiling it on first use.
+    pub fn code(&self) -> Result<&CompiledFunc> {
+        if let Some(c) = self.compiled.get() {
+            return Ok(c);
+        }
+        let c = self.module.compiled(self.def_index)?;
+        Ok(self.compiled.get_or_init(|| c))
+    }
+
+    pub fn func_index(&self) -> u32 {
+        self.module.syntax.num_imported_funcs + self.def_index
+    }
+
+    pub fn ty(&self) -> &FuncType {
+        self.module.def_func_type(self.def_index)
+    }
+}
+
+/// An instantiated module: the store indices of everything its index spaces name.
+pub struct InstanceEntity {
+    pub module: Arc<ModuleInner>,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    pub elems: Vec<u32>,
+    pub datas: Vec<u32>,
+    pub exports: Vec<(String, ExternIdx)>,
+}
+
+/// An external value: the kind and store index of an exported or imported entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExternIdx {
+    Func(u32),
+    Table(u32),
+    Memory(u32),
+    Global(u32),
+    Tag(u32),
+}
+
+/// A global's current value (in slot representation) and type.
+pub struct GlobalEntity {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// An element segment instance: references in slot representation. Dropped segments
+/// are empty.
+pub struct ElemEntity {
+    pub items: Vec<u64>,
+}
+
+/// A data segment instance. Dropped segments are empty.
+pub struct DataEntity {
+    pub bytes: Arc<[u8]>,
+}
+
+/// Functions and instances: read-only while wasm runs.
+#[derive(Default)]
+pub struct CodePart {
+    pub funcs: Vec<FuncEntity>,
+    pub instances: Vec<InstanceEntity>,
+}
+
+/// Memories, tables, globals and segments: written while wasm runs.
+#[derive(Default)]
+pub struct DataPart {
+    pub memories: Vec<MemoryEntity>,
+    pub tables: Vec<TableEntity>,
+    pub globals: Vec<GlobalEntity>,
+    pub elems: Vec<ElemEntity>,
+    pub datas: Vec<DataEntity>,
+}
+
+/// The non-generic contents of a `Store<T>`.
+pub struct StoreInner {
+    /// Distinguishes stores, so a handle from one store is refused by another.
+    pub id: u64,
+    pub code: CodePart,
+    pub data: DataPart,
+    /// Payloads of `externref` values; an externref slot holds index + 1 (0 is null).
+    pub externs: Vec<Box<dyn Any + Send + Sync>>,
+}
+
+impl StoreInner {
+    pub fn new() -> StoreInner {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        StoreInner {
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            code: CodePart::default(),
+            data: DataPart::default(),
+            externs: Vec::new(),
+        }
+    }
+
+    /// Adds a function, returning its store index.
+    pub fn push_func(&mut self, f: FuncEntity) -> Result<u32> {
+        push(&mut self.code.funcs, f)
+    }
+}
+
+impl Default for StoreInner {
+    fn default() -> Self {
+        StoreInner::new()
+    }
+}
+
+/// Pushes onto an index space, refusing to grow it past `u32::MAX - 1` entries (slot
+/// encodings reserve 0 for null and add one to indices).
+pub fn push<E>(v: &mut Vec<E>, e: E) -> Result<u32> {
+    let i = v.len();
+    if i >= (u32::MAX - 1) as usize {
+        return Err(Error::Instantiation(
+            "too many entities in one store".into(),
+        ));
+    }
+    v.push(e);
+    Ok(i as u32)
+}
