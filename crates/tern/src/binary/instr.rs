@@ -101,11 +101,8 @@ impl<'a> OperatorReader<'a> {
                 Some(f @ Frame::If) => *f = Frame::Else,
                 _ => return Err(Error::malformed(at, "END opcode expected")),
             },
-            Operator::End => {
-                if self.frames.pop().is_none() {
-                    self.finished = true;
-                }
-            }
+            // The `end` with no open block closes the body itself.
+            Operator::End => self.finished = self.frames.pop().is_none(),
             _ => {}
         }
         Ok(op)
@@ -332,13 +329,11 @@ mod tests {
             rd.read().unwrap();
         }
         assert!(!rd.is_finished());
-        assert_eq!(
-            rd.read()
-                .unwrap_err()
-                .to_string()
-                .contains("unexpected end"),
-            true
-        );
+        assert!(rd
+            .read()
+            .unwrap_err()
+            .to_string()
+            .contains("unexpected end"));
     }
 
     fn malformed(b: &[u8]) -> String {
