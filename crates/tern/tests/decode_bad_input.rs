@@ -339,3 +339,35 @@ fn unsupported_features_are_named() {
         other => panic!("expected unsupported, got {other:?}"),
     }
 }
+
+#[test]
+fn random_sections_do_not_panic() {
+    // A small deterministic generator (xorshift), so that failures reproduce.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..20_000 {
+        let mut b = header();
+        let sections = next() % 4;
+        for _ in 0..sections {
+            let id = (next() % 14) as u8;
+            let len = (next() % 24) as usize;
+            b.push(id);
+            b.push(len as u8);
+            for _ in 0..len {
+                // Bias towards small values, which are the meaningful ones.
+                let v = next();
+                b.push(if v % 3 == 0 {
+                    (v >> 8) as u8
+                } else {
+                    ((v >> 8) % 16) as u8
+                });
+            }
+        }
+        let _ = decode_all(&b);
+    }
+}
