@@ -22,6 +22,21 @@ fn check(store: u64, id: u64, what: &str) -> Result<()> {
 }
 
 /// A linear memory.
+///
+/// ```
+/// use tern::{Engine, Memory, MemoryType, Store};
+///
+/// # fn main() -> tern::Result<()> {
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let memory = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
+/// memory.write(&mut store, 100, b"hi")?;
+/// assert_eq!(&memory.data(&store)[100..102], b"hi");
+/// assert_eq!(memory.grow(&mut store, 1)?, 1);
+/// assert!(memory.grow(&mut store, 1).is_err());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Memory {
     pub(crate) store: u64,
@@ -232,6 +247,21 @@ pub enum Mutability {
 }
 
 /// A global variable.
+///
+/// ```
+/// use tern::{Engine, Global, GlobalType, Mutability, Store, Val, ValType};
+///
+/// # fn main() -> tern::Result<()> {
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let ty = GlobalType::new(ValType::I64, Mutability::Var);
+/// let g = Global::new(&mut store, ty, Val::I64(1))?;
+/// g.set(&mut store, Val::I64(2))?;
+/// assert_eq!(g.get(&store), Val::I64(2));
+/// assert!(g.set(&mut store, Val::I32(3)).is_err()); // wrong type: an error, not a panic
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Global {
     pub(crate) store: u64,

@@ -23,6 +23,22 @@ pub struct HostFunc<T> {
 }
 
 /// A function in a store: defined by wasm or by the host.
+///
+/// ```
+/// use tern::{Engine, Func, Store, Val};
+///
+/// # fn main() -> tern::Result<()> {
+/// let engine = Engine::default();
+/// let mut store = Store::new(&engine, ());
+/// let add = Func::wrap(&mut store, |a: i32, b: i32| a.wrapping_add(b));
+/// let mut out = [Val::I32(0)];
+/// add.call(&mut store, &[Val::I32(2), Val::I32(3)], &mut out)?;
+/// assert_eq!(out[0], Val::I32(5));
+/// // Arguments of the wrong type are an error, not a panic.
+/// assert!(add.call(&mut store, &[Val::I64(2), Val::I32(3)], &mut out).is_err());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Func {
     pub(crate) store: u64,
