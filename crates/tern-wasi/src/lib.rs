@@ -1,0 +1,1 @@
+//! WASI preview1 for tern, built only on tern's public embedding API.
