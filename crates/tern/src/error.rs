@@ -25,6 +25,9 @@ pub enum Error {
     Trap(Trap),
     /// A host function returned an error; it unwinds wasm like a trap.
     Host(String),
+    /// The guest asked to exit the process with this status (WASI `proc_exit`); it
+    /// unwinds wasm like a trap but is not a failure of the module.
+    Exit(i32),
     /// The embedding API was misused (a value of the wrong type, an object from another
     /// store, a missing export, ...).
     Api(String),
@@ -96,6 +99,7 @@ impl fmt::Display for Error {
             Error::Instantiation(m) => write!(f, "instantiation failed: {m}"),
             Error::Trap(t) => write!(f, "{t}"),
             Error::Host(m) => f.write_str(m),
+            Error::Exit(code) => write!(f, "exited with status {code}"),
             Error::Api(m) => f.write_str(m),
         }
     }

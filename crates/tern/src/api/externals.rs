@@ -93,6 +93,18 @@ impl Memory {
         s.inner.data.memories[self.index as usize].data_mut()
     }
 
+    /// The memory's bytes and the store's data at once, for host functions that need
+    /// both (for example a WASI call reading buffers while updating its file table).
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<StoreMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let s = store.into().0;
+        let data = &mut s.data;
+        let mem = s.inner.data.memories[self.index as usize].data_mut();
+        (mem, data)
+    }
+
     /// Grows by `delta` pages, returning the previous size in pages.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let s = store.as_context_mut();

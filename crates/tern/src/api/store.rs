@@ -16,7 +16,7 @@ pub struct Store<T> {
     pub(crate) engine: Engine,
     /// Call stacks not in use (a host function calling back into wasm takes another).
     pub(crate) stacks: Vec<Stack>,
-    data: T,
+    pub(crate) data: T,
 }
 
 impl<T> Store<T> {
