@@ -1,0 +1,177 @@
+//! Runs the `assert_invalid` and valid `(module ...)` commands of spec testsuite
+//! scripts through `binary::decode` + `validate::validate`: every invalid module must
+//! be rejected as invalid with the script's message text, every valid one accepted.
+//!
+//! `validate_core_files` checks a fixed list and must pass; the ignored
+//! `survey_all_files` reports counts over the core and Wasm 3.0 groups
+//! (`cargo test -p tern --test validate_testsuite -- --ignored --nocapture`).
+
+use std::path::Path;
+
+use tern::{binary, validate, Error};
+use wast::parser::{self, ParseBuffer};
+use wast::{QuoteWat, Wast, WastDirective};
+
+const TESTSUITE: &str = "/work/shared/testsuite";
+
+const FILES: &[&str] = &[
+    "unreached-invalid.wast",
+    "br_table.wast",
+    "select.wast",
+    "global.wast",
+    "local_get.wast",
+    "table_get.wast",
+    "memory.wast",
+    "align.wast",
+    "ref_func.wast",
+    "call_indirect.wast",
+];
+
+#[derive(Default, Debug)]
+struct Counts {
+    valid_ok: usize,
+    valid_failed: Vec<String>,
+    invalid_ok: usize,
+    invalid_failed: Vec<String>,
+    /// Rejected as invalid, but with another message.
+    wrong_message: Vec<String>,
+    skipped: usize,
+}
+
+fn run(bytes: &[u8]) -> Result<(), Error> {
+    let module = binary::decode(bytes)?;
+    validate::validate(&module, bytes)
+}
+
+fn encode(module: &mut QuoteWat<'_>) -> Option<Vec<u8>> {
+    if let QuoteWat::QuoteComponent(..) = module {
+        return None;
+    }
+    module.encode().ok()
+}
+
+fn run_file(path: &Path, counts: &mut Counts) {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        counts.skipped += 1;
+        return;
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("?")
+        .to_string();
+    let mut lexer = wast::lexer::Lexer::new(&text);
+    lexer.allow_confusing_unicode(true);
+    let Ok(buf) = ParseBuffer::new_with_lexer(lexer) else {
+        counts.skipped += 1;
+        return;
+    };
+    let Ok(wast) = parser::parse::<Wast>(&buf) else {
+        counts.skipped += 1;
+        return;
+    };
+    for directive in wast.directives {
+        match directive {
+            WastDirective::Module(mut m) | WastDirective::ModuleDefinition(mut m) => {
+                let (line, _) = m.span().linecol_in(&text);
+                let Some(bytes) = encode(&mut m) else {
+                    counts.skipped += 1;
+                    continue;
+                };
+                match run(&bytes) {
+                    Ok(()) => counts.valid_ok += 1,
+                    Err(e) => counts
+                        .valid_failed
+                        .push(format!("{name}:{}: {e}", line + 1)),
+                }
+            }
+            WastDirective::AssertInvalid {
+                span,
+                mut module,
+                message,
+            } => {
+                let (line, _) = span.linecol_in(&text);
+                let Some(bytes) = encode(&mut module) else {
+                    counts.skipped += 1;
+                    continue;
+                };
+                match run(&bytes) {
+                    Err(Error::Invalid { message: got, .. }) => {
+                        if got.starts_with(message) || got.contains(message) {
+                            counts.invalid_ok += 1;
+                        } else {
+                            counts.wrong_message.push(format!(
+                                "{name}:{}: expected {message:?}, got {got:?}",
+                                line + 1
+                            ));
+                        }
+                    }
+                    Err(e) => counts.invalid_failed.push(format!(
+                        "{name}:{}: expected invalid {message:?}, got {e}",
+                        line + 1
+                    )),
+                    Ok(()) => counts.invalid_failed.push(format!(
+                        "{name}:{}: expected invalid {message:?}, but it validated",
+                        line + 1
+                    )),
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report(counts: &Counts) {
+    println!(
+        "valid modules accepted: {} (failed {}); invalid modules rejected with the message: {} \
+         (wrong message {}, not rejected as invalid {}); skipped {}",
+        counts.valid_ok,
+        counts.valid_failed.len(),
+        counts.invalid_ok,
+        counts.wrong_message.len(),
+        counts.invalid_failed.len(),
+        counts.skipped
+    );
+    for f in counts
+        .valid_failed
+        .iter()
+        .chain(&counts.invalid_failed)
+        .chain(&counts.wrong_message)
+    {
+        println!("  {f}");
+    }
+}
+
+#[test]
+fn validate_core_files() {
+    if !Path::new(TESTSUITE).exists() {
+        eprintln!("testsuite not found at {TESTSUITE}; skipping");
+        return;
+    }
+    let mut counts = Counts::default();
+    for f in FILES {
+        run_file(&Path::new(TESTSUITE).join(f), &mut counts);
+    }
+    report(&counts);
+    assert!(
+        counts.valid_failed.is_empty()
+            && counts.invalid_failed.is_empty()
+            && counts.wrong_message.is_empty(),
+        "testsuite failures (see output)"
+    );
+}
+
+#[test]
+#[ignore]
+fn survey_all_files() {
+    for group in ["core.txt", "wasm3.txt"] {
+        let list = std::fs::read_to_string(format!("/work/shared/spec-groups/{group}"))
+            .unwrap_or_default();
+        let mut counts = Counts::default();
+        for f in list.lines().filter(|l| !l.trim().is_empty()) {
+            run_file(&Path::new(TESTSUITE).join(f.trim()), &mut counts);
+        }
+        println!("== {group}");
+        report(&counts);
+    }
+}
