@@ -4,45 +4,34 @@
 //! validation rules. Every error carries the byte offset where decoding failed.
 //!
 //! It must not depend on `validate`, `compile`, `exec` or `runtime`.
+//!
+//! - `reader`: the byte cursor (LEB128, lengths, names);
+//! - `types`: value, reference, heap, block, recursive and external types;
+//! - `instr`: [`OperatorReader`], the instruction decoder;
+//! - `module`: the section loop behind [`decode`];
+//! - `names`: the `name` custom section.
+//!
+//! Error messages follow the reference interpreter's wording (and thus the spec
+//! testsuite's `assert_malformed` texts).
 
-use std::ops::Range;
+mod instr;
+mod module;
+mod names;
+mod reader;
+mod types;
 
-use crate::error::{Error, Result};
-use crate::syntax::{Module, Operator};
+use crate::error::Result;
+use crate::syntax::Module;
+
+pub use instr::OperatorReader;
 
 /// Decodes a whole module binary.
+///
+/// Function bodies are not decoded here (only their locals, and a check that each ends
+/// with `end`): read them with [`OperatorReader`] over [`FuncBody::code`]. Constant
+/// expressions are decoded eagerly.
+///
+/// [`FuncBody::code`]: crate::syntax::FuncBody::code
 pub fn decode(bytes: &[u8]) -> Result<Module> {
-    let _ = bytes;
-    Err(Error::malformed(0, "decoder not implemented yet"))
-}
-
-/// Reads the instructions of one function body (or constant expression) one at a
-/// time. Offsets are absolute positions in the module binary.
-pub struct OperatorReader<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    end: usize,
-}
-
-impl<'a> OperatorReader<'a> {
-    /// A reader over `bytes[range]`; `bytes` is the whole module binary.
-    pub fn new(bytes: &'a [u8], range: Range<usize>) -> OperatorReader<'a> {
-        OperatorReader { bytes, pos: range.start, end: range.end }
-    }
-
-    /// Byte offset of the next instruction.
-    pub fn offset(&self) -> usize {
-        self.pos
-    }
-
-    /// Whether every byte of the range was read.
-    pub fn is_empty(&self) -> bool {
-        self.pos >= self.end
-    }
-
-    /// Decodes the next instruction.
-    pub fn read(&mut self) -> Result<Operator> {
-        let _ = self.bytes;
-        Err(Error::malformed(self.pos, "decoder not implemented yet"))
-    }
+    module::decode(bytes)
 }

@@ -1,0 +1,448 @@
+//! The operator decoder: [`OperatorReader`] turns the bytes of a function body or a
+//! constant expression into [`Operator`]s one at a time, with their immediates.
+//!
+//! Numeric opcodes come from the [`for_each_numeric_op!`](crate::for_each_numeric_op)
+//! table rather than a second hand-kept list. Opcodes of features tern does not
+//! implement yet (SIMD, GC, threads, exception handling, ...) are reported as
+//! [`Error::Unsupported`] naming the feature; any other unknown opcode is malformed
+//! ("illegal opcode").
+
+use std::ops::Range;
+
+use super::reader::{bounded_capacity, Reader};
+use super::types::{block_type, heap_type, val_type};
+use crate::error::{Error, Result};
+use crate::syntax::{LoadOp, MemArg, NumericOp, Operator, StoreOp};
+
+macro_rules! fc_marker {
+    () => {
+        false
+    };
+    (fc) => {
+        true
+    };
+}
+
+macro_rules! numeric_lookup {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        /// The numeric instruction with opcode `code` (a `0xFC` sub-opcode if `prefixed`).
+        fn numeric_op(prefixed: bool, code: u32) -> Option<NumericOp> {
+            match (prefixed, code) {
+                $( (fc_marker!($($fc)?), $op) => Some(NumericOp::$name), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+crate::for_each_numeric_op!(numeric_lookup);
+
+/// The kind of an open structured instruction, for checking where `else` may occur.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    BlockOrLoop,
+    If,
+    Else,
+}
+
+/// Reads the instructions of one function body (or constant expression) one at a
+/// time. Offsets are absolute positions in the module binary.
+///
+/// The reader checks the nesting of `block`/`loop`/`if`, `else` and `end` as the
+/// binary grammar requires: an `else` outside an `if` is malformed ("END opcode
+/// expected"), running out of bytes before the `end` that closes the whole body is
+/// "unexpected end of section or function", and reading past that final `end` is
+/// "section size mismatch". [`is_finished`](Self::is_finished) says whether the final
+/// `end` was read; a well-formed body is fully read when it is finished and
+/// [`is_empty`](Self::is_empty).
+pub struct OperatorReader<'a> {
+    r: Reader<'a>,
+    frames: Vec<Frame>,
+    finished: bool,
+}
+
+impl<'a> OperatorReader<'a> {
+    /// A reader over `bytes[range]`; `bytes` is the whole module binary.
+    pub fn new(bytes: &'a [u8], range: Range<usize>) -> OperatorReader<'a> {
+        OperatorReader {
+            r: Reader::new(bytes, range.start, range.end),
+            frames: Vec::new(),
+            finished: false,
+        }
+    }
+
+    /// Whether the `end` that closes the body (or constant expression) was read.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Byte offset of the next instruction.
+    pub fn offset(&self) -> usize {
+        self.r.pos()
+    }
+
+    /// Whether every byte of the range was read.
+    pub fn is_empty(&self) -> bool {
+        self.r.is_empty()
+    }
+
+    /// Decodes the next instruction. Reading past the end of the range is the
+    /// malformed "unexpected end of section or function".
+    pub fn read(&mut self) -> Result<Operator> {
+        let at = self.r.pos();
+        if self.finished {
+            return Err(Error::malformed(at, "section size mismatch"));
+        }
+        let op = self.read_operator()?;
+        match op {
+            Operator::Block(_) | Operator::Loop(_) => self.frames.push(Frame::BlockOrLoop),
+            Operator::If(_) => self.frames.push(Frame::If),
+            Operator::Else => match self.frames.last_mut() {
+                Some(f @ Frame::If) => *f = Frame::Else,
+                _ => return Err(Error::malformed(at, "END opcode expected")),
+            },
+            // The `end` with no open block closes the body itself.
+            Operator::End => self.finished = self.frames.pop().is_none(),
+            _ => {}
+        }
+        Ok(op)
+    }
+
+    fn read_operator(&mut self) -> Result<Operator> {
+        let r = &mut self.r;
+        let at = r.pos();
+        let op = r.u8()?;
+        Ok(match op {
+            0x00 => Operator::Unreachable,
+            0x01 => Operator::Nop,
+            0x02 => Operator::Block(block_type(r)?),
+            0x03 => Operator::Loop(block_type(r)?),
+            0x04 => Operator::If(block_type(r)?),
+            0x05 => Operator::Else,
+            0x06 => return Err(unsupported(at, "try (legacy exception handling)")),
+            0x07 => return Err(unsupported(at, "catch (legacy exception handling)")),
+            0x08 => return Err(unsupported(at, "throw (exception handling)")),
+            0x09 => return Err(unsupported(at, "rethrow (legacy exception handling)")),
+            0x0A => return Err(unsupported(at, "throw_ref (exception handling)")),
+            0x0B => Operator::End,
+            0x0C => Operator::Br(r.u32()?),
+            0x0D => Operator::BrIf(r.u32()?),
+            0x0E => {
+                let n = r.len32()?;
+                let mut targets = Vec::with_capacity(bounded_capacity(n, r.remaining()));
+                for _ in 0..n {
+                    targets.push(r.u32()?);
+                }
+                let default = r.u32()?;
+                Operator::BrTable {
+                    targets: targets.into_boxed_slice(),
+                    default,
+                }
+            }
+            0x0F => Operator::Return,
+            0x10 => Operator::Call(r.u32()?),
+            0x11 => {
+                let type_index = r.u32()?;
+                let table = r.u32()?;
+                Operator::CallIndirect { type_index, table }
+            }
+            0x12 => Operator::ReturnCall(r.u32()?),
+            0x13 => {
+                let type_index = r.u32()?;
+                let table = r.u32()?;
+                Operator::ReturnCallIndirect { type_index, table }
+            }
+            0x14 => Operator::CallRef(r.u32()?),
+            0x15 => Operator::ReturnCallRef(r.u32()?),
+            0x18 => return Err(unsupported(at, "delegate (legacy exception handling)")),
+            0x19 => return Err(unsupported(at, "catch_all (legacy exception handling)")),
+            0x1A => Operator::Drop,
+            0x1B => Operator::Select,
+            0x1C => {
+                let n = r.len32()?;
+                if n != 1 {
+                    return Err(Error::invalid(at, "invalid result arity"));
+                }
+                Operator::TypedSelect(val_type(r)?)
+            }
+            0x1F => return Err(unsupported(at, "try_table (exception handling)")),
+            0x20 => Operator::LocalGet(r.u32()?),
+            0x21 => Operator::LocalSet(r.u32()?),
+            0x22 => Operator::LocalTee(r.u32()?),
+            0x23 => Operator::GlobalGet(r.u32()?),
+            0x24 => Operator::GlobalSet(r.u32()?),
+            0x25 => Operator::TableGet(r.u32()?),
+            0x26 => Operator::TableSet(r.u32()?),
+            0x28..=0x35 => {
+                let load = match op {
+                    0x28 => LoadOp::I32Load,
+                    0x29 => LoadOp::I64Load,
+                    0x2A => LoadOp::F32Load,
+                    0x2B => LoadOp::F64Load,
+                    0x2C => LoadOp::I32Load8S,
+                    0x2D => LoadOp::I32Load8U,
+                    0x2E => LoadOp::I32Load16S,
+                    0x2F => LoadOp::I32Load16U,
+                    0x30 => LoadOp::I64Load8S,
+                    0x31 => LoadOp::I64Load8U,
+                    0x32 => LoadOp::I64Load16S,
+                    0x33 => LoadOp::I64Load16U,
+                    0x34 => LoadOp::I64Load32S,
+                    _ => LoadOp::I64Load32U,
+                };
+                Operator::Load(load, mem_arg(r)?)
+            }
+            0x36..=0x3E => {
+                let store = match op {
+                    0x36 => StoreOp::I32Store,
+                    0x37 => StoreOp::I64Store,
+                    0x38 => StoreOp::F32Store,
+                    0x39 => StoreOp::F64Store,
+                    0x3A => StoreOp::I32Store8,
+                    0x3B => StoreOp::I32Store16,
+                    0x3C => StoreOp::I64Store8,
+                    0x3D => StoreOp::I64Store16,
+                    _ => StoreOp::I64Store32,
+                };
+                Operator::Store(store, mem_arg(r)?)
+            }
+            0x3F => Operator::MemorySize(r.u32()?),
+            0x40 => Operator::MemoryGrow(r.u32()?),
+            0x41 => Operator::I32Const(r.s32()?),
+            0x42 => Operator::I64Const(r.s64()?),
+            0x43 => Operator::F32Const(r.word32()?),
+            0x44 => Operator::F64Const(r.word64()?),
+            0xD0 => Operator::RefNull(heap_type(r)?),
+            0xD1 => Operator::RefIsNull,
+            0xD2 => Operator::RefFunc(r.u32()?),
+            0xD3 => Operator::RefEq,
+            0xD4 => Operator::RefAsNonNull,
+            0xD5 => Operator::BrOnNull(r.u32()?),
+            0xD6 => Operator::BrOnNonNull(r.u32()?),
+            0xE0..=0xE6 => return Err(unsupported(at, "stack switching instructions")),
+            0xFB => return Err(unsupported(at, "0xfb prefix (GC instructions)")),
+            0xFC => return read_fc(r, at),
+            0xFD => return Err(unsupported(at, "0xfd prefix (SIMD instructions)")),
+            0xFE => return Err(unsupported(at, "0xfe prefix (threads/atomic instructions)")),
+            _ => match numeric_op(false, u32::from(op)) {
+                Some(n) => Operator::Numeric(n),
+                None => return Err(Error::malformed(at, format!("illegal opcode {op:02x}"))),
+            },
+        })
+    }
+}
+
+fn unsupported(at: usize, what: &str) -> Error {
+    Error::unsupported(at, format!("{what} is not supported yet"))
+}
+
+/// The rest of a `0xFC`-prefixed instruction starting at `at`.
+fn read_fc(r: &mut Reader, at: usize) -> Result<Operator> {
+    let sub = r.u32()?;
+    Ok(match sub {
+        0..=7 => match numeric_op(true, sub) {
+            Some(n) => Operator::Numeric(n),
+            None => return Err(Error::malformed(at, format!("illegal opcode fc {sub:02x}"))),
+        },
+        8 => {
+            let data = r.u32()?;
+            let memory = r.u32()?;
+            Operator::MemoryInit { data, memory }
+        }
+        9 => Operator::DataDrop(r.u32()?),
+        10 => {
+            let dst = r.u32()?;
+            let src = r.u32()?;
+            Operator::MemoryCopy { dst, src }
+        }
+        11 => Operator::MemoryFill(r.u32()?),
+        12 => {
+            let elem = r.u32()?;
+            let table = r.u32()?;
+            Operator::TableInit { elem, table }
+        }
+        13 => Operator::ElemDrop(r.u32()?),
+        14 => {
+            let dst = r.u32()?;
+            let src = r.u32()?;
+            Operator::TableCopy { dst, src }
+        }
+        15 => Operator::TableGrow(r.u32()?),
+        16 => Operator::TableSize(r.u32()?),
+        17 => Operator::TableFill(r.u32()?),
+        19..=22 => return Err(unsupported(at, "wide arithmetic")),
+        _ => return Err(Error::malformed(at, format!("illegal opcode fc {sub:02x}"))),
+    })
+}
+
+/// A `memarg`: alignment flags (bit 6: a memory index follows), then the offset.
+fn mem_arg(r: &mut Reader) -> Result<MemArg> {
+    let at = r.pos();
+    let flags = r.u32()?;
+    if flags >= 0x80 {
+        return Err(Error::malformed(at, "malformed memop flags"));
+    }
+    let memory = if flags & 0x40 != 0 { r.u32()? } else { 0 };
+    let align = flags & 0x3F;
+    let offset = r.u64()?;
+    Ok(MemArg {
+        align,
+        offset,
+        memory,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{BlockType, HeapType, ValType};
+
+    fn ops(b: &[u8]) -> Result<Vec<Operator>> {
+        let mut rd = OperatorReader::new(b, 0..b.len());
+        let mut v = Vec::new();
+        while !rd.is_empty() {
+            v.push(rd.read()?);
+        }
+        Ok(v)
+    }
+
+    #[test]
+    fn nesting() {
+        assert_eq!(malformed(&[0x05]), "END opcode expected");
+        assert_eq!(
+            malformed(&[0x02, 0x40, 0x05, 0x0b, 0x0b]),
+            "END opcode expected"
+        );
+        assert_eq!(
+            malformed(&[0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b]),
+            "END opcode expected"
+        );
+        assert_eq!(malformed(&[0x0b, 0x01]), "section size mismatch");
+        let b = [0x04, 0x40, 0x05, 0x0b, 0x0b];
+        let mut rd = OperatorReader::new(&b, 0..b.len());
+        while !rd.is_empty() {
+            rd.read().unwrap();
+        }
+        assert!(rd.is_finished());
+        let mut rd = OperatorReader::new(&b, 0..4);
+        while !rd.is_empty() {
+            rd.read().unwrap();
+        }
+        assert!(!rd.is_finished());
+        assert!(rd
+            .read()
+            .unwrap_err()
+            .to_string()
+            .contains("unexpected end"));
+    }
+
+    fn malformed(b: &[u8]) -> String {
+        match ops(b) {
+            Err(Error::Malformed { message, .. }) => message,
+            other => panic!("expected malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn control_and_immediates() {
+        assert_eq!(
+            ops(&[0x02, 0x40, 0x03, 0x7f, 0x04, 0x05, 0x05, 0x0b]).unwrap(),
+            vec![
+                Operator::Block(BlockType::Empty),
+                Operator::Loop(BlockType::Value(ValType::I32)),
+                Operator::If(BlockType::Func(5)),
+                Operator::Else,
+                Operator::End
+            ]
+        );
+        assert_eq!(
+            ops(&[0x0e, 0x02, 0x00, 0x01, 0x02]).unwrap(),
+            vec![Operator::BrTable {
+                targets: Box::new([0, 1]),
+                default: 2
+            }]
+        );
+        assert_eq!(
+            ops(&[0x11, 0x03, 0x01]).unwrap(),
+            vec![Operator::CallIndirect {
+                type_index: 3,
+                table: 1
+            }]
+        );
+        assert_eq!(
+            ops(&[0xd0, 0x70]).unwrap(),
+            vec![Operator::RefNull(HeapType::Func)]
+        );
+        assert_eq!(
+            ops(&[0x43, 0x00, 0x00, 0xc0, 0x7f]).unwrap(),
+            vec![Operator::F32Const(0x7fc0_0000)]
+        );
+    }
+
+    #[test]
+    fn numeric_table() {
+        assert_eq!(
+            ops(&[0x6a]).unwrap(),
+            vec![Operator::Numeric(NumericOp::I32Add)]
+        );
+        assert_eq!(
+            ops(&[0xc4]).unwrap(),
+            vec![Operator::Numeric(NumericOp::I64Extend32S)]
+        );
+        assert_eq!(
+            ops(&[0xfc, 0x07]).unwrap(),
+            vec![Operator::Numeric(NumericOp::I64TruncSatF64U)]
+        );
+    }
+
+    #[test]
+    fn memargs() {
+        assert_eq!(
+            ops(&[0x28, 0x02, 0x10]).unwrap(),
+            vec![Operator::Load(
+                LoadOp::I32Load,
+                MemArg {
+                    align: 2,
+                    offset: 16,
+                    memory: 0
+                }
+            )]
+        );
+        assert_eq!(
+            ops(&[0x36, 0x42, 0x03, 0x04]).unwrap(),
+            vec![Operator::Store(
+                StoreOp::I32Store,
+                MemArg {
+                    align: 2,
+                    offset: 4,
+                    memory: 3
+                }
+            )]
+        );
+        assert_eq!(
+            malformed(&[0x28, 0x80, 0x01, 0x00]),
+            "malformed memop flags"
+        );
+    }
+
+    #[test]
+    fn bad_opcodes() {
+        assert_eq!(malformed(&[0xff]), "illegal opcode ff");
+        assert_eq!(malformed(&[0x27]), "illegal opcode 27");
+        assert_eq!(malformed(&[0xfc, 0x12]), "illegal opcode fc 12");
+        assert_eq!(malformed(&[0x41]), "unexpected end of section or function");
+        assert!(matches!(
+            ops(&[0xfd, 0x0c]),
+            Err(Error::Unsupported { offset: 0, .. })
+        ));
+        assert!(matches!(
+            ops(&[0x1c, 0x02, 0x7f, 0x7f]),
+            Err(Error::Invalid { .. })
+        ));
+        // A br_table claiming 2^32-1 targets fails at once.
+        assert_eq!(
+            malformed(&[0x0e, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]),
+            "length out of bounds"
+        );
+    }
+}
