@@ -76,7 +76,7 @@ fn invalid_modules() {
         "unknown local",
     );
     invalid(
-        "(module (func (result i32) (i32.const 0) (if (result i32) (i32.const 1))))",
+        "(module (func (result i32) (if (result i32) (i32.const 1) (then (i32.const 1)))))",
         "type mismatch",
     );
     invalid(
