@@ -13,7 +13,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use super::module::{check_heaptype, check_valtype};
+use super::module::{check_heaptype, check_valtype, elem_type};
 use super::Ctx;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
@@ -705,10 +705,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     .elems
                     .get(elem as usize)
                     .ok_or_else(|| self.err(format!("unknown elem segment {elem}")))?;
-                if !ctx.types.ref_sub(seg.ty, tt.elem) {
+                let seg_ty = elem_type(seg);
+                if !ctx.types.ref_sub(seg_ty, tt.elem) {
                     return Err(self.err(format!(
                         "type mismatch: table.init of {} into a table of {}",
-                        seg.ty, tt.elem
+                        seg_ty, tt.elem
                     )));
                 }
                 self.pop_expect(ValType::I32)?;

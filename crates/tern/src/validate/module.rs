@@ -10,7 +10,7 @@ use super::matching::Types;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::syntax::{
-    AddrType, CompositeType, ConstExpr, DataMode, ElemItems, ElemMode, ExternKind, FieldType,
+    AddrType, CompositeType, ConstExpr, DataMode, Elem, ElemItems, ElemMode, ExternKind, FieldType,
     GlobalType, HeapType, ImportDesc, Limits, MemoryType, Module, NumericOp, Operator, RefType,
     StorageType, TableType, TagType, ValType,
 };
@@ -127,8 +127,9 @@ pub(crate) fn validate_module(module: &Module) -> Result<Ctx<'_>> {
     }
 
     for elem in &module.elems {
-        check_reftype(&ctx, elem.ty, 0)?;
-        let want = ValType::Ref(elem.ty);
+        let ty = elem_type(elem);
+        check_reftype(&ctx, ty, 0)?;
+        let want = ValType::Ref(ty);
         match &elem.items {
             ElemItems::Funcs(funcs) => {
                 for &f in funcs {
@@ -137,10 +138,10 @@ pub(crate) fn validate_module(module: &Module) -> Result<Ctx<'_>> {
                         .get(f as usize)
                         .ok_or_else(|| Error::invalid(0, format!("unknown function {f}")))?;
                     let have = RefType::new(false, HeapType::Concrete(t));
-                    if !ctx.types.ref_sub(have, elem.ty) {
+                    if !ctx.types.ref_sub(have, ty) {
                         return Err(Error::invalid(
                             0,
-                            format!("type mismatch: element {have} is not a {}", elem.ty),
+                            format!("type mismatch: element {have} is not a {ty}"),
                         ));
                     }
                 }
@@ -157,12 +158,12 @@ pub(crate) fn validate_module(module: &Module) -> Result<Ctx<'_>> {
                 .get(*table as usize)
                 .ok_or_else(|| Error::invalid(offset.offset, format!("unknown table {table}")))?;
             check_const_expr(&ctx, offset, tt.addr.valtype(), ctx.globals.len())?;
-            if !ctx.types.ref_sub(elem.ty, tt.elem) {
+            if !ctx.types.ref_sub(ty, tt.elem) {
                 return Err(Error::invalid(
                     offset.offset,
                     format!(
                         "type mismatch: element segment of {} for table of {}",
-                        elem.ty, tt.elem
+                        ty, tt.elem
                     ),
                 ));
             }
@@ -180,6 +181,16 @@ pub(crate) fn validate_module(module: &Module) -> Result<Ctx<'_>> {
     }
 
     Ok(ctx)
+}
+
+/// The type of an element segment. Segments of function indices (element kind
+/// `0x00` in the binary, `func x*` in the text) have type `(ref func)` in Wasm 3.0,
+/// whatever the decoder put in `ty`.
+pub(crate) fn elem_type(elem: &Elem) -> RefType {
+    match elem.items {
+        ElemItems::Funcs(_) => RefType::new(false, HeapType::Func),
+        ElemItems::Exprs(_) => elem.ty,
+    }
 }
 
 /// Validates the type section group by group, computing canonical type ids.
