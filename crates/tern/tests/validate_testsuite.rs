@@ -164,7 +164,7 @@ fn validate_core_files() {
 #[test]
 #[ignore]
 fn survey_all_files() {
-    for group in ["core.txt", "wasm3.txt"] {
+    for group in ["core.txt", "wasm3.txt", "simd.txt", "proposals.txt"] {
         let list = std::fs::read_to_string(format!("/work/shared/spec-groups/{group}"))
             .unwrap_or_default();
         let mut counts = Counts::default();

@@ -1128,4 +1128,40 @@ mod tests {
         ];
         assert!(check_with(&[], &[], locals, setup, ops).is_ok());
     }
+
+    #[test]
+    fn deep_nesting_is_linear() {
+        let depth = 100_000;
+        let mut ops = Vec::with_capacity(2 * depth + 1);
+        ops.extend((0..depth).map(|_| O::Block(BlockType::Empty)));
+        ops.extend((0..depth + 1).map(|_| O::End));
+        assert!(check(&[], &[], ops).is_ok());
+    }
+
+    #[test]
+    fn big_br_table_checks_each_label_type_once() {
+        // 2,000 nested blocks whose label type has 1,000 values, and a br_table with
+        // 200,000 targets over them: checking every target would take 2 * 10^8 steps.
+        let many = vec![I64; 1000];
+        let setup = |m: &mut Module| {
+            m.types.push(functype(&[], &many));
+            m.rec_groups.push(1..2);
+        };
+        let depth = 2000u32;
+        let mut ops = Vec::new();
+        ops.extend((0..depth).map(|_| O::Block(BlockType::Func(1))));
+        ops.extend((0..1000).map(|_| O::I64Const(0)));
+        ops.push(O::I32Const(0));
+        let targets: Vec<u32> = (0..200_000u32).map(|i| i % depth).collect();
+        ops.push(O::BrTable {
+            targets: targets.into(),
+            default: 0,
+        });
+        ops.extend((0..depth).map(|_| O::End));
+        ops.extend((0..1000).map(|_| O::Drop));
+        ops.push(O::End);
+        let start = std::time::Instant::now();
+        assert!(check_with(&[], &[], vec![], setup, ops).is_ok());
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+    }
 }

@@ -346,8 +346,9 @@ fn check_memory_type(m: &MemoryType) -> Result<()> {
         AddrType::I32 => 32,
         AddrType::I64 => 64,
     };
-    // 2^16 pages of 64 KiB for memory32, 2^48 for memory64.
-    let max = 1u128 << (bits - log2);
+    // 2^16 pages of 64 KiB for memory32, 2^48 for memory64; with 1-byte pages (the
+    // custom-page-sizes proposal) at most 2^32-1 or 2^64-1 pages.
+    let max = (1u128 << (bits - log2)).min((1u128 << bits) - 1);
     let max = u64::try_from(max).unwrap_or(u64::MAX);
     let what = match (m.addr, log2) {
         (AddrType::I32, 16) => "memory size must be at most 65536 pages (4GiB)",
