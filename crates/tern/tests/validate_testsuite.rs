@@ -206,3 +206,53 @@ fn survey_all_files() {
         report(&counts);
     }
 }
+
+/// Corrupts bytes of the valid modules of a few scripts (deterministically) and
+/// checks that decoding and validating them never panics.
+#[test]
+fn mutated_modules_do_not_panic() {
+    if !Path::new(TESTSUITE).exists() {
+        return;
+    }
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for f in [
+        "br_table.wast",
+        "unreached-invalid.wast",
+        "call_indirect.wast",
+        "ref_func.wast",
+    ] {
+        let Ok(text) = std::fs::read_to_string(Path::new(TESTSUITE).join(f)) else {
+            continue;
+        };
+        let Ok(buf) = ParseBuffer::new(&text) else {
+            continue;
+        };
+        let Ok(wast) = parser::parse::<Wast>(&buf) else {
+            continue;
+        };
+        for directive in wast.directives {
+            let (WastDirective::Module(mut m) | WastDirective::AssertInvalid { module: mut m, .. }) =
+                directive
+            else {
+                continue;
+            };
+            let Some(bytes) = encode(&mut m) else {
+                continue;
+            };
+            for _ in 0..200 {
+                let mut b = bytes.clone();
+                for _ in 0..1 + next() % 3 {
+                    let i = (next() % b.len() as u64) as usize;
+                    b[i] = next() as u8;
+                }
+                let _ = run(&b);
+            }
+        }
+    }
+}
