@@ -1,0 +1,840 @@
+//! The function body type checker (spec: Validation › Instructions, and the
+//! algorithm of Appendix › Validation Algorithm): one pass over a body's operators
+//! with an operand stack (value types plus the polymorphic bottom after
+//! `unreachable`, `br`, `return`, ...), a control stack of blocks, and the
+//! initialization state of non-defaultable locals. It owns the rules of each
+//! instruction; module-level facts come from the [`Ctx`], subtyping from
+//! `matching.rs`.
+//!
+//! Work is linear in the body size: locals are looked up by binary search over their
+//! run-length encoding (never expanded), and `br_table` checks each distinct label
+//! type once per instruction, however many targets share it.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use super::module::{check_heaptype, check_valtype, elem_type};
+use super::Ctx;
+use crate::binary::OperatorReader;
+use crate::error::{Error, Result};
+use crate::syntax::{
+    AddrType, BlockType, FuncBody, HeapType, MemArg, MemoryType, Operator, RefType, TableType,
+    ValType,
+};
+
+/// The type of an operand on the validator's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Opd {
+    /// The bottom type of the polymorphic stack: matches every value type.
+    Bot,
+    /// A non-null reference to the bottom heap type (what `ref.as_non_null` makes
+    /// of a bottom operand): matches every reference type.
+    BotRef,
+    Val(ValType),
+}
+
+impl fmt::Display for Opd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Opd::Bot => f.write_str("bot"),
+            Opd::BotRef => f.write_str("(ref bot)"),
+            Opd::Val(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// A result type that lives either in the module (a function type) or inline (a
+/// single-value block type).
+#[derive(Clone, Copy, Debug)]
+enum Tys<'m> {
+    Slice(&'m [ValType]),
+    One(ValType),
+}
+
+impl Tys<'_> {
+    fn as_slice(&self) -> &[ValType] {
+        match self {
+            Tys::Slice(s) => s,
+            Tys::One(t) => std::slice::from_ref(t),
+        }
+    }
+
+    fn key(&self) -> LabelKey {
+        match self {
+            Tys::Slice(s) => LabelKey::Slice(s.as_ptr() as usize, s.len()),
+            Tys::One(t) => LabelKey::One(*t),
+        }
+    }
+}
+
+const EMPTY: Tys<'static> = Tys::Slice(&[]);
+
+/// Identifies a label type cheaply: the same function type or the same single value
+/// type gives the same key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum LabelKey {
+    Slice(usize, usize),
+    One(ValType),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Frame<'m> {
+    kind: Kind,
+    start: Tys<'m>,
+    end: Tys<'m>,
+    height: usize,
+    init_height: usize,
+    unreachable: bool,
+}
+
+impl<'m> Frame<'m> {
+    fn label(&self) -> Tys<'m> {
+        if self.kind == Kind::Loop {
+            self.start
+        } else {
+            self.end
+        }
+    }
+}
+
+/// Checks function bodies; reusable across the functions of one module.
+pub(crate) struct FuncValidator<'c, 'm> {
+    ctx: &'c Ctx<'m>,
+    vals: Vec<Opd>,
+    ctrls: Vec<Frame<'m>>,
+    /// Parameters and declared locals, run-length encoded: (end index, type).
+    locals: Vec<(u64, ValType)>,
+    num_params: u32,
+    /// Non-defaultable locals set so far, in order, and as a set.
+    inits: Vec<u32>,
+    init_set: HashSet<u32>,
+    results: &'m [ValType],
+    /// Label types a `br_table` has checked, with the number of that `br_table`.
+    br_seen: HashMap<LabelKey, u64>,
+    br_count: u64,
+    /// Offset of the instruction being checked, for errors.
+    offset: usize,
+}
+
+impl<'c, 'm> FuncValidator<'c, 'm> {
+    pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
+        FuncValidator {
+            ctx,
+            vals: Vec::new(),
+            ctrls: Vec::new(),
+            locals: Vec::new(),
+            num_params: 0,
+            inits: Vec::new(),
+            init_set: HashSet::new(),
+            results: &[],
+            br_seen: HashMap::new(),
+            br_count: 0,
+            offset: 0,
+        }
+    }
+
+    fn err(&self, msg: impl Into<String>) -> Error {
+        Error::invalid(self.offset, msg)
+    }
+
+    /// Validates the body of function `func_index`.
+    pub(crate) fn validate_body(
+        &mut self,
+        func_index: u32,
+        body: &FuncBody,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let mut reader = OperatorReader::new(bytes, body.code.clone());
+        self.validate_ops(func_index, body, || {
+            if reader.is_empty() {
+                return Ok(None);
+            }
+            let at = reader.offset();
+            Ok(Some((at, reader.read()?)))
+        })?;
+        if !reader.is_empty() {
+            return Err(Error::malformed(
+                reader.offset(),
+                "operators remaining after end of function",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Validates a body whose operators `next` yields with their offsets (`None` once
+    /// the body's bytes are used up). Stops after the `end` that closes the function.
+    fn validate_ops(
+        &mut self,
+        func_index: u32,
+        body: &FuncBody,
+        mut next: impl FnMut() -> Result<Option<(usize, Operator)>>,
+    ) -> Result<()> {
+        self.offset = body.code.start;
+        let ctx = self.ctx;
+        let ft = ctx
+            .funcs
+            .get(func_index as usize)
+            .and_then(|&t| ctx.types.func(t))
+            .ok_or_else(|| self.err(format!("unknown function {func_index}")))?;
+
+        self.vals.clear();
+        self.ctrls.clear();
+        self.locals.clear();
+        self.inits.clear();
+        if !self.init_set.is_empty() {
+            self.init_set = HashSet::new();
+        }
+        if !self.br_seen.is_empty() {
+            self.br_seen = HashMap::new();
+        }
+        let mut n: u64 = 0;
+        for &p in ft.params.iter() {
+            n += 1;
+            self.locals.push((n, p));
+        }
+        self.num_params = u32::try_from(n).unwrap_or(u32::MAX);
+        for &(count, t) in &body.locals {
+            check_valtype(ctx, t, self.offset)?;
+            if count > 0 {
+                n += u64::from(count);
+                self.locals.push((n, t));
+            }
+        }
+        self.results = &ft.results;
+        self.ctrls.push(Frame {
+            kind: Kind::Func,
+            start: EMPTY,
+            end: Tys::Slice(&ft.results),
+            height: 0,
+            init_height: 0,
+            unreachable: false,
+        });
+
+        while !self.ctrls.is_empty() {
+            let Some((at, op)) = next()? else {
+                return Err(Error::malformed(body.code.end, "END opcode expected"));
+            };
+            self.offset = at;
+            self.op(op)?;
+        }
+        Ok(())
+    }
+
+    // ---- operand stack -------------------------------------------------------------
+
+    fn push(&mut self, t: ValType) {
+        self.vals.push(Opd::Val(t));
+    }
+
+    fn push_vals(&mut self, ts: Tys<'_>) {
+        self.vals.extend(ts.as_slice().iter().map(|&t| Opd::Val(t)));
+    }
+
+    fn pop(&mut self) -> Result<Opd> {
+        let Some(frame) = self.ctrls.last() else {
+            return Err(self.err("type mismatch: no enclosing block"));
+        };
+        if self.vals.len() <= frame.height {
+            if frame.unreachable {
+                return Ok(Opd::Bot);
+            }
+            return Err(self.err("type mismatch: operand stack is empty"));
+        }
+        Ok(self.vals.pop().unwrap_or(Opd::Bot))
+    }
+
+    fn matches(&self, a: Opd, want: ValType) -> bool {
+        match a {
+            Opd::Bot => true,
+            Opd::BotRef => want.is_ref(),
+            Opd::Val(v) => self.ctx.types.val_sub(v, want),
+        }
+    }
+
+    fn pop_expect(&mut self, want: ValType) -> Result<Opd> {
+        let Some(frame) = self.ctrls.last() else {
+            return Err(self.err("type mismatch: no enclosing block"));
+        };
+        if self.vals.len() <= frame.height && !frame.unreachable {
+            return Err(self.err(format!(
+                "type mismatch: expected {want}, but nothing on stack"
+            )));
+        }
+        let actual = self.pop()?;
+        if !self.matches(actual, want) {
+            return Err(self.err(format!("type mismatch: expected {want}, found {actual}")));
+        }
+        Ok(actual)
+    }
+
+    fn pop_vals(&mut self, ts: Tys<'_>) -> Result<()> {
+        for &t in ts.as_slice().iter().rev() {
+            self.pop_expect(t)?;
+        }
+        Ok(())
+    }
+
+    /// Pops a reference; `None` is the bottom heap type.
+    fn pop_ref(&mut self) -> Result<Option<RefType>> {
+        match self.pop()? {
+            Opd::Bot | Opd::BotRef => Ok(None),
+            Opd::Val(ValType::Ref(r)) => Ok(Some(r)),
+            Opd::Val(v) => Err(self.err(format!("type mismatch: expected a reference, found {v}"))),
+        }
+    }
+
+    fn push_non_null(&mut self, r: Option<RefType>) {
+        match r {
+            Some(r) => self.push(ValType::Ref(RefType::new(false, r.heap))),
+            None => self.vals.push(Opd::BotRef),
+        }
+    }
+
+    /// Checks that the top of the stack matches `ts` without changing it (in the
+    /// polymorphic case, missing operands are bottom and match anything).
+    fn check_top(&self, ts: &[ValType]) -> Result<()> {
+        let Some(frame) = self.ctrls.last() else {
+            return Err(self.err("type mismatch: no enclosing block"));
+        };
+        let avail = self.vals.len().saturating_sub(frame.height);
+        for (i, &want) in ts.iter().rev().enumerate() {
+            let actual = if i < avail {
+                self.vals
+                    .get(self.vals.len() - 1 - i)
+                    .copied()
+                    .unwrap_or(Opd::Bot)
+            } else if frame.unreachable {
+                Opd::Bot
+            } else {
+                return Err(self.err(format!(
+                    "type mismatch: expected {want}, but nothing on stack"
+                )));
+            };
+            if !self.matches(actual, want) {
+                return Err(self.err(format!("type mismatch: expected {want}, found {actual}")));
+            }
+        }
+        Ok(())
+    }
+
+    // ---- control stack -------------------------------------------------------------
+
+    fn push_ctrl(&mut self, kind: Kind, start: Tys<'m>, end: Tys<'m>) {
+        self.ctrls.push(Frame {
+            kind,
+            start,
+            end,
+            height: self.vals.len(),
+            init_height: self.inits.len(),
+            unreachable: false,
+        });
+        self.push_vals(start);
+    }
+
+    fn pop_ctrl(&mut self) -> Result<Frame<'m>> {
+        let Some(&frame) = self.ctrls.last() else {
+            return Err(self.err("type mismatch: no enclosing block"));
+        };
+        self.pop_vals(frame.end)?;
+        if self.vals.len() != frame.height {
+            return Err(self.err("type mismatch: values remaining on stack at end of block"));
+        }
+        while self.inits.len() > frame.init_height {
+            if let Some(x) = self.inits.pop() {
+                self.init_set.remove(&x);
+            }
+        }
+        self.ctrls.pop();
+        Ok(frame)
+    }
+
+    fn set_unreachable(&mut self) {
+        if let Some(frame) = self.ctrls.last_mut() {
+            self.vals.truncate(frame.height);
+            frame.unreachable = true;
+        }
+    }
+
+    fn label(&self, depth: u32) -> Result<Tys<'m>> {
+        let n = self.ctrls.len();
+        (depth as usize)
+            .checked_add(1)
+            .and_then(|d| n.checked_sub(d))
+            .and_then(|i| self.ctrls.get(i))
+            .map(Frame::label)
+            .ok_or_else(|| self.err(format!("unknown label {depth}")))
+    }
+
+    fn block_type(&self, bt: BlockType) -> Result<(Tys<'m>, Tys<'m>)> {
+        match bt {
+            BlockType::Empty => Ok((EMPTY, EMPTY)),
+            BlockType::Value(t) => {
+                check_valtype(self.ctx, t, self.offset)?;
+                Ok((EMPTY, Tys::One(t)))
+            }
+            BlockType::Func(x) => {
+                let ft = self
+                    .ctx
+                    .types
+                    .func(x)
+                    .ok_or_else(|| self.err(format!("unknown type {x}")))?;
+                Ok((Tys::Slice(&ft.params), Tys::Slice(&ft.results)))
+            }
+        }
+    }
+
+    // ---- module-level lookups ------------------------------------------------------
+
+    fn local(&self, x: u32) -> Result<ValType> {
+        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
+        self.locals
+            .get(i)
+            .map(|&(_, t)| t)
+            .ok_or_else(|| self.err(format!("unknown local {x}")))
+    }
+
+    fn set_local(&mut self, x: u32, t: ValType) {
+        if !t.is_defaultable() && x >= self.num_params && self.init_set.insert(x) {
+            self.inits.push(x);
+        }
+    }
+
+    fn table(&self, x: u32) -> Result<TableType> {
+        self.ctx
+            .tables
+            .get(x as usize)
+            .copied()
+            .ok_or_else(|| self.err(format!("unknown table {x}")))
+    }
+
+    fn memory(&self, x: u32) -> Result<MemoryType> {
+        self.ctx
+            .memories
+            .get(x as usize)
+            .copied()
+            .ok_or_else(|| self.err(format!("unknown memory {x}")))
+    }
+
+    fn func_type(&self, type_index: u32) -> Result<&'m crate::syntax::FuncType> {
+        self.ctx
+            .types
+            .func(type_index)
+            .ok_or_else(|| self.err(format!("unknown type {type_index}")))
+    }
+
+    fn memarg(&self, m: &MemArg, bytes: u32) -> Result<AddrType> {
+        let mt = self.memory(m.memory)?;
+        if m.align > bytes.trailing_zeros() {
+            return Err(self.err("alignment must not be larger than natural"));
+        }
+        if mt.addr == AddrType::I32 && m.offset > u64::from(u32::MAX) {
+            return Err(self.err("offset out of range"));
+        }
+        Ok(mt.addr)
+    }
+
+    /// Checks that a tail call's results match the caller's.
+    fn check_tail_results(&self, results: &[ValType]) -> Result<()> {
+        let ok = results.len() == self.results.len()
+            && results
+                .iter()
+                .zip(self.results)
+                .all(|(&a, &b)| self.ctx.types.val_sub(a, b));
+        if ok {
+            Ok(())
+        } else {
+            Err(self.err("type mismatch: tail call results do not match the function's"))
+        }
+    }
+
+    // ---- instructions --------------------------------------------------------------
+
+    fn op(&mut self, op: Operator) -> Result<()> {
+        use Operator as O;
+        let ctx = self.ctx;
+        match op {
+            O::Unreachable => self.set_unreachable(),
+            O::Nop => {}
+            O::Block(bt) => {
+                let (start, end) = self.block_type(bt)?;
+                self.pop_vals(start)?;
+                self.push_ctrl(Kind::Block, start, end);
+            }
+            O::Loop(bt) => {
+                let (start, end) = self.block_type(bt)?;
+                self.pop_vals(start)?;
+                self.push_ctrl(Kind::Loop, start, end);
+            }
+            O::If(bt) => {
+                let (start, end) = self.block_type(bt)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_vals(start)?;
+                self.push_ctrl(Kind::If, start, end);
+            }
+            O::Else => {
+                if self.ctrls.last().map(|f| f.kind) != Some(Kind::If) {
+                    return Err(self.err("else without matching if"));
+                }
+                let frame = self.pop_ctrl()?;
+                self.push_ctrl(Kind::Else, frame.start, frame.end);
+            }
+            O::End => {
+                let frame = self.pop_ctrl()?;
+                if frame.kind == Kind::If {
+                    // An `if` without `else` has an empty else branch: [t1*] -> [t2*].
+                    self.push_ctrl(Kind::Else, frame.start, frame.end);
+                    self.pop_ctrl()?;
+                }
+                if !self.ctrls.is_empty() {
+                    self.push_vals(frame.end);
+                }
+            }
+            O::Br(l) => {
+                let ts = self.label(l)?;
+                self.pop_vals(ts)?;
+                self.set_unreachable();
+            }
+            O::BrIf(l) => {
+                let ts = self.label(l)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_vals(ts)?;
+                self.push_vals(ts);
+            }
+            O::BrTable { targets, default } => {
+                self.pop_expect(ValType::I32)?;
+                let dts = self.label(default)?;
+                let arity = dts.as_slice().len();
+                self.br_count += 1;
+                for &t in targets.iter() {
+                    let ts = self.label(t)?;
+                    if ts.as_slice().len() != arity {
+                        return Err(self.err(format!(
+                            "type mismatch: br_table target {t} has {} values, default has {arity}",
+                            ts.as_slice().len()
+                        )));
+                    }
+                    if self.br_seen.insert(ts.key(), self.br_count) != Some(self.br_count) {
+                        self.check_top(ts.as_slice())?;
+                    }
+                }
+                self.pop_vals(dts)?;
+                self.set_unreachable();
+            }
+            O::Return => {
+                self.pop_vals(Tys::Slice(self.results))?;
+                self.set_unreachable();
+            }
+            O::Call(f) => {
+                let ft = self.call_type(f)?;
+                self.pop_vals(Tys::Slice(&ft.params))?;
+                self.push_vals(Tys::Slice(&ft.results));
+            }
+            O::ReturnCall(f) => {
+                let ft = self.call_type(f)?;
+                self.pop_vals(Tys::Slice(&ft.params))?;
+                self.check_tail_results(&ft.results)?;
+                self.set_unreachable();
+            }
+            O::CallIndirect { type_index, table } | O::ReturnCallIndirect { type_index, table } => {
+                let tail = matches!(op, O::ReturnCallIndirect { .. });
+                let tt = self.table(table)?;
+                if !ctx.types.ref_sub(tt.elem, RefType::FUNCREF) {
+                    return Err(self.err(format!(
+                        "type mismatch: call_indirect on a table of {}",
+                        tt.elem
+                    )));
+                }
+                let ft = self.func_type(type_index)?;
+                self.pop_expect(tt.addr.valtype())?;
+                self.pop_vals(Tys::Slice(&ft.params))?;
+                if tail {
+                    self.check_tail_results(&ft.results)?;
+                    self.set_unreachable();
+                } else {
+                    self.push_vals(Tys::Slice(&ft.results));
+                }
+            }
+            O::CallRef(x) | O::ReturnCallRef(x) => {
+                let tail = matches!(op, O::ReturnCallRef(_));
+                let ft = self.func_type(x)?;
+                self.pop_expect(ValType::Ref(RefType::new(true, HeapType::Concrete(x))))?;
+                self.pop_vals(Tys::Slice(&ft.params))?;
+                if tail {
+                    self.check_tail_results(&ft.results)?;
+                    self.set_unreachable();
+                } else {
+                    self.push_vals(Tys::Slice(&ft.results));
+                }
+            }
+            O::BrOnNull(l) => {
+                let ts = self.label(l)?;
+                let r = self.pop_ref()?;
+                self.pop_vals(ts)?;
+                self.push_vals(ts);
+                self.push_non_null(r);
+            }
+            O::BrOnNonNull(l) => {
+                let ts = self.label(l)?;
+                let Some((_, rest)) = ts.as_slice().split_last() else {
+                    return Err(self.err("type mismatch: br_on_non_null needs a label with values"));
+                };
+                let r = self.pop_ref()?;
+                self.push_non_null(r);
+                self.pop_vals(ts)?;
+                self.vals.extend(rest.iter().map(|&t| Opd::Val(t)));
+            }
+
+            O::Drop => {
+                self.pop()?;
+            }
+            O::Select => {
+                self.pop_expect(ValType::I32)?;
+                let t1 = self.pop()?;
+                let t2 = self.pop()?;
+                let numeric = |t: Opd| match t {
+                    Opd::Bot => true,
+                    Opd::BotRef => false,
+                    Opd::Val(v) => v.is_num() || v == ValType::V128,
+                };
+                if !numeric(t1) || !numeric(t2) {
+                    return Err(self.err(
+                        "type mismatch: select without a type needs numeric or vector operands",
+                    ));
+                }
+                if t1 != t2 && t1 != Opd::Bot && t2 != Opd::Bot {
+                    return Err(self.err(format!("type mismatch: select of {t2} and {t1}")));
+                }
+                self.vals.push(if t1 == Opd::Bot { t2 } else { t1 });
+            }
+            O::TypedSelect(t) => {
+                check_valtype(ctx, t, self.offset)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(t)?;
+                self.pop_expect(t)?;
+                self.push(t);
+            }
+
+            O::LocalGet(x) => {
+                let t = self.local(x)?;
+                if !t.is_defaultable() && x >= self.num_params && !self.init_set.contains(&x) {
+                    return Err(self.err(format!("uninitialized local {x}")));
+                }
+                self.push(t);
+            }
+            O::LocalSet(x) => {
+                let t = self.local(x)?;
+                self.pop_expect(t)?;
+                self.set_local(x, t);
+            }
+            O::LocalTee(x) => {
+                let t = self.local(x)?;
+                self.pop_expect(t)?;
+                self.set_local(x, t);
+                self.push(t);
+            }
+            O::GlobalGet(x) => {
+                let g = ctx
+                    .globals
+                    .get(x as usize)
+                    .ok_or_else(|| self.err(format!("unknown global {x}")))?;
+                self.push(g.content);
+            }
+            O::GlobalSet(x) => {
+                let g = ctx
+                    .globals
+                    .get(x as usize)
+                    .ok_or_else(|| self.err(format!("unknown global {x}")))?;
+                if !g.mutable {
+                    return Err(self.err(format!("immutable global {x}: global is immutable")));
+                }
+                self.pop_expect(g.content)?;
+            }
+
+            O::TableGet(x) => {
+                let tt = self.table(x)?;
+                self.pop_expect(tt.addr.valtype())?;
+                self.push(ValType::Ref(tt.elem));
+            }
+            O::TableSet(x) => {
+                let tt = self.table(x)?;
+                self.pop_expect(ValType::Ref(tt.elem))?;
+                self.pop_expect(tt.addr.valtype())?;
+            }
+            O::TableSize(x) => {
+                let tt = self.table(x)?;
+                self.push(tt.addr.valtype());
+            }
+            O::TableGrow(x) => {
+                let tt = self.table(x)?;
+                self.pop_expect(tt.addr.valtype())?;
+                self.pop_expect(ValType::Ref(tt.elem))?;
+                self.push(tt.addr.valtype());
+            }
+            O::TableFill(x) => {
+                let tt = self.table(x)?;
+                self.pop_expect(tt.addr.valtype())?;
+                self.pop_expect(ValType::Ref(tt.elem))?;
+                self.pop_expect(tt.addr.valtype())?;
+            }
+            O::TableCopy { dst, src } => {
+                let dt = self.table(dst)?;
+                let st = self.table(src)?;
+                if !ctx.types.ref_sub(st.elem, dt.elem) {
+                    return Err(self.err(format!(
+                        "type mismatch: table.copy from {} to {}",
+                        st.elem, dt.elem
+                    )));
+                }
+                self.pop_expect(min_addr(dt.addr, st.addr))?;
+                self.pop_expect(st.addr.valtype())?;
+                self.pop_expect(dt.addr.valtype())?;
+            }
+            O::TableInit { elem, table } => {
+                let tt = self.table(table)?;
+                let seg = ctx
+                    .module
+                    .elems
+                    .get(elem as usize)
+                    .ok_or_else(|| self.err(format!("unknown elem segment {elem}")))?;
+                let seg_ty = elem_type(seg);
+                if !ctx.types.ref_sub(seg_ty, tt.elem) {
+                    return Err(self.err(format!(
+                        "type mismatch: table.init of {} into a table of {}",
+                        seg_ty, tt.elem
+                    )));
+                }
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(tt.addr.valtype())?;
+            }
+            O::ElemDrop(x) => {
+                if x >= ctx.num_elems {
+                    return Err(self.err(format!("unknown elem segment {x}")));
+                }
+            }
+
+            O::Load(l, m) => {
+                let (t, bytes) = l.info();
+                let addr = self.memarg(&m, bytes)?;
+                self.pop_expect(addr.valtype())?;
+                self.push(t);
+            }
+            O::Store(s, m) => {
+                let (t, bytes) = s.info();
+                let addr = self.memarg(&m, bytes)?;
+                self.pop_expect(t)?;
+                self.pop_expect(addr.valtype())?;
+            }
+            O::MemorySize(x) => {
+                let mt = self.memory(x)?;
+                self.push(mt.addr.valtype());
+            }
+            O::MemoryGrow(x) => {
+                let mt = self.memory(x)?;
+                self.pop_expect(mt.addr.valtype())?;
+                self.push(mt.addr.valtype());
+            }
+            O::MemoryFill(x) => {
+                let mt = self.memory(x)?;
+                self.pop_expect(mt.addr.valtype())?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(mt.addr.valtype())?;
+            }
+            O::MemoryCopy { dst, src } => {
+                let dm = self.memory(dst)?;
+                let sm = self.memory(src)?;
+                self.pop_expect(min_addr(dm.addr, sm.addr))?;
+                self.pop_expect(sm.addr.valtype())?;
+                self.pop_expect(dm.addr.valtype())?;
+            }
+            O::MemoryInit { data, memory } => {
+                let mt = self.memory(memory)?;
+                self.check_data(data)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(ValType::I32)?;
+                self.pop_expect(mt.addr.valtype())?;
+            }
+            O::DataDrop(x) => self.check_data(x)?,
+
+            O::RefNull(h) => {
+                check_heaptype(ctx, h, self.offset)?;
+                self.push(ValType::Ref(RefType::new(true, h)));
+            }
+            O::RefIsNull => {
+                self.pop_ref()?;
+                self.push(ValType::I32);
+            }
+            O::RefFunc(f) => {
+                let t = *ctx
+                    .funcs
+                    .get(f as usize)
+                    .ok_or_else(|| self.err(format!("unknown function {f}")))?;
+                if !ctx.declared.get(f as usize).copied().unwrap_or(false) {
+                    return Err(self.err(format!("undeclared function reference {f}")));
+                }
+                self.push(ValType::Ref(RefType::new(false, HeapType::Concrete(t))));
+            }
+            O::RefEq => {
+                let eqref = ValType::Ref(RefType::new(true, HeapType::Eq));
+                self.pop_expect(eqref)?;
+                self.pop_expect(eqref)?;
+                self.push(ValType::I32);
+            }
+            O::RefAsNonNull => {
+                let r = self.pop_ref()?;
+                self.push_non_null(r);
+            }
+
+            O::I32Const(_) => self.push(ValType::I32),
+            O::I64Const(_) => self.push(ValType::I64),
+            O::F32Const(_) => self.push(ValType::F32),
+            O::F64Const(_) => self.push(ValType::F64),
+            O::Numeric(n) => {
+                let (params, result) = n.signature();
+                self.pop_vals(Tys::Slice(params))?;
+                self.push(result);
+            }
+        }
+        Ok(())
+    }
+
+    fn call_type(&self, f: u32) -> Result<&'m crate::syntax::FuncType> {
+        let ctx = self.ctx;
+        ctx.funcs
+            .get(f as usize)
+            .and_then(|&t| ctx.types.func(t))
+            .ok_or_else(|| self.err(format!("unknown function {f}")))
+    }
+
+    fn check_data(&self, x: u32) -> Result<()> {
+        if self.ctx.module.data_count.is_none() {
+            return Err(Error::malformed(self.offset, "data count section required"));
+        }
+        if x >= self.ctx.num_datas {
+            return Err(self.err(format!("unknown data segment {x}")));
+        }
+        Ok(())
+    }
+}
+
+/// The type of a length operand spanning two address spaces: i64 only if both are.
+fn min_addr(a: AddrType, b: AddrType) -> ValType {
+    if a == AddrType::I64 && b == AddrType::I64 {
+        ValType::I64
+    } else {
+        ValType::I32
+    }
+}
+
+#[cfg(test)]
+#[path = "func_tests.rs"]
+mod tests;

@@ -1,0 +1,136 @@
+//! Representative valid and invalid modules, written in the text format, through
+//! `binary::decode` and `validate::validate`.
+
+use tern::{binary, validate, Error};
+
+fn check(wat: &str) -> Result<(), Error> {
+    let bytes = wat::parse_str(wat).expect("test module must parse");
+    let module = binary::decode(&bytes)?;
+    validate::validate(&module, &bytes)
+}
+
+fn valid(wat: &str) {
+    if let Err(e) = check(wat) {
+        panic!("expected valid, got {e}\n{wat}");
+    }
+}
+
+fn invalid(wat: &str, expected: &str) {
+    match check(wat) {
+        Err(Error::Invalid { message, .. }) => {
+            assert!(
+                message.starts_with(expected),
+                "expected {expected:?}, got {message:?}\n{wat}"
+            )
+        }
+        Err(e) => panic!("expected invalid ({expected}), got {e}\n{wat}"),
+        Ok(()) => panic!("expected invalid ({expected}), but it validated\n{wat}"),
+    }
+}
+
+#[test]
+fn valid_modules() {
+    valid("(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))");
+    valid("(module (memory 1) (func (result i32) i32.const 0 i32.load offset=4 align=4))");
+    valid(
+        "(module (func (param i32) (result i32)
+           (block (result i32) (i32.const 1) (br_if 0 (local.get 0)))))",
+    );
+    valid(
+        "(module (func (param i32) (result i32)
+           (block $a (result i32) (block $b (result i32)
+             (br_table $a $b $a (i32.const 7) (local.get 0))))))",
+    );
+    valid(
+        "(module (type $t (func (param i32) (result i64)))
+           (func (param i32) (result i64) (local.get 0) (block (type $t) (i64.extend_i32_u))))",
+    );
+    valid(
+        "(module (global (mut i32) (i32.const 0)) (global i32 (i32.add (i32.const 1) (i32.const 2)))
+           (func (global.set 0 (global.get 1))))",
+    );
+    valid(
+        "(module (table 1 funcref) (elem declare func 0)
+           (func (drop (ref.func 0))) (func (call_indirect (i32.const 0))))",
+    );
+}
+
+#[test]
+fn unreachable_polymorphism() {
+    valid("(module (func (result i32) unreachable i32.add))");
+    valid("(module (func (result i32) unreachable select))");
+    valid("(module (func unreachable br_table 0 0))");
+    valid("(module (func (result i32) (block (result f32) unreachable br_table 0 1) drop i32.const 0))");
+    valid("(module (func (result i64) (return (i64.const 1)) i32.const 0 drop))");
+    invalid(
+        "(module (func (result i32) unreachable i64.const 0 i32.add))",
+        "type mismatch",
+    );
+}
+
+#[test]
+fn invalid_modules() {
+    invalid("(module (func (result i32) i64.const 0))", "type mismatch");
+    invalid(
+        "(module (func (local i32) local.get 1 drop))",
+        "unknown local",
+    );
+    invalid(
+        "(module (func (result i32) (if (result i32) (i32.const 1) (then (i32.const 1)))))",
+        "type mismatch",
+    );
+    invalid(
+        "(module (func (block (result i32) (block (br_table 0 1 (i32.const 0) (i32.const 0)))
+           (i32.const 0))))",
+        "type mismatch",
+    );
+    invalid(
+        "(module (global i32 (i32.const 0)) (func (global.set 0 (i32.const 1))))",
+        "immutable global",
+    );
+    invalid("(module (func (global.get 1) drop))", "unknown global 1");
+    invalid(
+        "(module (global i32 (i32.ctz (i32.const 0))))",
+        "constant expression required",
+    );
+    invalid(
+        "(module (global (mut i32) (i32.const 0)) (global i32 (global.get 0)))",
+        "constant expression required",
+    );
+    invalid("(module (global i64 (i32.const 0)))", "type mismatch");
+    invalid(
+        "(module (memory 1) (func (drop (i64.load align=16 (i32.const 0)))))",
+        "alignment must not be larger than natural",
+    );
+    invalid(
+        "(module (func (drop (ref.func 0))))",
+        "undeclared function reference",
+    );
+    invalid(
+        "(module (func) (export \"a\" (func 0)) (export \"a\" (func 0)))",
+        "duplicate export name",
+    );
+    invalid("(module (func (param i32)) (start 0))", "start function");
+    invalid(
+        "(module (memory 2 1))",
+        "size minimum must not be greater than maximum",
+    );
+    invalid(
+        "(module (memory 65537))",
+        "memory size must be at most 65536 pages (4GiB)",
+    );
+    invalid("(module (func (br 1)))", "unknown label");
+    invalid("(module (func (call 3)))", "unknown function 3");
+    invalid(
+        "(module (func (drop (i32.load (i32.const 0)))))",
+        "unknown memory 0",
+    );
+    invalid(
+        "(module (func (select (i64.const 0) (i32.const 0) (i32.const 1)) drop))",
+        "type mismatch",
+    );
+    invalid(
+        "(module (table 1 externref) (func (call_indirect (i32.const 0))))",
+        "type mismatch",
+    );
+}
