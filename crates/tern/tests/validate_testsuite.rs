@@ -13,7 +13,18 @@ use tern::{binary, validate, Error};
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastDirective};
 
-const TESTSUITE: &str = "/work/shared/testsuite";
+/// The shared folder beside the checkout (`../shared`), holding `testsuite/` and
+/// `spec-groups/`; `$TERN_TESTSUITE` and `$TERN_SPEC_GROUPS` override each.
+fn shared(var: &str, sub: &str) -> std::path::PathBuf {
+    match std::env::var_os(var) {
+        Some(p) => p.into(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(sub),
+    }
+}
+
+fn testsuite() -> std::path::PathBuf {
+    shared("TERN_TESTSUITE", "testsuite")
+}
 
 const FILES: &[&str] = &[
     "unreached-invalid.wast",
@@ -149,7 +160,7 @@ fn report(counts: &Counts) {
 }
 
 fn group(name: &str) -> Vec<String> {
-    std::fs::read_to_string(format!("/work/shared/spec-groups/{name}"))
+    std::fs::read_to_string(shared("TERN_SPEC_GROUPS", "spec-groups").join(name))
         .unwrap_or_default()
         .lines()
         .map(|l| l.trim().to_string())
@@ -158,13 +169,13 @@ fn group(name: &str) -> Vec<String> {
 }
 
 fn check_files(files: &[String]) {
-    if !Path::new(TESTSUITE).exists() {
-        eprintln!("testsuite not found at {TESTSUITE}; skipping");
+    if !testsuite().exists() {
+        eprintln!("testsuite not found at {}; skipping", testsuite().display());
         return;
     }
     let mut counts = Counts::default();
     for f in files {
-        run_file(&Path::new(TESTSUITE).join(f), &mut counts);
+        run_file(&testsuite().join(f), &mut counts);
     }
     report(&counts);
     assert!(
@@ -200,7 +211,7 @@ fn survey_all_files() {
     for name in ["core.txt", "wasm3.txt", "simd.txt", "proposals.txt"] {
         let mut counts = Counts::default();
         for f in group(name) {
-            run_file(&Path::new(TESTSUITE).join(f), &mut counts);
+            run_file(&testsuite().join(f), &mut counts);
         }
         println!("== {name}");
         report(&counts);
@@ -211,7 +222,7 @@ fn survey_all_files() {
 /// checks that decoding and validating them never panics.
 #[test]
 fn mutated_modules_do_not_panic() {
-    if !Path::new(TESTSUITE).exists() {
+    if !testsuite().exists() {
         return;
     }
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
@@ -227,7 +238,7 @@ fn mutated_modules_do_not_panic() {
         "call_indirect.wast",
         "ref_func.wast",
     ] {
-        let Ok(text) = std::fs::read_to_string(Path::new(TESTSUITE).join(f)) else {
+        let Ok(text) = std::fs::read_to_string(testsuite().join(f)) else {
             continue;
         };
         let Ok(buf) = ParseBuffer::new(&text) else {
