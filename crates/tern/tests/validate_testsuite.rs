@@ -3,9 +3,7 @@
 //! be rejected as invalid with the script's message text, every valid one accepted.
 //!
 //! `validate_core_files` (a fixed list plus the core group) and
-//! `validate_wasm3_files` must pass; the ignored `survey_all_files` reports counts
-//! over all groups
-//! (`cargo test -p tern --test validate_testsuite -- --ignored --nocapture`).
+//! `validate_wasm3_files` must pass.
 
 use std::path::Path;
 
@@ -18,7 +16,9 @@ use wast::{QuoteWat, Wast, WastDirective};
 fn shared(var: &str, sub: &str) -> std::path::PathBuf {
     match std::env::var_os(var) {
         Some(p) => p.into(),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(sub),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared")
+            .join(sub),
     }
 }
 
@@ -203,19 +203,6 @@ fn validate_core_files() {
 #[test]
 fn validate_wasm3_files() {
     check_files(&group("wasm3.txt"));
-}
-
-#[test]
-#[ignore]
-fn survey_all_files() {
-    for name in ["core.txt", "wasm3.txt", "simd.txt", "proposals.txt"] {
-        let mut counts = Counts::default();
-        for f in group(name) {
-            run_file(&testsuite().join(f), &mut counts);
-        }
-        println!("== {name}");
-        report(&counts);
-    }
 }
 
 /// Corrupts bytes of the valid modules of a few scripts (deterministically) and

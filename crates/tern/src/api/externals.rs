@@ -385,7 +385,6 @@ impl Extern {
             ExternIdx::Table(index) => Extern::Table(Table { store, index }),
             ExternIdx::Memory(index) => Extern::Memory(Memory { store, index }),
             ExternIdx::Global(index) => Extern::Global(Global { store, index }),
-            ExternIdx::Tag(_) => return None,
         })
     }
 

@@ -18,7 +18,6 @@ pub type HostFn<T> =
 
 /// A host function in a store.
 pub struct HostFunc<T> {
-    pub(crate) ty: Arc<FuncType>,
     pub(crate) f: HostFn<T>,
 }
 
@@ -161,7 +160,7 @@ impl Func {
 pub(crate) fn new_host<T>(s: &mut Store<T>, ty: Arc<FuncType>, f: HostFn<T>) -> Func {
     let type_id = s.engine.type_id(&ty);
     let host = s.hosts.len() as u32;
-    s.hosts.push(HostFunc { ty: ty.clone(), f });
+    s.hosts.push(HostFunc { f });
     let entity = FuncEntity::Host { ty, type_id, host };
     let index = s.inner.push_func(entity).unwrap_or(u32::MAX);
     Func {

@@ -35,7 +35,6 @@ pub fn instantiate(
     }
     let instance_idx = store.code.instances.len() as u32;
     let mut inst = InstanceEntity {
-        module: module.clone(),
         funcs: Vec::new(),
         tables: Vec::new(),
         memories: Vec::new(),
@@ -51,7 +50,6 @@ pub fn instantiate(
             ExternIdx::Table(i) => inst.tables.push(i),
             ExternIdx::Memory(i) => inst.memories.push(i),
             ExternIdx::Global(i) => inst.globals.push(i),
-            ExternIdx::Tag(_) => return Err(Error::unsupported(0, "tag imports")),
         }
     }
     for (def, &ty) in m.funcs.iter().enumerate() {
@@ -369,7 +367,6 @@ fn check_import(
                 ExternIdx::Table(_) => "table",
                 ExternIdx::Memory(_) => "memory",
                 ExternIdx::Global(_) => "global",
-                ExternIdx::Tag(_) => "tag",
             };
             return Err(incompatible(
                 imp,

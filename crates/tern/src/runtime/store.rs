@@ -71,7 +71,6 @@ impl WasmFunc {
 
 /// An instantiated module: the store indices of everything its index spaces name.
 pub struct InstanceEntity {
-    pub module: Arc<ModuleInner>,
     pub funcs: Vec<u32>,
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
@@ -88,7 +87,6 @@ pub enum ExternIdx {
     Table(u32),
     Memory(u32),
     Global(u32),
-    Tag(u32),
 }
 
 /// A global's current value (in slot representation) and type.
