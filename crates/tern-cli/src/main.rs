@@ -1,2 +1,538 @@
-//! The `tern` command.
-fn main() {}
+//! The `tern` command: run, validate, inspect WebAssembly modules and run spec scripts.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tern::syntax::{CompositeType, ElemMode, ExternKind, StorageType};
+use tern::{Engine, Error, Linker, Module, Store, Val, ValType};
+
+/// Exit code of `tern run` when the wasm code traps (128 + SIGABRT, as wasmtime does on
+/// Unix).
+const EXIT_TRAP: u8 = 134;
+
+#[derive(Parser)]
+#[command(
+    name = "tern",
+    version,
+    about = "tern: a WebAssembly runtime",
+    after_help = "Exit codes: 0 on success, 1 on any error (unreadable, malformed, invalid or \
+unlinkable module, failed spec commands), 134 when `tern run` traps.\n\n\
+Examples:\n  tern run examples/fib.wat --invoke fib 20\n  tern validate module.wasm\n  \
+tern inspect module.wasm\n  tern wast -v test.wast"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Run(RunArgs),
+    Validate(ValidateArgs),
+    Inspect(InspectArgs),
+    Wast(WastArgs),
+}
+
+/// Instantiate a module and call one of its exports.
+///
+/// The module (binary `.wasm` or text `.wat`) must need no imports: WASI is not
+/// implemented yet, and a module that imports anything fails with one line naming the
+/// first unsatisfied import (module, name and type). With `--invoke NAME` the export
+/// NAME is called with ARGS converted to its parameter types, and each result is printed
+/// on its own line. Without it, `_start` is called if the module exports it (after the
+/// start function, which instantiation always runs).
+///
+/// Arguments: i32/i64 as decimal (signed or unsigned) or `0x` hex; f32/f64 as decimal,
+/// `nan`, `inf`, `-inf`; reference parameters accept only `null`.
+///
+/// A trap prints `error: wasm trap: <message>` and its wasm backtrace to stderr and exits
+/// with code 134; any other error exits with code 1.
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  tern run examples/fib.wat --invoke fib 20\n  \
+tern run examples/loop.wat --invoke sum_squares 1000\n  tern run program.wasm"
+)]
+struct RunArgs {
+    /// The module to run (`.wasm` or `.wat`).
+    file: PathBuf,
+    /// The exported function to call (default: `_start`, if exported).
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// Arguments for the invoked function.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    args: Vec<String>,
+}
+
+/// Decode and validate a module.
+///
+/// Prints `FILE: valid` and exits 0 when the module is valid. Otherwise prints one line,
+/// `error: FILE: <message>` (the message names the byte offset of the problem), and
+/// exits 1.
+#[derive(Args)]
+#[command(after_help = "Examples:\n  tern validate module.wasm\n  tern validate examples/fib.wat")]
+struct ValidateArgs {
+    /// The module to check (`.wasm` or `.wat`).
+    file: PathBuf,
+}
+
+/// Print a summary of a module's sections.
+///
+/// Lists types, imports (module, name, type), functions, tables, memories, globals,
+/// exports (name, kind, type), the start function, element and data segment counts,
+/// custom sections with their sizes, and the module name from the `name` section.
+#[derive(Args)]
+#[command(after_help = "Example:\n  tern inspect module.wasm")]
+struct InspectArgs {
+    /// The module to inspect (`.wasm` or `.wat`).
+    file: PathBuf,
+}
+
+/// Run WebAssembly spec scripts (`.wast`).
+///
+/// Each PATH is a script or a folder (searched recursively for `.wast` files). With
+/// `--group NAME` the files of a spec group are run: the group list is
+/// `<groups-dir>/NAME.txt` (default `$TERN_SPEC_GROUPS`, else `../shared/spec-groups`
+/// relative to the current directory) and its file names are relative to the testsuite
+/// folder (default `$TERN_TESTSUITE`, else `../shared/testsuite`).
+///
+/// Prints one line per script (`file.wast: 123 passed, 4 failed`, plus the number of
+/// assertions that failed with the right error kind but a different message), and at
+/// the end a total line `N passed, M failed`. With `-v` each failure is listed with its
+/// line and reason, as are the message mismatches. Exits 1 if any command failed.
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  tern wast -v ../shared/testsuite/i32.wast\n  \
+tern wast ../shared/testsuite\n  tern wast --group core\n  \
+TERN_TESTSUITE=/path/to/testsuite tern wast --group core --group simd"
+)]
+struct WastArgs {
+    /// List every failure (line and reason) and every message mismatch.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Run the scripts of a spec group (core, simd, wasm3, proposals); repeatable.
+    #[arg(long, value_name = "NAME")]
+    group: Vec<String>,
+    /// The spec-groups folder (overrides `$TERN_SPEC_GROUPS`).
+    #[arg(long, value_name = "DIR")]
+    groups_dir: Option<PathBuf>,
+    /// The testsuite folder for `--group` (overrides `$TERN_TESTSUITE`).
+    #[arg(long, value_name = "DIR")]
+    testsuite: Option<PathBuf>,
+    /// Give up on a script after this many seconds (counted as one failure).
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+    /// Scripts or folders of scripts.
+    paths: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(a) => run(a),
+        Command::Validate(a) => validate(a),
+        Command::Inspect(a) => inspect(a),
+        Command::Wast(a) => wast(a),
+    }
+}
+
+/// Prints `error: <msg>` and returns exit code 1.
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(1)
+}
+
+/// A tern error on one line (a text-format error from `wat` spans several).
+fn one_line(e: &Error) -> String {
+    let s = e.to_string();
+    let mut lines = s.lines();
+    let first = lines.next().unwrap_or("").to_string();
+    // `wat` errors continue with ` --> file:line:col`; keep the position.
+    match lines.find_map(|l| l.trim().strip_prefix("--> ")) {
+        Some(at) => format!("{first} (at {at})"),
+        None => first,
+    }
+}
+
+fn load(engine: &Engine, file: &Path) -> Result<Module, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    Module::new(engine, &bytes).map_err(|e| format!("{}: {}", file.display(), one_line(&e)))
+}
+
+fn validate(a: ValidateArgs) -> ExitCode {
+    let engine = Engine::default();
+    match load(&engine, &a.file) {
+        Ok(_) => {
+            println!("{}: valid", a.file.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn run(a: RunArgs) -> ExitCode {
+    let engine = Engine::default();
+    let module = match load(&engine, &a.file) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(e) => return report_error(&a.file, &e),
+    };
+    let name = match &a.invoke {
+        Some(n) => n.clone(),
+        None => {
+            if instance.get_func(&store, "_start").is_none() {
+                if !a.args.is_empty() {
+                    return fail("arguments given but no `--invoke` function");
+                }
+                return ExitCode::SUCCESS;
+            }
+            "_start".to_string()
+        }
+    };
+    let Some(func) = instance.get_func(&store, &name) else {
+        return fail(format!(
+            "{}: no exported function `{name}`",
+            a.file.display()
+        ));
+    };
+    let ty = func.ty(&store);
+    if a.args.len() != ty.params.len() {
+        return fail(format!(
+            "`{name}` takes {} arguments {ty}, {} given",
+            ty.params.len(),
+            a.args.len()
+        ));
+    }
+    let mut params = Vec::with_capacity(a.args.len());
+    for (i, (text, t)) in a.args.iter().zip(ty.params.iter()).enumerate() {
+        match parse_arg(text, *t) {
+            Ok(v) => params.push(v),
+            Err(e) => return fail(format!("argument {}: {e}", i + 1)),
+        }
+    }
+    let mut results = vec![Val::I32(0); ty.results.len()];
+    if let Err(e) = func.call(&mut store, &params, &mut results) {
+        return report_error(&a.file, &e);
+    }
+    for r in &results {
+        println!("{}", show_result(r));
+    }
+    ExitCode::SUCCESS
+}
+
+fn report_error(file: &Path, e: &Error) -> ExitCode {
+    match e {
+        Error::Trap(t) => {
+            eprintln!("error: {t}");
+            ExitCode::from(EXIT_TRAP)
+        }
+        Error::Unlinkable(m) if m.contains("wasi") => fail(format!(
+            "{}: unlinkable: {m} (WASI is not implemented yet)",
+            file.display()
+        )),
+        e => fail(format!("{}: {}", file.display(), one_line(e))),
+    }
+}
+
+fn parse_int(s: &str, bits: u32) -> Option<i64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let body = body.replace('_', "");
+    let mag: u128 = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        Some(h) => u128::from_str_radix(h, 16).ok()?,
+        None => body.parse().ok()?,
+    };
+    let max_unsigned = (1u128 << bits) - 1;
+    let min_neg = 1u128 << (bits - 1);
+    if neg {
+        if mag > min_neg {
+            return None;
+        }
+        Some((-(mag as i128)) as i64)
+    } else {
+        if mag > max_unsigned {
+            return None;
+        }
+        Some(mag as u64 as i64)
+    }
+}
+
+fn parse_arg(s: &str, ty: ValType) -> Result<Val, String> {
+    let bad = || format!("`{s}` is not a valid {ty}");
+    match ty {
+        ValType::I32 => parse_int(s, 32).map(|v| Val::I32(v as i32)).ok_or_else(bad),
+        ValType::I64 => parse_int(s, 64).map(Val::I64).ok_or_else(bad),
+        ValType::F32 => s
+            .parse::<f32>()
+            .or_else(|_| s.trim_start_matches(['+', '-']).parse::<f32>().map(|v| -v))
+            .map(Val::f32)
+            .map_err(|_| bad()),
+        ValType::F64 => s
+            .parse::<f64>()
+            .or_else(|_| s.trim_start_matches(['+', '-']).parse::<f64>().map(|v| -v))
+            .map(Val::f64)
+            .map_err(|_| bad()),
+        ValType::Ref(_) if s == "null" => {
+            Val::default_for(ty).ok_or_else(|| format!("{ty} has no null value to pass"))
+        }
+        _ => Err(format!("cannot pass `{s}` as a {ty} from the command line")),
+    }
+}
+
+fn show_result(v: &Val) -> String {
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => f32::from_bits(*b).to_string(),
+        Val::F64(b) => f64::from_bits(*b).to_string(),
+        Val::V128(b) => format!("0x{b:032x}"),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(Some(_)) => "<funcref>".to_string(),
+        Val::ExternRef(Some(_)) => "<externref>".to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// inspect
+
+fn storage(s: StorageType) -> String {
+    match s {
+        StorageType::Val(v) => v.to_string(),
+        StorageType::I8 => "i8".to_string(),
+        StorageType::I16 => "i16".to_string(),
+    }
+}
+
+fn composite(c: &CompositeType) -> String {
+    let field = |f: &tern::syntax::FieldType| {
+        if f.mutable {
+            format!("(mut {})", storage(f.storage))
+        } else {
+            storage(f.storage)
+        }
+    };
+    match c {
+        CompositeType::Func(f) => f.to_string(),
+        CompositeType::Struct(fields) => {
+            let f: Vec<String> = fields
+                .iter()
+                .map(|x| format!(" (field {})", field(x)))
+                .collect();
+            format!("(struct{})", f.concat())
+        }
+        CompositeType::Array(f) => format!("(array {})", field(f)),
+    }
+}
+
+fn inspect(a: InspectArgs) -> ExitCode {
+    let engine = Engine::default();
+    let module = match load(&engine, &a.file) {
+        Ok(m) => m,
+        Err(e) => return fail(e),
+    };
+    let m = module.syntax();
+    println!("module: {}", a.file.display());
+    match module.name() {
+        Some(n) => println!("name: {n}"),
+        None => println!("name: (none)"),
+    }
+    println!("types: {}", m.types.len());
+    for (i, t) in m.types.iter().enumerate() {
+        let sup = if t.supertypes.is_empty() && t.is_final {
+            String::new()
+        } else {
+            let s: Vec<String> = t.supertypes.iter().map(u32::to_string).collect();
+            format!(
+                " (sub{} {})",
+                if t.is_final { " final" } else { "" },
+                s.join(" ")
+            )
+        };
+        println!("  type[{i}]: {}{sup}", composite(&t.composite));
+    }
+    println!("imports: {}", m.imports.len());
+    for (imp, ty) in m.imports.iter().zip(module.imports()) {
+        let kind = imp.desc.kind();
+        println!("  {kind} {}::{}: {}", imp.module, imp.name, ty.ty);
+    }
+    println!(
+        "functions: {} ({} imported, {} defined)",
+        m.num_funcs(),
+        m.num_imported_funcs,
+        m.funcs.len()
+    );
+    for (i, t) in m.funcs.iter().enumerate() {
+        let index = m.num_imported_funcs + i as u32;
+        let name = m
+            .names
+            .funcs
+            .get(&index)
+            .map(|n| format!(" ${n}"))
+            .unwrap_or_default();
+        let locals = m.code.get(i).map(|b| b.num_locals()).unwrap_or(0);
+        let size = m.code.get(i).map(|b| b.code.len()).unwrap_or(0);
+        let ty = m
+            .func_type(*t)
+            .map(|f| f.to_string())
+            .unwrap_or_else(|| format!("type {t}"));
+        println!("  func[{index}]{name}: {ty}, {locals} locals, {size} code bytes");
+    }
+    let imported = |k: ExternKind| m.imports.iter().filter(|i| i.desc.kind() == k).count();
+    println!(
+        "tables: {} ({} imported)",
+        imported(ExternKind::Table) + m.tables.len(),
+        imported(ExternKind::Table)
+    );
+    for (i, t) in m.tables.iter().enumerate() {
+        println!("  table[{}]: {}", m.num_imported_tables as usize + i, t.ty);
+    }
+    println!(
+        "memories: {} ({} imported)",
+        imported(ExternKind::Memory) + m.memories.len(),
+        imported(ExternKind::Memory)
+    );
+    for (i, t) in m.memories.iter().enumerate() {
+        println!("  memory[{}]: {t}", m.num_imported_memories as usize + i);
+    }
+    println!(
+        "globals: {} ({} imported)",
+        imported(ExternKind::Global) + m.globals.len(),
+        imported(ExternKind::Global)
+    );
+    for (i, g) in m.globals.iter().enumerate() {
+        println!(
+            "  global[{}]: {}",
+            m.num_imported_globals as usize + i,
+            g.ty
+        );
+    }
+    if !m.tags.is_empty() || m.num_imported_tags > 0 {
+        println!(
+            "tags: {} ({} imported)",
+            m.num_imported_tags as usize + m.tags.len(),
+            m.num_imported_tags
+        );
+    }
+    println!("exports: {}", m.exports.len());
+    for (e, ty) in m.exports.iter().zip(module.exports()) {
+        println!("  {} {:?}: {}", e.kind, e.name, ty.ty);
+    }
+    match m.start {
+        Some(s) => println!("start: func[{s}]"),
+        None => println!("start: (none)"),
+    }
+    let count = |f: fn(&ElemMode) -> bool| m.elems.iter().filter(|e| f(&e.mode)).count();
+    println!(
+        "elem segments: {} ({} active, {} passive, {} declarative)",
+        m.elems.len(),
+        count(|x| matches!(x, ElemMode::Active { .. })),
+        count(|x| matches!(x, ElemMode::Passive)),
+        count(|x| matches!(x, ElemMode::Declarative)),
+    );
+    let bytes: usize = m.datas.iter().map(|d| d.init.len()).sum();
+    println!("data segments: {} ({bytes} bytes)", m.datas.len());
+    println!("custom sections: {}", m.customs.len());
+    for c in &m.customs {
+        println!("  {:?}: {} bytes", c.name, c.data.len());
+    }
+    ExitCode::SUCCESS
+}
+
+// ---------------------------------------------------------------------------------
+// wast
+
+fn wast_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            wast_files(&p, out)?;
+        } else if p.extension().is_some_and(|e| e == "wast") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn wast(a: WastArgs) -> ExitCode {
+    let cwd = Path::new(".");
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for g in &a.group {
+        let groups = a
+            .groups_dir
+            .clone()
+            .unwrap_or_else(|| tern_wast::spec_groups_dir(cwd));
+        let suite = a
+            .testsuite
+            .clone()
+            .unwrap_or_else(|| tern_wast::testsuite_dir(cwd));
+        match tern_wast::group_files(&groups, g) {
+            Ok(list) => {
+                for f in list {
+                    files.push((format!("{g}/{f}"), suite.join(&f)));
+                }
+            }
+            Err(e) => {
+                return fail(format!(
+                    "cannot read group `{g}` from {}: {e}",
+                    groups.join(format!("{g}.txt")).display()
+                ))
+            }
+        }
+    }
+    for p in &a.paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            if let Err(e) = wast_files(p, &mut found) {
+                return fail(format!("{}: {e}", p.display()));
+            }
+            files.extend(found.into_iter().map(|f| (f.display().to_string(), f)));
+        } else {
+            files.push((p.display().to_string(), p.clone()));
+        }
+    }
+    if files.is_empty() {
+        return fail("no scripts given (pass files, folders or --group NAME)");
+    }
+    let timeout = a.timeout.map(Duration::from_secs);
+    let (mut passed, mut failed, mut mismatches) = (0, 0, 0);
+    for (label, path) in &files {
+        let r = tern_wast::run_file_timeout(path, timeout);
+        passed += r.passed;
+        failed += r.failed;
+        mismatches += r.msg_mismatches.len();
+        let extra = if r.msg_mismatches.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} message mismatches)", r.msg_mismatches.len())
+        };
+        println!("{label}: {} passed, {} failed{extra}", r.passed, r.failed);
+        if a.verbose {
+            for f in &r.failures {
+                println!("  FAIL {f}");
+            }
+            for m in &r.msg_mismatches {
+                println!("  MESSAGE {m}");
+            }
+        }
+    }
+    if mismatches > 0 {
+        println!("({mismatches} passed with a different error message; -v lists them)");
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
