@@ -138,13 +138,46 @@ macro_rules! float_ops {
 
         /// Round to nearest, ties to even.
         pub fn $nearest(a: $t) -> $t {
-            a.round_ties_even()
+            quiet(a.round_ties_even())
         }
     };
 }
 
 float_ops!(f32_min, f32_max, f32_nearest, f32);
 float_ops!(f64_min, f64_max, f64_nearest, f64);
+
+/// Rounding in software (`floor`, `ceil`, ...) returns a signalling NaN operand
+/// unchanged; wasm requires an arithmetic (quiet) NaN result.
+pub trait Quiet: Copy {
+    fn quieted(self) -> Self;
+}
+
+impl Quiet for f32 {
+    #[inline]
+    fn quieted(self) -> f32 {
+        if self.is_nan() {
+            f32::from_bits(self.to_bits() | 0x0040_0000)
+        } else {
+            self
+        }
+    }
+}
+
+impl Quiet for f64 {
+    #[inline]
+    fn quieted(self) -> f64 {
+        if self.is_nan() {
+            f64::from_bits(self.to_bits() | 0x0008_0000_0000_0000)
+        } else {
+            self
+        }
+    }
+}
+
+#[inline]
+pub fn quiet<T: Quiet>(v: T) -> T {
+    v.quieted()
+}
 
 #[cfg(test)]
 mod tests {
@@ -182,5 +215,8 @@ mod tests {
         assert!(f32_min(f32::NAN, 1.0).is_nan());
         assert_eq!(f64_nearest(2.5), 2.0);
         assert_eq!(f64_nearest(-3.5), -4.0);
+        let snan = f32::from_bits(0x7fa0_0000);
+        assert_eq!(quiet(snan.floor()).to_bits(), 0x7fe0_0000);
+        assert_eq!(f32_nearest(snan).to_bits(), 0x7fe0_0000);
     }
 }
