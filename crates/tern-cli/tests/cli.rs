@@ -1,0 +1,248 @@
+//! Runs the built `tern` binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+
+fn tern(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tern"))
+        .args(args)
+        .output()
+        .expect("cannot run tern")
+}
+
+fn example(name: &str) -> String {
+    format!("{EXAMPLES}/{name}")
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tern-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_fib() {
+    let o = tern(&["run", &example("fib.wat"), "--invoke", "fib", "20"]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "6765\n");
+}
+
+#[test]
+fn run_loop() {
+    let o = tern(&[
+        "run",
+        &example("loop.wat"),
+        "--invoke",
+        "sum_squares",
+        "1000",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "332833500\n");
+}
+
+#[test]
+fn run_start_and_hello() {
+    let o = tern(&["run", &example("hello.wat")]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let o = tern(&["run", &example("hello.wat"), "--invoke", "greeting_len"]);
+    assert_eq!(stdout(&o), "13\n");
+}
+
+#[test]
+fn run_parses_arguments_by_type() {
+    let d = scratch("args");
+    let f = d.join("args.wat");
+    std::fs::write(
+        &f,
+        r#"(module
+          (func (export "id32") (param i32) (result i32) local.get 0)
+          (func (export "id64") (param i64) (result i64) local.get 0)
+          (func (export "addf") (param f32 f64) (result f64)
+            (f64.add (f64.promote_f32 (local.get 0)) (local.get 1))))"#,
+    )
+    .unwrap();
+    let f = f.to_str().unwrap();
+    let out = |args: &[&str]| {
+        let mut a = vec!["run", f, "--invoke"];
+        a.extend_from_slice(args);
+        let o = tern(&a);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    assert_eq!(out(&["id32", "-5"]), "-5\n");
+    assert_eq!(out(&["id32", "0xffffffff"]), "-1\n");
+    assert_eq!(out(&["id32", "4294967295"]), "-1\n");
+    assert_eq!(
+        out(&["id64", "-9223372036854775808"]),
+        "-9223372036854775808\n"
+    );
+    assert_eq!(out(&["addf", "1.5", "2.25"]), "3.75\n");
+    assert_eq!(out(&["addf", "inf", "1"]), "inf\n");
+    assert_eq!(out(&["addf", "nan", "1"]), "NaN\n");
+    let o = tern(&["run", f, "--invoke", "id32", "4294967296"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = tern(&["run", f, "--invoke", "id32"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn run_trap_exits_134() {
+    let d = scratch("trap");
+    let f = d.join("trap.wat");
+    std::fs::write(
+        &f,
+        r#"(module (func (export "div") (param i32) (result i32)
+             (i32.div_u (i32.const 1) (local.get 0))))"#,
+    )
+    .unwrap();
+    let o = tern(&["run", f.to_str().unwrap(), "--invoke", "div", "0"]);
+    assert_eq!(o.status.code(), Some(134), "stderr: {}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.starts_with("error: "), "{e}");
+    assert!(e.contains("integer divide by zero"), "{e}");
+}
+
+#[test]
+fn run_names_unsatisfied_import() {
+    let d = scratch("wasi");
+    let f = d.join("wasi.wat");
+    std::fs::write(
+        &f,
+        r#"(module
+             (import "wasi_snapshot_preview1" "fd_write"
+               (func (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")))"#,
+    )
+    .unwrap();
+    let o = tern(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("wasi_snapshot_preview1"), "{e}");
+    assert!(e.contains("fd_write"), "{e}");
+    assert!(
+        e.contains("(func (param i32 i32 i32 i32) (result i32))"),
+        "{e}"
+    );
+}
+
+#[test]
+fn validate_valid() {
+    let o = tern(&["validate", &example("fib.wat")]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert!(stdout(&o).ends_with(": valid\n"));
+}
+
+#[test]
+fn validate_corrupted_file() {
+    let d = scratch("corrupt");
+    let f = d.join("bad.wasm");
+    // A type section that claims one entry and then ends.
+    std::fs::write(&f, b"\0asm\x01\0\0\0\x01\x05\x01\x60\x01\x7f").unwrap();
+    let o = tern(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("error: "), "{out}");
+    assert!(out.contains("offset"), "{out}");
+}
+
+#[test]
+fn validate_invalid_module() {
+    let d = scratch("invalid");
+    let f = d.join("bad.wat");
+    std::fs::write(&f, "(module (func (result i32) (i64.const 1)))").unwrap();
+    let o = tern(&["validate", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("offset"), "{e}");
+}
+
+#[test]
+fn validate_missing_file() {
+    let o = tern(&["validate", "/nonexistent/definitely-missing.wasm"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("definitely-missing.wasm"), "{e}");
+}
+
+#[test]
+fn inspect_lists_sections() {
+    let o = tern(&["inspect", &example("hello.wat")]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    let s = stdout(&o);
+    for want in [
+        "types: 2",
+        "functions: 2",
+        "memories: 1",
+        "func \"_start\": (func)",
+        "data segments: 1 (13 bytes)",
+    ] {
+        assert!(s.contains(want), "missing {want:?} in:\n{s}");
+    }
+}
+
+#[test]
+fn wast_counts() {
+    let d = scratch("wast");
+    let f = d.join("tiny.wast");
+    std::fs::write(
+        &f,
+        r#"(module
+             (func (export "add") (param i32 i32) (result i32)
+               (i32.add (local.get 0) (local.get 1))))
+           (assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+           (assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))
+           (assert_malformed (module quote "(func") "unexpected end")
+        "#,
+    )
+    .unwrap();
+    let o = tern(&["wast", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let s = stdout(&o);
+    assert_eq!(s.lines().last(), Some("3 passed, 1 failed"), "{s}");
+    assert!(s.contains("tiny.wast: 3 passed, 1 failed"), "{s}");
+
+    let o = tern(&["wast", "-v", f.to_str().unwrap()]);
+    let s = stdout(&o);
+    assert!(s.contains("line 5: assert_return"), "{s}");
+
+    let ok = d.join("ok.wast");
+    std::fs::write(
+        &ok,
+        "(module (func (export \"f\") (result i32) (i32.const 7)))\n\
+         (assert_return (invoke \"f\") (i32.const 7))\n",
+    )
+    .unwrap();
+    // A folder is searched for scripts.
+    std::fs::remove_file(&f).unwrap();
+    let o = tern(&["wast", d.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert_eq!(stdout(&o).lines().last(), Some("2 passed, 0 failed"));
+}
+
+#[test]
+fn help_has_examples() {
+    for sub in ["run", "validate", "inspect", "wast"] {
+        let o = tern(&[sub, "--help"]);
+        assert!(o.status.success());
+        let s = stdout(&o);
+        assert!(s.contains("Example"), "{sub} --help:\n{s}");
+    }
+}
