@@ -969,6 +969,14 @@ fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) {
     if let Ok(m) = Memory::new(&mut *store, MemoryType::new(1, Some(2))) {
         let _ = linker.define(&*store, "spectest", "memory", m);
     }
+    // For the threads proposal's scripts.
+    let shared = MemoryType {
+        shared: true,
+        ..MemoryType::new(1, Some(2))
+    };
+    if let Ok(m) = Memory::new(&mut *store, shared) {
+        let _ = linker.define(&*store, "spectest", "shared_memory", m);
+    }
 }
 
 // ---------------------------------------------------------------------------------
