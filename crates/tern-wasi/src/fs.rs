@@ -1,0 +1,1153 @@
+//! Files and directories: every `fd_*` call on descriptors and every `path_*` call,
+//! and the sandboxed path resolution they rest on.
+//!
+//! A directory descriptor holds an open host directory. Paths are resolved against
+//! it by [`resolve`], component by component, without handing the OS any
+//! guest-controlled `..`, absolute path or symlink: `..` pops a virtual stack that
+//! cannot go below the directory, each symlink met on the way is read with
+//! `read_link` and its target spliced into the remaining components (absolute
+//! targets are refused, at most [`MAX_SYMLINKS`] are followed), and only
+//! components checked to be real directories are joined into the host path. The
+//! host path of an open directory is `/proc/self/fd/N` where `/proc` exists, so a
+//! directory the guest renames or replaces after opening it keeps naming the same
+//! directory and can never be swapped for a symlink to elsewhere.
+
+use std::collections::VecDeque;
+use std::ffi::OsStr;
+use std::fs::{self, File, Metadata, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirEntryExt, FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::ctx::{fdflags, filetype, rights, Dir, DirEnt, FdEntry, Handle, Socket, WasiCtx};
+use crate::errno::{Errno, WasiResult};
+use crate::mem::{GuestMem, IoVec};
+
+/// Most symlinks one path resolution follows before failing with `loop`.
+pub const MAX_SYMLINKS: u32 = 40;
+
+/// `$oflags` bits.
+pub mod oflags {
+    pub const CREAT: u16 = 1 << 0;
+    pub const DIRECTORY: u16 = 1 << 1;
+    pub const EXCL: u16 = 1 << 2;
+    pub const TRUNC: u16 = 1 << 3;
+}
+
+/// `$fstflags` bits.
+mod fstflags {
+    pub const ATIM: u16 = 1 << 0;
+    pub const ATIM_NOW: u16 = 1 << 1;
+    pub const MTIM: u16 = 1 << 2;
+    pub const MTIM_NOW: u16 = 1 << 3;
+}
+
+/// `$lookupflags.symlink_follow`.
+const SYMLINK_FOLLOW: u32 = 1;
+
+/// `O_NOFOLLOW` for the final `open`, as a second line of defence behind [`resolve`].
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "powerpc",
+        target_arch = "powerpc64"
+    )
+))]
+const O_NOFOLLOW: i32 = 0o100000;
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+const O_NOFOLLOW: i32 = 0o400000;
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "powerpc",
+        target_arch = "powerpc64",
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+)))]
+const O_NOFOLLOW: i32 = 0;
+
+// ---------------------------------------------------------------------------------
+// Path resolution
+
+/// A guest path resolved inside a directory.
+#[derive(Debug)]
+pub(crate) struct Resolved {
+    /// The host path: the directory's host path joined with checked components.
+    pub path: PathBuf,
+    /// The path named the directory itself (`"."`, `"a/.."`).
+    pub is_base: bool,
+    /// The path ended in `/`, so it must name a directory.
+    pub must_be_dir: bool,
+}
+
+fn components(p: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
+    p.split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".")
+}
+
+/// Resolves guest path `path` inside directory `base` (a host path to a directory
+/// the guest holds). Symlinks in intermediate components are always followed, and
+/// the final one when `follow` (or when the path ends in `/`); every symlink target
+/// is resolved by the same rules, so nothing can lead outside `base`.
+pub(crate) fn resolve(base: &Path, path: &[u8], follow: bool) -> WasiResult<Resolved> {
+    if path.is_empty() {
+        return Err(Errno::NOENT);
+    }
+    if path.contains(&0) {
+        return Err(Errno::ILSEQ);
+    }
+    if path[0] == b'/' {
+        return Err(Errno::NOTCAPABLE);
+    }
+    let mut must_be_dir = path.ends_with(b"/");
+    let mut queue: VecDeque<Vec<u8>> = components(path).map(|c| c.to_vec()).collect();
+    let mut depth = 0usize;
+    let mut cur = base.to_path_buf();
+    let mut links = 0u32;
+    while let Some(c) = queue.pop_front() {
+        if c == b".." {
+            if depth == 0 {
+                return Err(Errno::NOTCAPABLE);
+            }
+            depth -= 1;
+            cur.pop();
+            continue;
+        }
+        let last = queue.is_empty();
+        let cand = cur.join(OsStr::from_bytes(&c));
+        match fs::symlink_metadata(&cand) {
+            Ok(md) if md.file_type().is_symlink() && (!last || follow || must_be_dir) => {
+                links += 1;
+                if links > MAX_SYMLINKS {
+                    return Err(Errno::LOOP);
+                }
+                let target = fs::read_link(&cand)?;
+                let t = target.as_os_str().as_bytes();
+                if t.is_empty() {
+                    return Err(Errno::NOENT);
+                }
+                if t[0] == b'/' {
+                    return Err(Errno::NOTCAPABLE);
+                }
+                if last && t.ends_with(b"/") {
+                    must_be_dir = true;
+                }
+                for comp in components(t).rev() {
+                    queue.push_front(comp.to_vec());
+                }
+                continue;
+            }
+            Ok(md) => {
+                let is_dir = md.is_dir();
+                if !last && !is_dir {
+                    return Err(Errno::NOTDIR);
+                }
+                if last && must_be_dir && !is_dir && !md.file_type().is_symlink() {
+                    return Err(Errno::NOTDIR);
+                }
+            }
+            Err(e) => {
+                if !last || e.kind() != io::ErrorKind::NotFound {
+                    return Err(e.into());
+                }
+            }
+        }
+        depth += 1;
+        cur = cand;
+    }
+    Ok(Resolved {
+        path: cur,
+        is_base: depth == 0,
+        must_be_dir,
+    })
+}
+
+/// Opens host directory `path` as a descriptor handle.
+pub(crate) fn open_dir(path: &Path) -> io::Result<Dir> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NOFOLLOW)
+        .open(path)?;
+    if !file.metadata()?.is_dir() {
+        return Err(io::Error::from_raw_os_error(20));
+    }
+    let magic = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    let host = if fs::metadata(&magic).map(|m| m.is_dir()).unwrap_or(false) {
+        magic
+    } else {
+        fs::canonicalize(path)?
+    };
+    Ok(Dir {
+        file,
+        host,
+        listing: None,
+    })
+}
+
+/// The host path of directory descriptor `fd`, after checking it has `need`.
+fn dir_base(ctx: &mut WasiCtx, fd: u32, need: u64) -> WasiResult<PathBuf> {
+    let e = ctx.entry(fd)?;
+    let Handle::Dir(d) = &e.handle else {
+        return Err(Errno::NOTDIR);
+    };
+    let host = d.host.clone();
+    e.need(need)?;
+    Ok(host)
+}
+
+// ---------------------------------------------------------------------------------
+// Stat helpers
+
+pub(crate) fn filetype_of(ft: &fs::FileType) -> u8 {
+    if ft.is_file() {
+        filetype::REGULAR_FILE
+    } else if ft.is_dir() {
+        filetype::DIRECTORY
+    } else if ft.is_symlink() {
+        filetype::SYMBOLIC_LINK
+    } else if ft.is_char_device() {
+        filetype::CHARACTER_DEVICE
+    } else if ft.is_block_device() {
+        filetype::BLOCK_DEVICE
+    } else if ft.is_socket() {
+        filetype::SOCKET_STREAM
+    } else {
+        filetype::UNKNOWN
+    }
+}
+
+fn timestamp(sec: i64, nsec: i64) -> u64 {
+    let t = sec as i128 * 1_000_000_000 + nsec as i128;
+    t.clamp(0, u64::MAX as i128) as u64
+}
+
+/// Writes a 64-byte `$filestat`.
+fn write_filestat(mem: &mut GuestMem, ptr: u32, md: Option<&Metadata>, ty: u8) -> WasiResult<()> {
+    let mut b = [0u8; 64];
+    let mut put = |at: usize, v: u64| b[at..at + 8].copy_from_slice(&v.to_le_bytes());
+    let ty = match md {
+        Some(m) => {
+            put(0, m.dev());
+            put(8, m.ino());
+            put(24, m.nlink());
+            put(32, m.size());
+            put(40, timestamp(m.atime(), m.atime_nsec()));
+            put(48, timestamp(m.mtime(), m.mtime_nsec()));
+            put(56, timestamp(m.ctime(), m.ctime_nsec()));
+            filetype_of(&m.file_type())
+        }
+        None => ty,
+    };
+    b[16] = ty;
+    mem.write_bytes(ptr, &b)
+}
+
+/// The new access and modification times from `fd_filestat_set_times` arguments:
+/// `None` leaves a time as it is.
+fn new_times(atim: u64, mtim: u64, fst: u32) -> WasiResult<(Option<SystemTime>, Option<SystemTime>)> {
+    let fst = fst as u16;
+    if fst & !0xf != 0 {
+        return Err(Errno::INVAL);
+    }
+    let pick = |set: u16, now: u16, t: u64| -> WasiResult<Option<SystemTime>> {
+        match (fst & set != 0, fst & now != 0) {
+            (true, true) => Err(Errno::INVAL),
+            (_, true) => Ok(Some(SystemTime::now())),
+            (true, false) => Ok(Some(UNIX_EPOCH + Duration::from_nanos(t))),
+            (false, false) => Ok(None),
+        }
+    };
+    Ok((
+        pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?,
+        pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?,
+    ))
+}
+
+fn set_file_times(f: &File, a: Option<SystemTime>, m: Option<SystemTime>) -> WasiResult<()> {
+    let mut t = fs::FileTimes::new();
+    if let Some(a) = a {
+        t = t.set_accessed(a);
+    }
+    if let Some(m) = m {
+        t = t.set_modified(m);
+    }
+    f.set_times(t)?;
+    Ok(())
+}
+
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+mod sys {
+    use std::ffi::CString;
+    use std::io;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+
+    extern "C" {
+        fn utimensat(dirfd: i32, path: *const std::ffi::c_char, times: *const Timespec, flags: i32) -> i32;
+    }
+
+    const AT_FDCWD: i32 = -100;
+    const AT_SYMLINK_NOFOLLOW: i32 = 0x100;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+
+    fn ts(t: Option<SystemTime>) -> Timespec {
+        match t {
+            None => Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+            Some(t) => {
+                let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+                Timespec { tv_sec: d.as_secs() as i64, tv_nsec: d.subsec_nanos() as i64 }
+            }
+        }
+    }
+
+    /// Sets the times of `path` itself, never following a final symlink.
+    pub fn set_times_nofollow(path: &Path, a: Option<SystemTime>, m: Option<SystemTime>) -> io::Result<()> {
+        let c = CString::new(path.as_os_str().as_bytes())?;
+        let times = [ts(a), ts(m)];
+        // SAFETY: `c` is a valid NUL-terminated string and `times` two timespecs.
+        let r = unsafe { utimensat(AT_FDCWD, c.as_ptr(), times.as_ptr(), AT_SYMLINK_NOFOLLOW) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+mod sys {
+    use std::io;
+    use std::path::Path;
+    use std::time::SystemTime;
+
+    pub fn set_times_nofollow(path: &Path, a: Option<SystemTime>, m: Option<SystemTime>) -> io::Result<()> {
+        if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+            return Err(io::Error::from(io::ErrorKind::Unsupported));
+        }
+        let f = std::fs::File::open(path)?;
+        let mut t = std::fs::FileTimes::new();
+        if let Some(a) = a {
+            t = t.set_accessed(a);
+        }
+        if let Some(m) = m {
+            t = t.set_modified(m);
+        }
+        f.set_times(t)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Reading and writing
+
+pub(crate) fn check_total(iovs: &[IoVec]) -> WasiResult<()> {
+    let total: u64 = iovs.iter().map(|v| v.len as u64).sum();
+    if total > u32::MAX as u64 {
+        return Err(Errno::INVAL);
+    }
+    Ok(())
+}
+
+/// Reads into the guest buffers until one is not filled.
+pub(crate) fn read_into(r: &mut dyn Read, mem: &mut GuestMem, iovs: &[IoVec]) -> WasiResult<u32> {
+    let mut total = 0u32;
+    for v in iovs {
+        let buf = mem.slice_mut(v.buf, v.len)?;
+        let n = match r.read(buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) if total > 0 => {
+                let _ = e;
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        total += n as u32;
+        if n < v.len as usize {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Writes the guest buffers; a failure after some bytes went out reports those.
+pub(crate) fn write_from(w: &mut dyn Write, mem: &GuestMem, iovs: &[IoVec]) -> WasiResult<u32> {
+    let mut total = 0u32;
+    for v in iovs {
+        let mut buf = mem.slice(v.buf, v.len)?;
+        while !buf.is_empty() {
+            match w.write(buf) {
+                Ok(0) => return if total > 0 { Ok(total) } else { Err(Errno::IO) },
+                Ok(n) => {
+                    total += n as u32;
+                    buf = &buf[n..];
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) if total > 0 => return Ok(total),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(total)
+}
+
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult<()> {
+    let iovs = mem.read_iovecs(iovs, n)?;
+    check_total(&iovs)?;
+    mem.check(out, 4)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_READ)?;
+    let total = match &mut e.handle {
+        Handle::Input(r) => read_into(r.as_mut(), mem, &iovs)?,
+        Handle::File(f) => read_into(f, mem, &iovs)?,
+        Handle::Socket(Socket::TcpStream(s)) => read_into(s, mem, &iovs)?,
+        Handle::Socket(Socket::UnixStream(s)) => read_into(s, mem, &iovs)?,
+        Handle::Dir(_) => return Err(Errno::ISDIR),
+        _ => return Err(Errno::BADF),
+    };
+    mem.write_u32(out, total)
+}
+
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult<()> {
+    let iovs = mem.read_iovecs(iovs, n)?;
+    check_total(&iovs)?;
+    mem.check(out, 4)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_WRITE)?;
+    let flags = e.flags;
+    let total = match &mut e.handle {
+        Handle::Output(w) => {
+            let t = write_from(w.as_mut(), mem, &iovs)?;
+            w.flush()?;
+            t
+        }
+        Handle::File(f) => {
+            if flags & fdflags::APPEND != 0 {
+                f.seek(SeekFrom::End(0))?;
+            }
+            let t = write_from(f, mem, &iovs)?;
+            if flags & (fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
+                f.sync_data()?;
+            }
+            t
+        }
+        Handle::Socket(Socket::TcpStream(s)) => write_from(s, mem, &iovs)?,
+        Handle::Socket(Socket::UnixStream(s)) => write_from(s, mem, &iovs)?,
+        Handle::Dir(_) => return Err(Errno::ISDIR),
+        _ => return Err(Errno::BADF),
+    };
+    mem.write_u32(out, total)
+}
+
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    n: u32,
+    offset: u64,
+    out: u32,
+) -> WasiResult<()> {
+    let iovs = mem.read_iovecs(iovs, n)?;
+    check_total(&iovs)?;
+    mem.check(out, 4)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_READ)?;
+    let f = match &e.handle {
+        Handle::File(f) => f,
+        Handle::Dir(_) => return Err(Errno::ISDIR),
+        _ => return Err(Errno::SPIPE),
+    };
+    let mut total = 0u32;
+    let mut off = offset;
+    for v in &iovs {
+        let buf = mem.slice_mut(v.buf, v.len)?;
+        let k = match f.read_at(buf, off) {
+            Ok(k) => k,
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e.into()),
+        };
+        total += k as u32;
+        off += k as u64;
+        if k < v.len as usize {
+            break;
+        }
+    }
+    mem.write_u32(out, total)
+}
+
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    n: u32,
+    offset: u64,
+    out: u32,
+) -> WasiResult<()> {
+    let iovs = mem.read_iovecs(iovs, n)?;
+    check_total(&iovs)?;
+    mem.check(out, 4)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_WRITE)?;
+    let f = match &e.handle {
+        Handle::File(f) => f,
+        Handle::Dir(_) => return Err(Errno::ISDIR),
+        _ => return Err(Errno::SPIPE),
+    };
+    let mut total = 0u32;
+    let mut off = offset;
+    for v in &iovs {
+        let buf = mem.slice(v.buf, v.len)?;
+        match f.write_all_at(buf, off) {
+            Ok(()) => {}
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e.into()),
+        }
+        total += v.len;
+        off += v.len as u64;
+    }
+    mem.write_u32(out, total)
+}
+
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, offset: i64, whence: u32, out: u32) -> WasiResult<()> {
+    mem.check(out, 8)?;
+    let e = ctx.entry(fd)?;
+    let pos = match whence {
+        0 => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::INVAL)?),
+        1 => SeekFrom::Current(offset),
+        2 => SeekFrom::End(offset),
+        _ => return Err(Errno::INVAL),
+    };
+    if whence == 1 && offset == 0 {
+        if e.rights_base & (rights::FD_SEEK | rights::FD_TELL) == 0 {
+            return Err(Errno::NOTCAPABLE);
+        }
+    } else {
+        e.need(rights::FD_SEEK)?;
+    }
+    let f = match &mut e.handle {
+        Handle::File(f) => f,
+        Handle::Dir(_) => return Err(Errno::BADF),
+        _ => return Err(Errno::SPIPE),
+    };
+    let p = f.seek(pos)?;
+    mem.write_u64(out, p)
+}
+
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -> WasiResult<()> {
+    mem.check(out, 8)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_TELL)?;
+    let f = match &mut e.handle {
+        Handle::File(f) => f,
+        Handle::Dir(_) => return Err(Errno::BADF),
+        _ => return Err(Errno::SPIPE),
+    };
+    let p = f.stream_position()?;
+    mem.write_u64(out, p)
+}
+
+// ---------------------------------------------------------------------------------
+// Descriptor state
+
+pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32) -> WasiResult<()> {
+    ctx.fds.remove(&fd).map(|_| ()).ok_or(Errno::BADF)
+}
+
+pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMem, from: u32, to: u32) -> WasiResult<()> {
+    if !ctx.fds.contains_key(&from) || !ctx.fds.contains_key(&to) {
+        return Err(Errno::BADF);
+    }
+    if from != to {
+        let e = ctx.fds.remove(&from).ok_or(Errno::BADF)?;
+        ctx.fds.insert(to, e);
+    }
+    Ok(())
+}
+
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -> WasiResult<()> {
+    mem.check(out, 24)?;
+    let e = ctx.entry(fd)?;
+    let mut b = [0u8; 24];
+    b[0] = e.filetype;
+    b[2..4].copy_from_slice(&e.flags.to_le_bytes());
+    b[8..16].copy_from_slice(&e.rights_base.to_le_bytes());
+    b[16..24].copy_from_slice(&e.rights_inheriting.to_le_bytes());
+    mem.write_bytes(out, &b)
+}
+
+pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, flags: u32) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_FDSTAT_SET_FLAGS)?;
+    let flags = u16::try_from(flags).map_err(|_| Errno::INVAL)?;
+    if flags & !0x1f != 0 {
+        return Err(Errno::INVAL);
+    }
+    let nonblock = flags & fdflags::NONBLOCK != 0;
+    match &e.handle {
+        Handle::Socket(Socket::TcpStream(s)) => s.set_nonblocking(nonblock)?,
+        Handle::Socket(Socket::TcpListener(s)) => s.set_nonblocking(nonblock)?,
+        Handle::Socket(Socket::UnixStream(s)) => s.set_nonblocking(nonblock)?,
+        Handle::Socket(Socket::UnixListener(s)) => s.set_nonblocking(nonblock)?,
+        _ => {}
+    }
+    e.flags = flags;
+    Ok(())
+}
+
+pub fn fd_fdstat_set_rights(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    if base & !e.rights_base != 0 || inheriting & !e.rights_inheriting != 0 {
+        return Err(Errno::NOTCAPABLE);
+    }
+    e.rights_base = base;
+    e.rights_inheriting = inheriting;
+    Ok(())
+}
+
+pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    let name = e.preopen.as_ref().ok_or(Errno::BADF)?;
+    let mut b = [0u8; 8];
+    b[4..8].copy_from_slice(&(name.len() as u32).to_le_bytes());
+    mem.write_bytes(out, &b)
+}
+
+pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, buf: u32, len: u32) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    let name = e.preopen.as_ref().ok_or(Errno::BADF)?;
+    if (len as usize) < name.len() {
+        return Err(Errno::NAMETOOLONG);
+    }
+    mem.write_bytes(buf, name)
+}
+
+pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -> WasiResult<()> {
+    mem.check(out, 64)?;
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_FILESTAT_GET)?;
+    let md = match &e.handle {
+        Handle::File(f) => Some(f.metadata()?),
+        Handle::Dir(d) => Some(d.file.metadata()?),
+        _ => None,
+    };
+    write_filestat(mem, out, md.as_ref(), e.filetype)
+}
+
+pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, size: u64) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_FILESTAT_SET_SIZE)?;
+    match &e.handle {
+        Handle::File(f) => Ok(f.set_len(size)?),
+        Handle::Dir(_) => Err(Errno::ISDIR),
+        _ => Err(Errno::INVAL),
+    }
+}
+
+pub fn fd_filestat_set_times(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    fst: u32,
+) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_FILESTAT_SET_TIMES)?;
+    let (a, m) = new_times(atim, mtim, fst)?;
+    match &e.handle {
+        Handle::File(f) => set_file_times(f, a, m),
+        Handle::Dir(d) => set_file_times(&d.file, a, m),
+        _ => Err(Errno::INVAL),
+    }
+}
+
+pub fn fd_advise(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    _offset: u64,
+    _len: u64,
+    advice: u32,
+) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_ADVISE)?;
+    if advice > 5 {
+        return Err(Errno::INVAL);
+    }
+    // Advice is only a hint; tern gives the host none.
+    match &e.handle {
+        Handle::File(_) => Ok(()),
+        Handle::Dir(_) => Err(Errno::BADF),
+        _ => Err(Errno::SPIPE),
+    }
+}
+
+pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_ALLOCATE)?;
+    let f = match &e.handle {
+        Handle::File(f) => f,
+        Handle::Dir(_) => return Err(Errno::BADF),
+        _ => return Err(Errno::SPIPE),
+    };
+    let end = offset.checked_add(len).ok_or(Errno::FBIG)?;
+    if end > i64::MAX as u64 {
+        return Err(Errno::FBIG);
+    }
+    if end > f.metadata()?.len() {
+        f.set_len(end)?;
+    }
+    Ok(())
+}
+
+pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_DATASYNC)?;
+    match &mut e.handle {
+        Handle::File(f) => Ok(f.sync_data()?),
+        Handle::Dir(d) => Ok(d.file.sync_data()?),
+        _ => Err(Errno::INVAL),
+    }
+}
+
+pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32) -> WasiResult<()> {
+    let e = ctx.entry(fd)?;
+    e.need(rights::FD_SYNC)?;
+    match &mut e.handle {
+        Handle::File(f) => Ok(f.sync_all()?),
+        Handle::Dir(d) => Ok(d.file.sync_all()?),
+        _ => Err(Errno::INVAL),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Directories
+
+fn listing(d: &Dir) -> WasiResult<Vec<DirEnt>> {
+    let me = d.file.metadata()?;
+    let parent = fs::metadata(d.host.join("..")).map(|m| m.ino()).unwrap_or(me.ino());
+    let mut v = vec![
+        DirEnt {
+            name: b".".to_vec(),
+            ino: me.ino(),
+            ty: filetype::DIRECTORY,
+        },
+        DirEnt {
+            name: b"..".to_vec(),
+            ino: parent,
+            ty: filetype::DIRECTORY,
+        },
+    ];
+    for ent in fs::read_dir(&d.host)? {
+        let ent = ent?;
+        v.push(DirEnt {
+            name: ent.file_name().as_bytes().to_vec(),
+            ino: ent.ino(),
+            ty: ent
+                .file_type()
+                .map(|t| filetype_of(&t))
+                .unwrap_or(filetype::UNKNOWN),
+        });
+    }
+    Ok(v)
+}
+
+pub fn fd_readdir(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    buf: u32,
+    len: u32,
+    cookie: u64,
+    out: u32,
+) -> WasiResult<()> {
+    mem.check(buf, len)?;
+    mem.check(out, 4)?;
+    let e = ctx.entry(fd)?;
+    if !matches!(e.handle, Handle::Dir(_)) {
+        return Err(Errno::NOTDIR);
+    }
+    e.need(rights::FD_READDIR)?;
+    let Handle::Dir(d) = &mut e.handle else {
+        return Err(Errno::NOTDIR);
+    };
+    if cookie == 0 || d.listing.is_none() {
+        d.listing = Some(listing(d)?);
+    }
+    let list = d.listing.as_deref().unwrap_or(&[]);
+    let mut bytes = Vec::new();
+    let start = usize::try_from(cookie).unwrap_or(usize::MAX);
+    for (i, ent) in list.iter().enumerate().skip(start) {
+        if bytes.len() >= len as usize {
+            break;
+        }
+        bytes.extend_from_slice(&(i as u64 + 1).to_le_bytes());
+        bytes.extend_from_slice(&ent.ino.to_le_bytes());
+        bytes.extend_from_slice(&(ent.name.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(&[ent.ty, 0, 0, 0]);
+        bytes.extend_from_slice(&ent.name);
+    }
+    bytes.truncate(len as usize);
+    mem.write_bytes(buf, &bytes)?;
+    mem.write_u32(out, bytes.len() as u32)
+}
+
+// ---------------------------------------------------------------------------------
+// Paths
+
+pub fn path_open(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    dirflags: u32,
+    path: u32,
+    path_len: u32,
+    oflags: u32,
+    rights_base: u64,
+    rights_inheriting: u64,
+    fdflags: u32,
+    out: u32,
+) -> WasiResult<()> {
+    let path = mem.read_string(path, path_len)?;
+    mem.check(out, 4)?;
+    let oflags = u16::try_from(oflags).map_err(|_| Errno::INVAL)?;
+    let fdflags = u16::try_from(fdflags).map_err(|_| Errno::INVAL)?;
+    if oflags & !0xf != 0 || fdflags & !0x1f != 0 {
+        return Err(Errno::INVAL);
+    }
+    let creat = oflags & oflags::CREAT != 0;
+    let excl = oflags & oflags::EXCL != 0;
+    let trunc = oflags & oflags::TRUNC != 0;
+    let directory = oflags & oflags::DIRECTORY != 0;
+    let mut need = rights::PATH_OPEN;
+    if creat {
+        need |= rights::PATH_CREATE_FILE;
+    }
+    if trunc {
+        need |= rights::PATH_FILESTAT_SET_SIZE;
+    }
+    let base = dir_base(ctx, fd, need)?;
+    let parent_inh = ctx.entry(fd)?.rights_inheriting;
+    let r = resolve(&base, &path, dirflags & SYMLINK_FOLLOW != 0)?;
+    let eff_base = rights_base & parent_inh;
+    let eff_inh = rights_inheriting & parent_inh;
+    let existing = match fs::symlink_metadata(&r.path) {
+        Ok(m) => Some(m),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let entry = match existing {
+        Some(_) if creat && excl => return Err(Errno::EXIST),
+        Some(m) if m.file_type().is_symlink() => {
+            return Err(if directory { Errno::NOTDIR } else { Errno::LOOP })
+        }
+        Some(m) if m.is_dir() => {
+            if trunc || (creat && !r.is_base && !directory) || eff_base & rights::FD_WRITE != 0 {
+                return Err(Errno::ISDIR);
+            }
+            let d = open_dir(&r.path)?;
+            FdEntry {
+                handle: Handle::Dir(d),
+                filetype: filetype::DIRECTORY,
+                flags: fdflags,
+                rights_base: eff_base & rights::DIR,
+                rights_inheriting: eff_inh,
+                preopen: None,
+                host_fd: None,
+            }
+        }
+        Some(m) => {
+            if directory || r.must_be_dir {
+                return Err(Errno::NOTDIR);
+            }
+            let f = open_file(&r.path, eff_base, trunc, fdflags, None)?;
+            FdEntry {
+                handle: Handle::File(f),
+                filetype: filetype_of(&m.file_type()),
+                flags: fdflags,
+                rights_base: eff_base & rights::FILE,
+                rights_inheriting: eff_inh,
+                preopen: None,
+                host_fd: None,
+            }
+        }
+        None => {
+            if !creat {
+                return Err(Errno::NOENT);
+            }
+            if directory {
+                return Err(Errno::INVAL);
+            }
+            if r.must_be_dir {
+                return Err(Errno::ISDIR);
+            }
+            let f = open_file(&r.path, eff_base, trunc, fdflags, Some(excl))?;
+            FdEntry {
+                handle: Handle::File(f),
+                filetype: filetype::REGULAR_FILE,
+                flags: fdflags,
+                rights_base: eff_base & rights::FILE,
+                rights_inheriting: eff_inh,
+                preopen: None,
+                host_fd: None,
+            }
+        }
+    };
+    let new = ctx.insert(entry)?;
+    mem.write_u32(out, new)
+}
+
+/// Opens (or with `create`, creates) a regular file at checked host path `path`
+/// with the access its `rights` call for.
+fn open_file(path: &Path, r: u64, trunc: bool, flags: u16, create: Option<bool>) -> WasiResult<File> {
+    let read = r & (rights::FD_READ | rights::FD_READDIR) != 0;
+    let write = r
+        & (rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
+        != 0;
+    let os_write = write || trunc;
+    if let (Some(excl), false) = (create, os_write) {
+        // Create it first with a descriptor that can, then open it as asked.
+        let mut c = OpenOptions::new();
+        c.write(true).custom_flags(O_NOFOLLOW).mode(0o666);
+        if excl {
+            c.create_new(true);
+        } else {
+            c.create(true);
+        }
+        c.open(path)?;
+    }
+    let mut o = OpenOptions::new();
+    o.read(read || !os_write).custom_flags(O_NOFOLLOW).mode(0o666);
+    if os_write {
+        if flags & fdflags::APPEND != 0 && !trunc {
+            o.append(true);
+        } else {
+            o.write(true);
+        }
+        o.truncate(trunc);
+        match create {
+            Some(true) => {
+                o.create_new(true);
+            }
+            Some(false) => {
+                o.create(true);
+            }
+            None => {}
+        }
+    }
+    Ok(o.open(path)?)
+}
+
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    let base = dir_base(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
+    let r = resolve(&base, &path, false)?;
+    if r.is_base {
+        return Err(Errno::EXIST);
+    }
+    fs::create_dir(&r.path)?;
+    Ok(())
+}
+
+pub fn path_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    len: u32,
+    out: u32,
+) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    mem.check(out, 64)?;
+    let base = dir_base(ctx, fd, rights::PATH_FILESTAT_GET)?;
+    let r = resolve(&base, &path, flags & SYMLINK_FOLLOW != 0)?;
+    let md = fs::symlink_metadata(&r.path)?;
+    write_filestat(mem, out, Some(&md), 0)
+}
+
+pub fn path_filestat_set_times(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    len: u32,
+    atim: u64,
+    mtim: u64,
+    fst: u32,
+) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    let base = dir_base(ctx, fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let (a, m) = new_times(atim, mtim, fst)?;
+    let r = resolve(&base, &path, flags & SYMLINK_FOLLOW != 0)?;
+    sys::set_times_nofollow(&r.path, a, m)?;
+    Ok(())
+}
+
+pub fn path_link(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    old_fd: u32,
+    old_flags: u32,
+    old_path: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> WasiResult<()> {
+    let old_path = mem.read_string(old_path, old_len)?;
+    let new_path = mem.read_string(new_path, new_len)?;
+    let old_base = dir_base(ctx, old_fd, rights::PATH_LINK_SOURCE)?;
+    let new_base = dir_base(ctx, new_fd, rights::PATH_LINK_TARGET)?;
+    let old = resolve(&old_base, &old_path, old_flags & SYMLINK_FOLLOW != 0)?;
+    let new = resolve(&new_base, &new_path, false)?;
+    if old.is_base {
+        return Err(Errno::PERM);
+    }
+    if new.is_base {
+        return Err(Errno::EXIST);
+    }
+    if new.must_be_dir {
+        return Err(Errno::NOENT);
+    }
+    fs::hard_link(&old.path, &new.path)?;
+    Ok(())
+}
+
+pub fn path_readlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    path: u32,
+    len: u32,
+    buf: u32,
+    buf_len: u32,
+    out: u32,
+) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    mem.check(buf, buf_len)?;
+    mem.check(out, 4)?;
+    let base = dir_base(ctx, fd, rights::PATH_READLINK)?;
+    let r = resolve(&base, &path, false)?;
+    let target = fs::read_link(&r.path)?;
+    let t = target.as_os_str().as_bytes();
+    let n = t.len().min(buf_len as usize);
+    mem.write_bytes(buf, &t[..n])?;
+    mem.write_u32(out, n as u32)
+}
+
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    let base = dir_base(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
+    let r = resolve(&base, &path, false)?;
+    if r.is_base {
+        return Err(Errno::BUSY);
+    }
+    fs::remove_dir(&r.path)?;
+    Ok(())
+}
+
+pub fn path_rename(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    old_path: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> WasiResult<()> {
+    let old_path = mem.read_string(old_path, old_len)?;
+    let new_path = mem.read_string(new_path, new_len)?;
+    let old_base = dir_base(ctx, fd, rights::PATH_RENAME_SOURCE)?;
+    let new_base = dir_base(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
+    let old = resolve(&old_base, &old_path, false)?;
+    let new = resolve(&new_base, &new_path, false)?;
+    if old.is_base || new.is_base {
+        return Err(Errno::BUSY);
+    }
+    if (old.must_be_dir || new.must_be_dir) && !fs::symlink_metadata(&old.path)?.is_dir() {
+        return Err(Errno::NOTDIR);
+    }
+    fs::rename(&old.path, &new.path)?;
+    Ok(())
+}
+
+pub fn path_symlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    old_path: u32,
+    old_len: u32,
+    fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> WasiResult<()> {
+    let target = mem.read_string(old_path, old_len)?;
+    let new_path = mem.read_string(new_path, new_len)?;
+    let base = dir_base(ctx, fd, rights::PATH_SYMLINK)?;
+    if target.is_empty() {
+        return Err(Errno::NOENT);
+    }
+    if target.contains(&0) {
+        return Err(Errno::ILSEQ);
+    }
+    // An absolute target could never be followed inside the sandbox; refuse to make
+    // one so that host programs are not handed a link out either.
+    if target[0] == b'/' {
+        return Err(Errno::NOTCAPABLE);
+    }
+    let new = resolve(&base, &new_path, false)?;
+    if new.is_base {
+        return Err(Errno::EXIST);
+    }
+    if new.must_be_dir {
+        return Err(Errno::NOENT);
+    }
+    std::os::unix::fs::symlink(OsStr::from_bytes(&target), &new.path)?;
+    Ok(())
+}
+
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+    let path = mem.read_string(path, len)?;
+    let base = dir_base(ctx, fd, rights::PATH_UNLINK_FILE)?;
+    let r = resolve(&base, &path, false)?;
+    if r.is_base {
+        return Err(Errno::ISDIR);
+    }
+    fs::remove_file(&r.path)?;
+    Ok(())
+}
