@@ -14,6 +14,7 @@
 //! never touches the store.
 
 pub mod isa;
+mod verify;
 
 use std::collections::HashMap;
 
@@ -153,14 +154,36 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     if frame_size > MAX_FRAME_SLOTS {
         return Err(too_large());
     }
-    Ok(CompiledFunc {
+    // A function whose end is dead code ends with the branch or trap that made it
+    // dead; anything else gets a trap so that execution can never run off the end.
+    if !matches!(
+        c.code.last(),
+        Some(Instr::Return | Instr::Br { .. } | Instr::Unreachable)
+    ) {
+        c.emit(Instr::Unreachable);
+    }
+    let f = CompiledFunc {
         code: c.code.into_boxed_slice(),
         offsets: c.offsets.into_boxed_slice(),
         num_params: num_params as u32,
         frame_size: frame_size as u32,
         locals_end: consts_base as u32,
         consts: consts.into_boxed_slice(),
-    })
+    };
+    verify::verify(&f)?;
+    if std::env::var_os("TERN_DUMP_CODE").is_some() {
+        // A developer aid: the internal code of each function as it is compiled.
+        eprintln!(
+            "func {} (frame {} slots, consts {:?}):",
+            m.num_imported_funcs + def_index,
+            f.frame_size,
+            f.consts
+        );
+        for (pc, i) in f.code.iter().enumerate() {
+            eprintln!("  {pc:4}: {i:?}");
+        }
+    }
+    Ok(f)
 }
 
 /// (params, results) of a block type.

@@ -51,6 +51,17 @@ impl MemoryEntity {
         &mut self.bytes
     }
 
+    /// The base address of the bytes, for the interpreter's cached access. Taken with
+    /// `Vec::as_mut_ptr`, so it stays valid until the memory is next borrowed or grown.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.bytes.as_mut_ptr()
+    }
+
+    /// Current size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
         (self.bytes.len() as u64) >> self.ty.page_size_log2()

@@ -1,0 +1,210 @@
+//! The verifier: checks a compiled function's structural invariants once, after
+//! compilation, so that the interpreter may rely on them without checking per
+//! instruction.
+//!
+//! Checked: every slot operand (and every slot range an instruction reads or writes)
+//! lies inside the frame; every branch target is an instruction of the function; a
+//! `BrTable` is followed by its `len + 1` entries; the last instruction does not fall
+//! through. The interpreter's unchecked slot and code accesses are sound only because
+//! of these checks, so a compiler bug surfaces here as an error, never as memory
+//! unsafety.
+
+use super::isa::{CompiledFunc, Instr};
+use crate::error::{Error, Result};
+
+/// Calls `f(first_slot, count)` for every slot range instruction `i` touches.
+fn slot_ranges(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+    macro_rules! numeric {
+        ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+            match i {
+                $( Instr::$name(o) => numeric!(@ops o [$($p)*]), )*
+                _ => other(i, f),
+            }
+        };
+        (@ops $o:ident [$a:ident]) => {{
+            f($o.dst as u32, 1);
+            f($o.src as u32, 1);
+        }};
+        (@ops $o:ident [$a:ident $b:ident]) => {{
+            f($o.dst as u32, 1);
+            f($o.a as u32, 1);
+            f($o.b as u32, 1);
+        }};
+    }
+    crate::for_each_numeric_op!(numeric);
+}
+
+fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+    let mut one = |s: u16| f(s as u32, 1);
+    match *i {
+        Instr::Unreachable | Instr::Br { .. } | Instr::Return => {}
+        Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
+        Instr::BrTable { index, .. } => one(index),
+        Instr::BrIfI32Eq(c)
+        | Instr::BrIfI32Ne(c)
+        | Instr::BrIfI32LtS(c)
+        | Instr::BrIfI32LtU(c)
+        | Instr::BrIfI32GtS(c)
+        | Instr::BrIfI32GtU(c)
+        | Instr::BrIfI32LeS(c)
+        | Instr::BrIfI32LeU(c)
+        | Instr::BrIfI32GeS(c)
+        | Instr::BrIfI32GeU(c) => {
+            one(c.a);
+            one(c.b);
+        }
+        // The callee's frame starts at `base` (possibly right at the end of this frame);
+        // entering it checks its own extent.
+        Instr::Call { base, .. } => f(base as u32, 0),
+        Instr::CallIndirect { index, base, .. } => {
+            one(index);
+            f(base as u32, 0);
+        }
+        Instr::Copy(u) | Instr::RefIsNull(u) | Instr::RefAsNonNull(u) => {
+            one(u.dst);
+            one(u.src);
+        }
+        Instr::CopyMany { dst, src, len } => {
+            f(dst as u32, len as u32);
+            f(src as u32, len as u32);
+        }
+        Instr::Select { dst, cond, a, b } => {
+            one(dst);
+            one(cond);
+            one(a);
+            one(b);
+        }
+        Instr::GlobalGet { dst, .. } => one(dst),
+        Instr::GlobalSet { src, .. } => one(src),
+        Instr::I32Load(l)
+        | Instr::I64Load(l)
+        | Instr::F32Load(l)
+        | Instr::F64Load(l)
+        | Instr::I32Load8S(l)
+        | Instr::I32Load8U(l)
+        | Instr::I32Load16S(l)
+        | Instr::I32Load16U(l)
+        | Instr::I64Load8S(l)
+        | Instr::I64Load8U(l)
+        | Instr::I64Load16S(l)
+        | Instr::I64Load16U(l)
+        | Instr::I64Load32S(l)
+        | Instr::I64Load32U(l) => {
+            one(l.dst);
+            one(l.addr);
+        }
+        Instr::I32Store(s)
+        | Instr::I64Store(s)
+        | Instr::F32Store(s)
+        | Instr::F64Store(s)
+        | Instr::I32Store8(s)
+        | Instr::I32Store16(s)
+        | Instr::I64Store8(s)
+        | Instr::I64Store16(s)
+        | Instr::I64Store32(s) => {
+            one(s.addr);
+            one(s.value);
+        }
+        Instr::LoadMem { dst, addr, .. } => {
+            one(dst);
+            one(addr);
+        }
+        Instr::StoreMem { addr, value, .. } => {
+            one(addr);
+            one(value);
+        }
+        Instr::MemorySize { dst, .. } | Instr::TableSize { dst, .. } => one(dst),
+        Instr::RefFunc { dst, .. } => one(dst),
+        Instr::MemoryGrow { dst, delta, .. } => {
+            one(dst);
+            one(delta);
+        }
+        Instr::TableGet { dst, index, .. } => {
+            one(dst);
+            one(index);
+        }
+        Instr::TableSet { args, .. } | Instr::TableGrow { args, .. } => f(args as u32, 2),
+        Instr::MemoryFill { args, .. }
+        | Instr::MemoryCopy { args, .. }
+        | Instr::MemoryInit { args, .. }
+        | Instr::TableFill { args, .. }
+        | Instr::TableCopy { args, .. }
+        | Instr::TableInit { args, .. } => f(args as u32, 3),
+        Instr::DataDrop { .. } | Instr::ElemDrop { .. } => {}
+        _ => {}
+    }
+}
+
+/// The relative branch offset of a branch instruction.
+fn branch_offset(i: &Instr) -> Option<i32> {
+    match *i {
+        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
+            Some(offset)
+        }
+        Instr::BrIfI32Eq(c)
+        | Instr::BrIfI32Ne(c)
+        | Instr::BrIfI32LtS(c)
+        | Instr::BrIfI32LtU(c)
+        | Instr::BrIfI32GtS(c)
+        | Instr::BrIfI32GtU(c)
+        | Instr::BrIfI32LeS(c)
+        | Instr::BrIfI32LeU(c)
+        | Instr::BrIfI32GeS(c)
+        | Instr::BrIfI32GeU(c) => Some(c.offset),
+        _ => None,
+    }
+}
+
+/// Checks the invariants the interpreter relies on.
+pub fn verify(f: &CompiledFunc) -> Result<()> {
+    let bad = |pc: usize, what: &str| {
+        Error::Api(format!("internal compiler error: instruction {pc} {what}"))
+    };
+    let n = f.code.len();
+    let frame = f.frame_size;
+    if f.offsets.len() != n {
+        return Err(bad(0, "has no source offset"));
+    }
+    if (f.locals_end as usize).saturating_add(f.consts.len()) > frame as usize
+        || f.num_params > f.locals_end
+    {
+        return Err(bad(0, "frame layout exceeds the frame"));
+    }
+    match f.code.last() {
+        Some(Instr::Return | Instr::Br { .. } | Instr::Unreachable) => {}
+        _ => {
+            return Err(bad(
+                n.saturating_sub(1),
+                "falls off the end of the function",
+            ))
+        }
+    }
+    for (pc, i) in f.code.iter().enumerate() {
+        let mut ok = true;
+        slot_ranges(i, &mut |s, len| {
+            if s.checked_add(len).is_none_or(|end| end > frame) {
+                ok = false;
+            }
+        });
+        if !ok {
+            return Err(bad(pc, "addresses a slot outside its frame"));
+        }
+        if let Some(off) = branch_offset(i) {
+            let t = pc as i64 + off as i64;
+            if t < 0 || t >= n as i64 {
+                return Err(bad(pc, "branches outside the function"));
+            }
+        }
+        if let Instr::BrTable { len, .. } = *i {
+            let entries = pc + 1..pc + 2 + len as usize;
+            if entries.end > n
+                || !f.code[entries]
+                    .iter()
+                    .all(|e| matches!(e, Instr::Br { .. }))
+            {
+                return Err(bad(pc, "has a malformed jump table"));
+            }
+        }
+    }
+    Ok(())
+}
