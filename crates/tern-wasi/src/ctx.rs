@@ -234,6 +234,16 @@ pub(crate) struct FdEntry {
 }
 
 impl FdEntry {
+    /// Fails with `badf` unless the descriptor has all of `r` (for reading and
+    /// writing, where POSIX programs expect `EBADF` on a descriptor not open for it).
+    pub fn need_io(&self, r: u64) -> WasiResult<()> {
+        if self.rights_base & r == r {
+            Ok(())
+        } else {
+            Err(Errno::BADF)
+        }
+    }
+
     /// Fails with `notcapable` unless the descriptor has all of `r`.
     pub fn need(&self, r: u64) -> WasiResult<()> {
         if self.rights_base & r == r {

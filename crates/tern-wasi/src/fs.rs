@@ -120,16 +120,18 @@ pub(crate) fn resolve(base: &Path, path: &[u8], follow: bool) -> WasiResult<Reso
     }
     let mut must_be_dir = path.ends_with(b"/");
     let mut queue: VecDeque<Vec<u8>> = components(path).map(|c| c.to_vec()).collect();
-    let mut depth = 0usize;
+    let mut stack: Vec<Vec<u8>> = Vec::new();
     let mut cur = base.to_path_buf();
     let mut links = 0u32;
     while let Some(c) = queue.pop_front() {
         if c == b".." {
-            if depth == 0 {
+            if stack.pop().is_none() {
                 return Err(Errno::NOTCAPABLE);
             }
-            depth -= 1;
-            cur.pop();
+            cur = base.to_path_buf();
+            for s in &stack {
+                cur.push(OsStr::from_bytes(s));
+            }
             continue;
         }
         let last = queue.is_empty();
@@ -171,12 +173,18 @@ pub(crate) fn resolve(base: &Path, path: &[u8], follow: bool) -> WasiResult<Reso
                 }
             }
         }
-        depth += 1;
+        stack.push(c);
         cur = cand;
+    }
+    // The directory itself: `base/.` so that even a `/proc/self/fd/N` base names the
+    // directory, not the magic link.
+    let is_base = stack.is_empty();
+    if is_base {
+        cur = base.join(".");
     }
     Ok(Resolved {
         path: cur,
-        is_base: depth == 0,
+        is_base,
         must_be_dir,
     })
 }
@@ -421,7 +429,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32
     check_total(&iovs)?;
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
-    e.need(rights::FD_READ)?;
+    e.need_io(rights::FD_READ)?;
     let total = match &mut e.handle {
         Handle::Input(r) => read_into(r.as_mut(), mem, &iovs)?,
         Handle::File(f) => read_into(f, mem, &iovs)?,
@@ -438,7 +446,7 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u3
     check_total(&iovs)?;
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
-    e.need(rights::FD_WRITE)?;
+    e.need_io(rights::FD_WRITE)?;
     let flags = e.flags;
     let total = match &mut e.handle {
         Handle::Output(w) => {
@@ -477,7 +485,7 @@ pub fn fd_pread(
     check_total(&iovs)?;
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
-    e.need(rights::FD_READ)?;
+    e.need_io(rights::FD_READ)?;
     let f = match &e.handle {
         Handle::File(f) => f,
         Handle::Dir(_) => return Err(Errno::ISDIR),
@@ -514,7 +522,7 @@ pub fn fd_pwrite(
     check_total(&iovs)?;
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
-    e.need(rights::FD_WRITE)?;
+    e.need_io(rights::FD_WRITE)?;
     let f = match &e.handle {
         Handle::File(f) => f,
         Handle::Dir(_) => return Err(Errno::ISDIR),

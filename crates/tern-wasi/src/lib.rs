@@ -103,6 +103,12 @@ pub fn exit_status(r: tern::Result<()>) -> tern::Result<i32> {
     }
 }
 
+/// Whether to log every call to stderr (`TERN_WASI_TRACE=1`).
+fn trace() -> bool {
+    static T: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *T.get_or_init(|| std::env::var_os("TERN_WASI_TRACE").is_some_and(|v| v != "0"))
+}
+
 fn memory<T>(caller: &mut Caller<'_, T>) -> tern::Result<tern::Memory> {
     caller
         .get_export("memory")
@@ -119,7 +125,13 @@ macro_rules! define {
             let (bytes, data) = m.data_and_store_mut(&mut caller);
             let mut mem = GuestMem::new(bytes);
             let ctx = $get(data);
-            Ok(match $module::$name(ctx, &mut mem, $($a),*) {
+            let r = $module::$name(ctx, &mut mem, $($a),*);
+            if trace() {
+                let args: &[String] = &[$(format!("{:#x}", $a)),*];
+                eprintln!("wasi: {}({}) -> {}", stringify!($name), args.join(", "),
+                    match r { Ok(()) => "success".to_string(), Err(e) => e.to_string() });
+            }
+            Ok(match r {
                 Ok(()) => 0,
                 Err(e) => e.0 as i32,
             })
