@@ -883,7 +883,10 @@ pub fn path_open(
             return Err(if directory { Errno::NOTDIR } else { Errno::LOOP })
         }
         Some(m) if m.is_dir() => {
-            if trunc || (creat && !r.is_base && !directory) || eff_base & rights::FD_WRITE != 0 {
+            // Writing a directory is refused, unless `directory` says the caller
+            // knows it opens one (its rights are then just narrowed to a directory's).
+            let wants_write = eff_base & rights::FD_WRITE != 0 && !directory;
+            if trunc || (creat && !directory) || wants_write {
                 return Err(Errno::ISDIR);
             }
             let d = open_dir(&r.path)?;
