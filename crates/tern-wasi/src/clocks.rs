@@ -29,12 +29,19 @@ mod sys {
     // WASI clock ids 0..=3 are CLOCK_REALTIME, CLOCK_MONOTONIC,
     // CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID, numbered alike on Linux.
     fn call(f: unsafe extern "C" fn(i32, *mut Timespec) -> i32, id: u32) -> Option<u64> {
-        let mut ts = Timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: `ts` is a valid, writable timespec.
         if unsafe { f(id as i32, &mut ts) } != 0 || ts.tv_sec < 0 {
             return None;
         }
-        Some((ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64))
+        Some(
+            (ts.tv_sec as u64)
+                .saturating_mul(1_000_000_000)
+                .saturating_add(ts.tv_nsec as u64),
+        )
     }
 
     pub fn now(id: u32) -> Option<u64> {
@@ -55,7 +62,10 @@ mod sys {
 
     pub fn now(id: u32) -> Option<u64> {
         match id {
-            0 => SystemTime::now().duration_since(UNIX_EPOCH).ok().map(|d| d.as_nanos() as u64),
+            0 => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_nanos() as u64),
             // No CPU-time clock in std: fall back to time since first use.
             _ => Some(START.get_or_init(Instant::now).elapsed().as_nanos() as u64 + 1),
         }
@@ -105,7 +115,13 @@ pub fn clock_res_get(_ctx: &mut WasiCtx, mem: &mut GuestMem, id: u32, out: u32) 
     mem.write_u64(out, r.max(1))
 }
 
-pub fn clock_time_get(_ctx: &mut WasiCtx, mem: &mut GuestMem, id: u32, _precision: u64, out: u32) -> WasiResult<()> {
+pub fn clock_time_get(
+    _ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    id: u32,
+    _precision: u64,
+    out: u32,
+) -> WasiResult<()> {
     let t = now(id)?;
     mem.write_u64(out, t)
 }

@@ -90,7 +90,8 @@ pub mod rights {
     /// What a connected socket can do.
     pub const SOCKET: u64 = STREAM | SOCK_SHUTDOWN;
     /// What a listening socket can do.
-    pub const LISTENER: u64 = SOCK_ACCEPT | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    pub const LISTENER: u64 =
+        SOCK_ACCEPT | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }
 
 /// `$filetype` values.
@@ -453,12 +454,10 @@ impl WasiCtxBuilder {
         guest: impl AsRef<Path>,
     ) -> tern::Result<Self> {
         let host = host.as_ref();
-        let canon = std::fs::canonicalize(host).map_err(|e| {
-            tern::Error::msg(format!("cannot preopen {}: {e}", host.display()))
-        })?;
-        let dir = crate::fs::open_dir(&canon).map_err(|e| {
-            tern::Error::msg(format!("cannot preopen {}: {e}", host.display()))
-        })?;
+        let canon = std::fs::canonicalize(host)
+            .map_err(|e| tern::Error::msg(format!("cannot preopen {}: {e}", host.display())))?;
+        let dir = crate::fs::open_dir(&canon)
+            .map_err(|e| tern::Error::msg(format!("cannot preopen {}: {e}", host.display())))?;
         self.preopens
             .push((dir, guest.as_ref().as_os_str().as_bytes().to_vec()));
         Ok(self)

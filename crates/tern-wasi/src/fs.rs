@@ -101,7 +101,8 @@ pub(crate) struct Resolved {
 }
 
 fn components(p: &[u8]) -> impl DoubleEndedIterator<Item = &[u8]> {
-    p.split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".")
+    p.split(|&b| b == b'/')
+        .filter(|c| !c.is_empty() && *c != b".")
 }
 
 /// Resolves guest path `path` inside directory `base` (a host path to a directory
@@ -271,7 +272,11 @@ fn write_filestat(mem: &mut GuestMem, ptr: u32, md: Option<&Metadata>, ty: u8) -
 
 /// The new access and modification times from `fd_filestat_set_times` arguments:
 /// `None` leaves a time as it is.
-fn new_times(atim: u64, mtim: u64, fst: u32) -> WasiResult<(Option<SystemTime>, Option<SystemTime>)> {
+fn new_times(
+    atim: u64,
+    mtim: u64,
+    fst: u32,
+) -> WasiResult<(Option<SystemTime>, Option<SystemTime>)> {
     let fst = fst as u16;
     if fst & !0xf != 0 {
         return Err(Errno::INVAL);
@@ -317,7 +322,12 @@ mod sys {
     }
 
     extern "C" {
-        fn utimensat(dirfd: i32, path: *const std::ffi::c_char, times: *const Timespec, flags: i32) -> i32;
+        fn utimensat(
+            dirfd: i32,
+            path: *const std::ffi::c_char,
+            times: *const Timespec,
+            flags: i32,
+        ) -> i32;
     }
 
     const AT_FDCWD: i32 = -100;
@@ -326,16 +336,26 @@ mod sys {
 
     fn ts(t: Option<SystemTime>) -> Timespec {
         match t {
-            None => Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+            None => Timespec {
+                tv_sec: 0,
+                tv_nsec: UTIME_OMIT,
+            },
             Some(t) => {
                 let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-                Timespec { tv_sec: d.as_secs() as i64, tv_nsec: d.subsec_nanos() as i64 }
+                Timespec {
+                    tv_sec: d.as_secs() as i64,
+                    tv_nsec: d.subsec_nanos() as i64,
+                }
             }
         }
     }
 
     /// Sets the times of `path` itself, never following a final symlink.
-    pub fn set_times_nofollow(path: &Path, a: Option<SystemTime>, m: Option<SystemTime>) -> io::Result<()> {
+    pub fn set_times_nofollow(
+        path: &Path,
+        a: Option<SystemTime>,
+        m: Option<SystemTime>,
+    ) -> io::Result<()> {
         let c = CString::new(path.as_os_str().as_bytes())?;
         let times = [ts(a), ts(m)];
         // SAFETY: `c` is a valid NUL-terminated string and `times` two timespecs.
@@ -354,7 +374,11 @@ mod sys {
     use std::path::Path;
     use std::time::SystemTime;
 
-    pub fn set_times_nofollow(path: &Path, a: Option<SystemTime>, m: Option<SystemTime>) -> io::Result<()> {
+    pub fn set_times_nofollow(
+        path: &Path,
+        a: Option<SystemTime>,
+        m: Option<SystemTime>,
+    ) -> io::Result<()> {
         if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
             return Err(io::Error::from(io::ErrorKind::Unsupported));
         }
@@ -424,7 +448,14 @@ pub(crate) fn write_from(w: &mut dyn Write, mem: &GuestMem, iovs: &[IoVec]) -> W
     Ok(total)
 }
 
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult<()> {
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    n: u32,
+    out: u32,
+) -> WasiResult<()> {
     let iovs = mem.read_iovecs(iovs, n)?;
     check_total(&iovs)?;
     mem.check(out, 4)?;
@@ -441,7 +472,14 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32
     mem.write_u32(out, total)
 }
 
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, iovs: u32, n: u32, out: u32) -> WasiResult<()> {
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    iovs: u32,
+    n: u32,
+    out: u32,
+) -> WasiResult<()> {
     let iovs = mem.read_iovecs(iovs, n)?;
     check_total(&iovs)?;
     mem.check(out, 4)?;
@@ -543,7 +581,14 @@ pub fn fd_pwrite(
     mem.write_u32(out, total)
 }
 
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, offset: i64, whence: u32, out: u32) -> WasiResult<()> {
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    offset: i64,
+    whence: u32,
+    out: u32,
+) -> WasiResult<()> {
     mem.check(out, 8)?;
     let e = ctx.entry(fd)?;
     let pos = match whence {
@@ -610,7 +655,12 @@ pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -
     mem.write_bytes(out, &b)
 }
 
-pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, flags: u32) -> WasiResult<()> {
+pub fn fd_fdstat_set_flags(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    flags: u32,
+) -> WasiResult<()> {
     let e = ctx.entry(fd)?;
     e.need(rights::FD_FDSTAT_SET_FLAGS)?;
     let flags = u16::try_from(flags).map_err(|_| Errno::INVAL)?;
@@ -653,7 +703,13 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) 
     mem.write_bytes(out, &b)
 }
 
-pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, buf: u32, len: u32) -> WasiResult<()> {
+pub fn fd_prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    buf: u32,
+    len: u32,
+) -> WasiResult<()> {
     let e = ctx.entry(fd)?;
     let name = e.preopen.as_ref().ok_or(Errno::BADF)?;
     if (len as usize) < name.len() {
@@ -674,7 +730,12 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32)
     write_filestat(mem, out, md.as_ref(), e.filetype)
 }
 
-pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, size: u64) -> WasiResult<()> {
+pub fn fd_filestat_set_size(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    size: u64,
+) -> WasiResult<()> {
     let e = ctx.entry(fd)?;
     e.need(rights::FD_FILESTAT_SET_SIZE)?;
     match &e.handle {
@@ -723,7 +784,13 @@ pub fn fd_advise(
     }
 }
 
-pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
+pub fn fd_allocate(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMem,
+    fd: u32,
+    offset: u64,
+    len: u64,
+) -> WasiResult<()> {
     let e = ctx.entry(fd)?;
     e.need(rights::FD_ALLOCATE)?;
     let f = match &e.handle {
@@ -766,7 +833,9 @@ pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMem, fd: u32) -> WasiResult<()
 
 fn listing(d: &Dir) -> WasiResult<Vec<DirEnt>> {
     let me = d.file.metadata()?;
-    let parent = fs::metadata(d.host.join("..")).map(|m| m.ino()).unwrap_or(me.ino());
+    let parent = fs::metadata(d.host.join(".."))
+        .map(|m| m.ino())
+        .unwrap_or(me.ino());
     let mut v = vec![
         DirEnt {
             name: b".".to_vec(),
@@ -880,7 +949,11 @@ pub fn path_open(
     let entry = match existing {
         Some(_) if creat && excl => return Err(Errno::EXIST),
         Some(m) if m.file_type().is_symlink() => {
-            return Err(if directory { Errno::NOTDIR } else { Errno::LOOP })
+            return Err(if directory {
+                Errno::NOTDIR
+            } else {
+                Errno::LOOP
+            })
         }
         Some(m) if m.is_dir() => {
             // Writing a directory is refused, unless `directory` says the caller
@@ -943,10 +1016,19 @@ pub fn path_open(
 
 /// Opens (or with `create`, creates) a regular file at checked host path `path`
 /// with the access its `rights` call for.
-fn open_file(path: &Path, r: u64, trunc: bool, flags: u16, create: Option<bool>) -> WasiResult<File> {
+fn open_file(
+    path: &Path,
+    r: u64,
+    trunc: bool,
+    flags: u16,
+    create: Option<bool>,
+) -> WasiResult<File> {
     let read = r & (rights::FD_READ | rights::FD_READDIR) != 0;
     let write = r
-        & (rights::FD_WRITE | rights::FD_DATASYNC | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE)
+        & (rights::FD_WRITE
+            | rights::FD_DATASYNC
+            | rights::FD_ALLOCATE
+            | rights::FD_FILESTAT_SET_SIZE)
         != 0;
     let os_write = write || trunc;
     if let (Some(excl), false) = (create, os_write) {
@@ -961,7 +1043,9 @@ fn open_file(path: &Path, r: u64, trunc: bool, flags: u16, create: Option<bool>)
         c.open(path)?;
     }
     let mut o = OpenOptions::new();
-    o.read(read || !os_write).custom_flags(O_NOFOLLOW).mode(0o666);
+    o.read(read || !os_write)
+        .custom_flags(O_NOFOLLOW)
+        .mode(0o666);
     if os_write {
         if flags & fdflags::APPEND != 0 && !trunc {
             o.append(true);
@@ -982,7 +1066,13 @@ fn open_file(path: &Path, r: u64, trunc: bool, flags: u16, create: Option<bool>)
     Ok(o.open(path)?)
 }
 
-pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+pub fn path_create_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult<()> {
     let path = mem.read_string(path, len)?;
     let base = dir_base(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
     let r = resolve(&base, &path, false)?;
@@ -1081,7 +1171,13 @@ pub fn path_readlink(
     mem.write_u32(out, n as u32)
 }
 
-pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+pub fn path_remove_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult<()> {
     let path = mem.read_string(path, len)?;
     let base = dir_base(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
     let r = resolve(&base, &path, false)?;
@@ -1152,7 +1248,13 @@ pub fn path_symlink(
     Ok(())
 }
 
-pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, path: u32, len: u32) -> WasiResult<()> {
+pub fn path_unlink_file(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    path: u32,
+    len: u32,
+) -> WasiResult<()> {
     let path = mem.read_string(path, len)?;
     let base = dir_base(ctx, fd, rights::PATH_UNLINK_FILE)?;
     let r = resolve(&base, &path, false)?;

@@ -192,8 +192,12 @@ pub fn add_to_linker<T: 'static>(
         sock::sock_send(fd: u32, iovs: u32, n: u32, si_flags: u32, out: u32);
         sock::sock_shutdown(fd: u32, how: u32);
     }
-    linker.func_wrap(MODULE, "proc_exit", |_caller: Caller<'_, T>, code: u32| -> tern::Result<()> {
-        Err(tern::Error::Exit(code as i32))
-    })?;
+    linker.func_wrap(
+        MODULE,
+        "proc_exit",
+        |_caller: Caller<'_, T>, code: u32| -> tern::Result<()> {
+            Err(tern::Error::Exit(code as i32))
+        },
+    )?;
     Ok(())
 }

@@ -136,7 +136,9 @@ pub fn poll_oneoff(
                         }
                         ready.push(ev);
                     }
-                    Handle::Input(_) if tag == EVENT_FD_READ => ready.push(Event::new(userdata, tag)),
+                    Handle::Input(_) if tag == EVENT_FD_READ => {
+                        ready.push(Event::new(userdata, tag))
+                    }
                     Handle::Output(_) if tag == EVENT_FD_WRITE => {
                         ready.push(Event::new(userdata, tag))
                     }
@@ -158,7 +160,11 @@ pub fn poll_oneoff(
             .iter()
             .map(|&(_, tag, fd)| sys::PollFd {
                 fd,
-                events: if tag == EVENT_FD_READ { sys::POLLIN } else { sys::POLLOUT },
+                events: if tag == EVENT_FD_READ {
+                    sys::POLLIN
+                } else {
+                    sys::POLLOUT
+                },
                 revents: 0,
             })
             .collect();

@@ -33,7 +33,12 @@ pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMem, argv: u32, buf: u32) -> W
     write_strings(mem, &ctx.args, argv, buf)
 }
 
-pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMem, argc: u32, size: u32) -> WasiResult<()> {
+pub fn args_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    argc: u32,
+    size: u32,
+) -> WasiResult<()> {
     write_sizes(mem, &ctx.args, argc, size)
 }
 

@@ -22,7 +22,13 @@ fn socket(ctx: &mut WasiCtx, fd: u32) -> WasiResult<&mut FdEntry> {
     Ok(e)
 }
 
-pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, flags: u32, out: u32) -> WasiResult<()> {
+pub fn sock_accept(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMem,
+    fd: u32,
+    flags: u32,
+    out: u32,
+) -> WasiResult<()> {
     mem.check(out, 4)?;
     if flags & !(fdflags::NONBLOCK as u32) != 0 {
         return Err(Errno::INVAL);

@@ -30,7 +30,10 @@ fn no_args_no_env() {
 
 #[test]
 fn exit_status_from_main() {
-    let o = run_file(&program("args"), WasiCtxBuilder::new().args(&["args", "42"]));
+    let o = run_file(
+        &program("args"),
+        WasiCtxBuilder::new().args(&["args", "42"]),
+    );
     assert_eq!(o.status, Ok(42));
 }
 

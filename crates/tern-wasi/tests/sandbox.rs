@@ -120,7 +120,11 @@ fn escape_attempts_fail() {
             other => wrong.push(format!("{name}: expected {want}, got {other:?}")),
         }
     }
-    assert!(wrong.is_empty(), "{}\n\nfull output:\n{out}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{}\n\nfull output:\n{out}",
+        wrong.join("\n")
+    );
     assert!(out.contains("ok_link read: [inside]\n"), "{out}");
 
     // The host directory around the sandbox is untouched.
@@ -133,9 +137,15 @@ fn escape_attempts_fail() {
     names.sort();
     assert_eq!(names, ["box", "secret.txt"]);
     // What the guest did inside stayed inside.
-    assert_eq!(std::fs::read_to_string(b.join("inside.txt")).unwrap(), "inside");
+    assert_eq!(
+        std::fs::read_to_string(b.join("inside.txt")).unwrap(),
+        "inside"
+    );
     assert!(b.join("sub2/swapped.txt").exists());
-    assert_eq!(std::fs::read_link(b.join("sub")).unwrap().to_str(), Some(".."));
+    assert_eq!(
+        std::fs::read_link(b.join("sub")).unwrap().to_str(),
+        Some("..")
+    );
 }
 
 /// The preopen's own path cannot be named absolutely or climbed out of even when
@@ -150,5 +160,8 @@ fn preopen_through_host_symlink() {
     let out = o.ok();
     assert!(!out.contains("TOP SECRET"), "{out}");
     assert!(out.contains("\ndotdot=76\n"), "{out}");
-    assert_eq!(std::fs::read_to_string(top.join("secret.txt")).unwrap(), "TOP SECRET");
+    assert_eq!(
+        std::fs::read_to_string(top.join("secret.txt")).unwrap(),
+        "TOP SECRET"
+    );
 }
