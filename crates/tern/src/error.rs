@@ -130,6 +130,8 @@ pub enum TrapCode {
     BadConversionToInteger,
     StackOverflow,
     NullReference,
+    /// `call_ref` / `return_call_ref` on a null reference.
+    NullFuncReference,
     OutOfFuel,
     Interrupted,
 }
@@ -148,6 +150,7 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::StackOverflow => "call stack exhausted",
             TrapCode::NullReference => "null reference",
+            TrapCode::NullFuncReference => "null function reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupted => "interrupted",
         }

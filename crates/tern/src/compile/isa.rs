@@ -88,7 +88,19 @@ macro_rules! define_instr {
             Call { func: u32, base: Slot },
             /// Call through table `table` the function at `slots[index]`, which must have
             /// the engine-wide function type id `type_id`.
-            CallIndirect { type_id: u32, table: u32, index: Slot, base: Slot },
+            CallIndirect { type_id: u32, table: u16, index: Slot, base: Slot, is64: bool },
+            /// A tail call: the arguments at `base..` become the current frame's first
+            /// slots and the callee replaces the current frame. Calling a host function
+            /// this way acts as `Call` (the instructions that follow return its results).
+            ReturnCall { func: u32, base: Slot },
+            ReturnCallIndirect { type_id: u32, table: u16, index: Slot, base: Slot, is64: bool },
+            /// Call the function referenced by `fref` (traps on null).
+            CallRef { fref: Slot, base: Slot },
+            ReturnCallRef { fref: Slot, base: Slot },
+            /// Jump when `src` is a null reference.
+            BrOnNull { src: Slot, offset: i32 },
+            /// Jump when `src` is not a null reference.
+            BrOnNonNull { src: Slot, offset: i32 },
             /// `dst = src`.
             Copy(Un),
             /// Copies `len` slots from `src..` to `dst..` (handles overlap).
@@ -126,28 +138,33 @@ macro_rules! define_instr {
             LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
             /// A store to a memory other than memory 0.
             StoreMem { op: StoreOp, mem: u16, addr: Slot, value: Slot, offset: u32 },
+            /// A load from a 64-bit memory; the 64-bit offset is in (constant) slot `offset`.
+            Load64 { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: Slot },
+            /// A store to a 64-bit memory; the 64-bit offset is in (constant) slot `offset`.
+            Store64 { op: StoreOp, mem: u16, addr: Slot, value: Slot, offset: Slot },
             MemorySize { dst: Slot, mem: u32 },
-            MemoryGrow { dst: Slot, delta: Slot, mem: u32 },
+            /// `is64` flags (here and below) mark operands of 64-bit memories and tables.
+            MemoryGrow { dst: Slot, delta: Slot, mem: u16, is64: bool },
             /// `memory.fill`: operands at `args..args+3` (dst, value, len).
-            MemoryFill { args: Slot, mem: u32 },
+            MemoryFill { args: Slot, mem: u16, is64: bool },
             /// `memory.copy`: operands at `args..args+3` (dst, src, len).
-            MemoryCopy { args: Slot, dst_mem: u16, src_mem: u16 },
+            MemoryCopy { args: Slot, dst_mem: u16, src_mem: u16, dst64: bool, src64: bool },
             /// `memory.init`: operands at `args..args+3` (dst, src, len).
-            MemoryInit { args: Slot, data: u32, mem: u16 },
+            MemoryInit { args: Slot, data: u32, mem: u16, is64: bool },
             DataDrop { data: u32 },
 
-            TableGet { dst: Slot, index: Slot, table: u32 },
+            TableGet { dst: Slot, index: Slot, table: u16, is64: bool },
             /// Operands at `args..args+2` (index, value).
-            TableSet { args: Slot, table: u32 },
+            TableSet { args: Slot, table: u16, is64: bool },
             TableSize { dst: Slot, table: u32 },
             /// Operands at `args..args+2` (init, delta); result into `args`.
-            TableGrow { args: Slot, table: u32 },
+            TableGrow { args: Slot, table: u16, is64: bool },
             /// Operands at `args..args+3` (dst, value, len).
-            TableFill { args: Slot, table: u32 },
+            TableFill { args: Slot, table: u16, is64: bool },
             /// Operands at `args..args+3` (dst, src, len).
-            TableCopy { args: Slot, dst: u16, src: u16 },
+            TableCopy { args: Slot, dst: u16, src: u16, dst64: bool, src64: bool },
             /// Operands at `args..args+3` (dst, src, len).
-            TableInit { args: Slot, elem: u32, table: u16 },
+            TableInit { args: Slot, elem: u32, table: u16, is64: bool },
             ElemDrop { elem: u32 },
 
             /// `dst = (src == null)`.

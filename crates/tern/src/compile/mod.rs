@@ -95,6 +95,11 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
             Operator::F32Const(v) => v as u64,
             Operator::F64Const(v) => v,
             Operator::RefNull(_) => 0,
+            Operator::Load(_, ma) | Operator::Store(_, ma)
+                if module.mem64.get(ma.memory as usize) == Some(&true) =>
+            {
+                ma.offset
+            }
             Operator::If(bt) => {
                 scratch += block_arity(module, bt).0;
                 continue;
@@ -214,13 +219,6 @@ struct Compiler<'m> {
     last_dst: Option<(usize, Slot)>,
     /// Byte offset of the operator being compiled.
     offset: usize,
-}
-
-fn unsupported_op(offset: usize, op: &Operator) -> Error {
-    Error::unsupported(
-        offset,
-        format!("instruction {op:?} is not supported by the interpreter yet"),
-    )
 }
 
 impl Compiler<'_> {
@@ -605,10 +603,12 @@ impl Compiler<'_> {
         for p in pending {
             self.materialize(p);
         }
-        if retarget {
-            if let Some((at, _)) = self.last_dst {
-                set_dst(&mut self.code[at], l);
-            }
+        let retargeted = retarget
+            && match self.last_dst {
+                Some((at, _)) => set_dst(&mut self.code[at], l),
+                None => false,
+            };
+        if retargeted {
             self.last_dst = None;
         } else if src != l {
             self.emit(Instr::Copy(Un { dst: l, src }));
@@ -701,15 +701,14 @@ impl Compiler<'_> {
                 let type_id = self.module.type_ids[type_index as usize];
                 let (np, nr) = (ty.params.len(), ty.results.len());
                 let index = self.pop();
-                // The index is read before the arguments are placed: keep it safe by
-                // materializing the arguments first when they overlap its slot.
                 // The index sits above the arguments, so placing them leaves it intact.
                 let base = self.args(np);
                 self.emit(Instr::CallIndirect {
                     type_id,
-                    table,
+                    table: small(table)?,
                     index,
                     base,
+                    is64: self.table64(table),
                 });
                 self.stack.truncate(self.stack.len() - np);
                 for _ in 0..nr {
@@ -742,128 +741,171 @@ impl Compiler<'_> {
             Operator::TableGet(table) => {
                 let index = self.pop();
                 let dst = self.push_temp();
-                self.emit_def(Instr::TableGet { dst, index, table }, dst);
+                let (table, is64) = (small(table)?, self.table64(table));
+                self.emit_def(
+                    Instr::TableGet {
+                        dst,
+                        index,
+                        table,
+                        is64,
+                    },
+                    dst,
+                );
             }
             Operator::TableSet(table) => {
-                let args = self.args(2);
-                self.stack.truncate(self.stack.len() - 2);
-                self.emit(Instr::TableSet { args, table });
+                let args = self.pop_args(2);
+                let (table, is64) = (small(table)?, self.table64(table));
+                self.emit(Instr::TableSet { args, table, is64 });
             }
             Operator::TableSize(table) => {
                 let dst = self.push_temp();
                 self.emit_def(Instr::TableSize { dst, table }, dst);
             }
             Operator::TableGrow(table) => {
-                let args = self.args(2);
-                self.stack.truncate(self.stack.len() - 2);
+                let args = self.pop_args(2);
                 self.push(Opd::Temp);
-                self.emit(Instr::TableGrow { args, table });
+                let (table, is64) = (small(table)?, self.table64(table));
+                self.emit(Instr::TableGrow { args, table, is64 });
             }
             Operator::TableFill(table) => {
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
-                self.emit(Instr::TableFill { args, table });
+                let args = self.pop_args(3);
+                let (table, is64) = (small(table)?, self.table64(table));
+                self.emit(Instr::TableFill { args, table, is64 });
             }
             Operator::TableCopy { dst, src } => {
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
+                let args = self.pop_args(3);
+                let (dst64, src64) = (self.table64(dst), self.table64(src));
+                let (dst, src) = (small(dst)?, small(src)?);
                 self.emit(Instr::TableCopy {
                     args,
-                    dst: small(dst)?,
-                    src: small(src)?,
+                    dst,
+                    src,
+                    dst64,
+                    src64,
                 });
             }
             Operator::TableInit { elem, table } => {
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
+                let args = self.pop_args(3);
+                let (table, is64) = (small(table)?, self.table64(table));
                 self.emit(Instr::TableInit {
                     args,
                     elem,
-                    table: small(table)?,
+                    table,
+                    is64,
                 });
             }
             Operator::ElemDrop(elem) => {
                 self.emit(Instr::ElemDrop { elem });
             }
             Operator::Load(op, ma) => {
-                self.check_mem32(ma.memory, ma.offset)?;
                 let addr = self.pop();
                 let dst = self.push_temp();
-                let offset = ma.offset as u32;
-                let i = if ma.memory == 0 {
-                    load_instr(op, Ld { dst, addr, offset })
-                } else {
-                    Instr::LoadMem {
+                let mem = small(ma.memory)?;
+                let i = if self.mem64(ma.memory) {
+                    let offset = self.const_slot(ma.offset);
+                    Instr::Load64 {
                         op,
-                        mem: small(ma.memory)?,
+                        mem,
                         dst,
                         addr,
                         offset,
+                    }
+                } else if mem == 0 {
+                    load_instr(
+                        op,
+                        Ld {
+                            dst,
+                            addr,
+                            offset: ma.offset as u32,
+                        },
+                    )
+                } else {
+                    Instr::LoadMem {
+                        op,
+                        mem,
+                        dst,
+                        addr,
+                        offset: ma.offset as u32,
                     }
                 };
                 self.emit_def(i, dst);
             }
             Operator::Store(op, ma) => {
-                self.check_mem32(ma.memory, ma.offset)?;
                 let value = self.pop();
                 let addr = self.pop();
-                let offset = ma.offset as u32;
-                let i = if ma.memory == 0 {
+                let mem = small(ma.memory)?;
+                let i = if self.mem64(ma.memory) {
+                    let offset = self.const_slot(ma.offset);
+                    Instr::Store64 {
+                        op,
+                        mem,
+                        addr,
+                        value,
+                        offset,
+                    }
+                } else if mem == 0 {
                     store_instr(
                         op,
                         St {
                             addr,
                             value,
-                            offset,
+                            offset: ma.offset as u32,
                         },
                     )
                 } else {
                     Instr::StoreMem {
                         op,
-                        mem: small(ma.memory)?,
+                        mem,
                         addr,
                         value,
-                        offset,
+                        offset: ma.offset as u32,
                     }
                 };
                 self.emit(i);
             }
             Operator::MemorySize(mem) => {
-                self.check_mem32(mem, 0)?;
                 let dst = self.push_temp();
                 self.emit_def(Instr::MemorySize { dst, mem }, dst);
             }
             Operator::MemoryGrow(mem) => {
-                self.check_mem32(mem, 0)?;
                 let delta = self.pop();
                 let dst = self.push_temp();
-                self.emit_def(Instr::MemoryGrow { dst, delta, mem }, dst);
+                let (is64, mem) = (self.mem64(mem), small(mem)?);
+                self.emit_def(
+                    Instr::MemoryGrow {
+                        dst,
+                        delta,
+                        mem,
+                        is64,
+                    },
+                    dst,
+                );
             }
             Operator::MemoryFill(mem) => {
-                self.check_mem32(mem, 0)?;
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
-                self.emit(Instr::MemoryFill { args, mem });
+                let args = self.pop_args(3);
+                let (is64, mem) = (self.mem64(mem), small(mem)?);
+                self.emit(Instr::MemoryFill { args, mem, is64 });
             }
             Operator::MemoryCopy { dst, src } => {
-                self.check_mem32(dst, 0)?;
-                self.check_mem32(src, 0)?;
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
+                let args = self.pop_args(3);
+                let (dst64, src64) = (self.mem64(dst), self.mem64(src));
+                let (dst_mem, src_mem) = (small(dst)?, small(src)?);
                 self.emit(Instr::MemoryCopy {
                     args,
-                    dst_mem: small(dst)?,
-                    src_mem: small(src)?,
+                    dst_mem,
+                    src_mem,
+                    dst64,
+                    src64,
                 });
             }
             Operator::MemoryInit { data, memory } => {
-                self.check_mem32(memory, 0)?;
-                let args = self.args(3);
-                self.stack.truncate(self.stack.len() - 3);
+                let args = self.pop_args(3);
+                let (is64, mem) = (self.mem64(memory), small(memory)?);
                 self.emit(Instr::MemoryInit {
                     args,
                     data,
-                    mem: small(memory)?,
+                    mem,
+                    is64,
                 });
             }
             Operator::DataDrop(data) => {
@@ -903,42 +945,122 @@ impl Compiler<'_> {
                     self.binary(|b| binary_instr(n, b));
                 }
             }
-            op @ (Operator::ReturnCall(_)
-            | Operator::ReturnCallIndirect { .. }
-            | Operator::CallRef(_)
-            | Operator::ReturnCallRef(_)
-            | Operator::BrOnNull(_)
-            | Operator::BrOnNonNull(_)) => return Err(unsupported_op(self.offset, &op)),
+            Operator::ReturnCall(f) => {
+                let ty = self.module.func_types.get(f as usize).cloned();
+                let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
+                let base = self.args(ty.params.len());
+                self.emit(Instr::ReturnCall { func: f, base });
+                self.after_tail_call(ty.params.len(), ty.results.len());
+            }
+            Operator::ReturnCallIndirect { type_index, table } => {
+                let (np, nr) = self.type_arity(type_index)?;
+                let type_id = self.module.type_ids[type_index as usize];
+                let index = self.pop();
+                let base = self.args(np);
+                let is64 = self.table64(table);
+                let table = small(table)?;
+                self.emit(Instr::ReturnCallIndirect {
+                    type_id,
+                    table,
+                    index,
+                    base,
+                    is64,
+                });
+                self.after_tail_call(np, nr);
+            }
+            Operator::CallRef(type_index) => {
+                let (np, nr) = self.type_arity(type_index)?;
+                let fref = self.pop();
+                let base = self.args(np);
+                self.emit(Instr::CallRef { fref, base });
+                self.stack.truncate(self.stack.len() - np);
+                for _ in 0..nr {
+                    self.push(Opd::Temp);
+                }
+            }
+            Operator::ReturnCallRef(type_index) => {
+                let (np, nr) = self.type_arity(type_index)?;
+                let fref = self.pop();
+                let base = self.args(np);
+                self.emit(Instr::ReturnCallRef { fref, base });
+                self.after_tail_call(np, nr);
+            }
+            Operator::BrOnNull(d) => {
+                // On null: branch without the reference. Otherwise it stays.
+                let pos = self.stack.len() - 1;
+                let src = self.slot_of(pos);
+                self.stack.pop();
+                if self.branch_needs_copies(d) {
+                    let skip = self.emit(Instr::BrOnNonNull { src, offset: 0 });
+                    self.branch(d);
+                    self.patch_to_here(skip);
+                } else {
+                    self.jump(d, Instr::BrOnNull { src, offset: 0 });
+                }
+                let p = self.push(Opd::Temp);
+                let home = self.home(p);
+                if src != home {
+                    self.emit(Instr::Copy(Un { dst: home, src }));
+                }
+            }
+            Operator::BrOnNonNull(d) => {
+                // On non-null: branch with the reference. Otherwise drop it.
+                let pos = self.stack.len() - 1;
+                let src = self.slot_of(pos);
+                if self.branch_needs_copies(d) {
+                    let skip = self.emit(Instr::BrOnNull { src, offset: 0 });
+                    self.branch(d);
+                    self.patch_to_here(skip);
+                } else {
+                    self.jump(d, Instr::BrOnNonNull { src, offset: 0 });
+                }
+                self.stack.pop();
+            }
         }
         Ok(())
     }
 
-    /// Memory64 is not executed yet; memory32 offsets fit in 32 bits after validation.
-    fn check_mem32(&self, mem: u32, offset: u64) -> Result<()> {
-        let m = &self.module.syntax;
-        let ty = if mem < m.num_imported_memories {
-            m.imports
-                .iter()
-                .filter_map(|i| match &i.desc {
-                    crate::syntax::ImportDesc::Memory(t) => Some(*t),
-                    _ => None,
-                })
-                .nth(mem as usize)
-        } else {
-            m.memories
-                .get((mem - m.num_imported_memories) as usize)
-                .copied()
-        };
-        match ty {
-            Some(t) if t.addr == crate::syntax::AddrType::I32 && offset <= u32::MAX as u64 => {
-                Ok(())
-            }
-            Some(_) => Err(Error::unsupported(
-                self.offset,
-                "64-bit memories (memory64)",
-            )),
-            None => Err(Error::invalid(self.offset, format!("unknown memory {mem}"))),
+    /// (params, results) of type `type_index`.
+    fn type_arity(&self, type_index: u32) -> Result<(usize, usize)> {
+        let ty = self.module.syntax.func_type(type_index);
+        let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown type"))?;
+        Ok((ty.params.len(), ty.results.len()))
+    }
+
+    /// After a tail call: the callee's results (reached only when it was a host
+    /// function, which runs as a plain call) are returned.
+    fn after_tail_call(&mut self, np: usize, nr: usize) {
+        self.stack.truncate(self.stack.len() - np);
+        for _ in 0..nr {
+            self.push(Opd::Temp);
         }
+        self.emit_return(nr);
+        self.set_unreachable();
+    }
+
+    /// Whether memory `mem` is 64-bit (its addresses are `i64`).
+    fn mem64(&self, mem: u32) -> bool {
+        self.module
+            .mem64
+            .get(mem as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether table `table` is 64-bit (its indices are `i64`).
+    fn table64(&self, table: u32) -> bool {
+        self.module
+            .table64
+            .get(table as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Materializes the top `n` operands, pops them and returns the first one's slot.
+    fn pop_args(&mut self, n: usize) -> Slot {
+        let args = self.args(n);
+        self.stack.truncate(self.stack.len() - n);
+        args
     }
 }
 
@@ -958,9 +1080,11 @@ fn cmp(b: Bin) -> BrCmp {
 fn patch(i: &mut Instr, rel: isize) {
     let rel = rel as i32;
     match i {
-        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
-            *offset = rel
-        }
+        Instr::Br { offset }
+        | Instr::BrIfNez { offset, .. }
+        | Instr::BrIfEqz { offset, .. }
+        | Instr::BrOnNull { offset, .. }
+        | Instr::BrOnNonNull { offset, .. } => *offset = rel,
         Instr::BrIfI32Eq(c)
         | Instr::BrIfI32Ne(c)
         | Instr::BrIfI32LtS(c)
@@ -976,7 +1100,8 @@ fn patch(i: &mut Instr, rel: isize) {
 }
 
 /// Redirects the result of a value-producing instruction to slot `dst`.
-fn set_dst(i: &mut Instr, dst: Slot) {
+/// Returns `false` (and changes nothing) for an instruction it does not know.
+fn set_dst(i: &mut Instr, dst: Slot) -> bool {
     macro_rules! numeric_dst {
         ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
             match i {
@@ -988,7 +1113,8 @@ fn set_dst(i: &mut Instr, dst: Slot) {
                 | Instr::MemorySize { dst: d, .. }
                 | Instr::MemoryGrow { dst: d, .. }
                 | Instr::RefFunc { dst: d, .. }
-                | Instr::LoadMem { dst: d, .. } => *d = dst,
+                | Instr::LoadMem { dst: d, .. }
+                | Instr::Load64 { dst: d, .. } => *d = dst,
                 Instr::RefIsNull(o) | Instr::RefAsNonNull(o) | Instr::Copy(o) => o.dst = dst,
                 Instr::I32Load(o)
                 | Instr::I64Load(o)
@@ -1004,11 +1130,12 @@ fn set_dst(i: &mut Instr, dst: Slot) {
                 | Instr::I64Load16U(o)
                 | Instr::I64Load32S(o)
                 | Instr::I64Load32U(o) => o.dst = dst,
-                _ => {}
+                _ => return false,
             }
         };
     }
     crate::for_each_numeric_op!(numeric_dst);
+    true
 }
 
 macro_rules! numeric_builders {

@@ -56,10 +56,16 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         // The callee's frame starts at `base` (possibly right at the end of this frame);
         // entering it checks its own extent.
         Instr::Call { base, .. } => f(base as u32, 0),
-        Instr::CallIndirect { index, base, .. } => {
+        Instr::CallIndirect { index, base, .. } | Instr::ReturnCallIndirect { index, base, .. } => {
             one(index);
             f(base as u32, 0);
         }
+        Instr::ReturnCall { base, .. } => f(base as u32, 0),
+        Instr::CallRef { fref, base } | Instr::ReturnCallRef { fref, base } => {
+            one(fref);
+            f(base as u32, 0);
+        }
+        Instr::BrOnNull { src, .. } | Instr::BrOnNonNull { src, .. } => one(src),
         Instr::Copy(u) | Instr::RefIsNull(u) | Instr::RefAsNonNull(u) => {
             one(u.dst);
             one(u.src);
@@ -113,6 +119,23 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
             one(addr);
             one(value);
         }
+        Instr::Load64 {
+            dst, addr, offset, ..
+        } => {
+            one(dst);
+            one(addr);
+            one(offset);
+        }
+        Instr::Store64 {
+            addr,
+            value,
+            offset,
+            ..
+        } => {
+            one(addr);
+            one(value);
+            one(offset);
+        }
         Instr::MemorySize { dst, .. } | Instr::TableSize { dst, .. } => one(dst),
         Instr::RefFunc { dst, .. } => one(dst),
         Instr::MemoryGrow { dst, delta, .. } => {
@@ -138,9 +161,11 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
 /// The relative branch offset of a branch instruction.
 fn branch_offset(i: &Instr) -> Option<i32> {
     match *i {
-        Instr::Br { offset } | Instr::BrIfNez { offset, .. } | Instr::BrIfEqz { offset, .. } => {
-            Some(offset)
-        }
+        Instr::Br { offset }
+        | Instr::BrIfNez { offset, .. }
+        | Instr::BrIfEqz { offset, .. }
+        | Instr::BrOnNull { offset, .. }
+        | Instr::BrOnNonNull { offset, .. } => Some(offset),
         Instr::BrIfI32Eq(c)
         | Instr::BrIfI32Ne(c)
         | Instr::BrIfI32LtS(c)

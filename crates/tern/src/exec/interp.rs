@@ -80,6 +80,40 @@ fn ea(addr: u64, offset: u64, len: usize, mem_len: usize) -> Result<usize, TrapC
     Ok(start as usize)
 }
 
+/// An address, index or length operand: the whole slot for 64-bit memories and
+/// tables, the low 32 bits (unsigned) otherwise.
+#[inline(always)]
+fn addr(v: u64, is64: bool) -> u64 {
+    if is64 {
+        v
+    } else {
+        v as u32 as u64
+    }
+}
+
+/// The "failed" result of `memory.grow` and `table.grow`: -1 in the address type.
+#[inline(always)]
+fn minus_one(is64: bool) -> u64 {
+    if is64 {
+        u64::MAX
+    } else {
+        u32::MAX as u64
+    }
+}
+
+/// `[start, start + n)` checked against a memory of `len` bytes.
+fn range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
+    match start.checked_add(n) {
+        Some(end) if end <= len as u64 => Ok((start as usize, n as usize)),
+        _ => Err(TrapCode::MemoryOutOfBounds),
+    }
+}
+
+/// `[start, start + n)` checked against a table of `len` elements.
+fn table_range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
+    range(start, n, len).map_err(|_| TrapCode::TableOutOfBounds)
+}
+
 /// A load from any memory, through a checked slice (the slow path for memories other
 /// than the cached memory 0).
 fn load(bytes: &[u8], op: LoadOp, addr: u64, offset: u64) -> Result<u64, TrapCode> {
@@ -277,6 +311,63 @@ pub(super) fn interpret<'a>(
         }};
     }
 
+    // Replaces the current frame by wasm function `callee`, whose arguments are at
+    // `fp + base`; a host callee is called normally (the code after the tail call
+    // returns its results).
+    macro_rules! tail_call {
+        ($callee:expr, $base:expr) => {{
+            let callee: u32 = $callee;
+            match &code_part.funcs[callee as usize] {
+                FuncEntity::Wasm(w) => {
+                    let c = tri!(w.code());
+                    let np = c.num_params as usize;
+                    let from = fp + $base as usize;
+                    stack.slots.copy_within(from..from + np, fp);
+                    stack.frames.pop();
+                    tri!(stack.enter(callee, c, fp));
+                    // SAFETY: `enter` checked the frame lies inside `stack.slots`.
+                    sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
+                    code = &c.code;
+                    pc = 0;
+                    if w.instance != inst_idx {
+                        inst_idx = w.instance;
+                        inst = &code_part.instances[inst_idx as usize];
+                    }
+                    refresh_mem!();
+                    continue;
+                }
+                FuncEntity::Host { .. } => call!(callee, $base),
+            }
+        }};
+    }
+    // The callee of an indirect call through a table, with its checks.
+    macro_rules! indirect {
+        ($type_id:expr, $table:expr, $index:expr, $is64:expr) => {{
+            let t = &data.tables[inst.tables[$table as usize] as usize];
+            let i = addr(s!($index), $is64);
+            let Some(&fref) = usize::try_from(i).ok().and_then(|i| t.elems.get(i)) else {
+                bail!(TrapCode::UndefinedElement)
+            };
+            if fref == 0 {
+                bail!(TrapCode::UninitializedElement);
+            }
+            let callee = (fref - 1) as u32;
+            if code_part.funcs[callee as usize].type_id() != $type_id {
+                bail!(TrapCode::BadSignature);
+            }
+            callee
+        }};
+    }
+    macro_rules! func_ref {
+        ($fref:expr) => {{
+            let r = s!($fref);
+            if r == 0 {
+                bail!(TrapCode::NullFuncReference);
+            }
+            (r - 1) as u32
+        }};
+    }
+
     loop {
         // SAFETY: the verifier proved every branch lands inside the code and the last
         // instruction never falls through, so `pc` is always in bounds here.
@@ -334,20 +425,31 @@ pub(super) fn interpret<'a>(
                 table,
                 index,
                 base,
+                is64,
             } => {
-                let t = &data.tables[inst.tables[table as usize] as usize];
-                let i = s!(index) as u32 as usize;
-                let Some(&fref) = t.elems.get(i) else {
-                    bail!(TrapCode::UndefinedElement)
-                };
-                if fref == 0 {
-                    bail!(TrapCode::UninitializedElement);
+                call!(indirect!(type_id, table, index, is64), base)
+            }
+            Instr::ReturnCall { func, base } => tail_call!(inst.funcs[func as usize], base),
+            Instr::ReturnCallIndirect {
+                type_id,
+                table,
+                index,
+                base,
+                is64,
+            } => {
+                tail_call!(indirect!(type_id, table, index, is64), base)
+            }
+            Instr::CallRef { fref, base } => call!(func_ref!(fref), base),
+            Instr::ReturnCallRef { fref, base } => tail_call!(func_ref!(fref), base),
+            Instr::BrOnNull { src, offset } => {
+                if s!(src) == 0 {
+                    jump!(offset);
                 }
-                let callee = (fref - 1) as u32;
-                if code_part.funcs[callee as usize].type_id() != type_id {
-                    bail!(TrapCode::BadSignature);
+            }
+            Instr::BrOnNonNull { src, offset } => {
+                if s!(src) != 0 {
+                    jump!(offset);
                 }
-                call!(callee, base)
             }
             Instr::Copy(o) => set!(o.dst, s!(o.src)),
             Instr::CopyMany { dst, src, len } => {
@@ -395,47 +497,78 @@ pub(super) fn interpret<'a>(
                 op,
                 mem: m,
                 dst,
-                addr,
+                addr: a,
                 offset,
             } => {
                 let m = &data.memories[inst.memories[m as usize] as usize];
-                let a = s!(addr) as u32 as u64;
-                let v = tri!(load(m.data(), op, a, offset as u64));
+                let v = tri!(load(m.data(), op, s!(a) as u32 as u64, offset as u64));
                 set!(dst, v);
                 refresh_mem!();
             }
             Instr::StoreMem {
                 op,
                 mem: m,
-                addr,
+                addr: a,
                 value,
                 offset,
             } => {
                 let m = &mut data.memories[inst.memories[m as usize] as usize];
-                let a = s!(addr) as u32 as u64;
-                tri!(store(m.data_mut(), op, a, offset as u64, s!(value)));
+                tri!(store(
+                    m.data_mut(),
+                    op,
+                    s!(a) as u32 as u64,
+                    offset as u64,
+                    s!(value)
+                ));
+                refresh_mem!();
+            }
+            Instr::Load64 {
+                op,
+                mem: m,
+                dst,
+                addr: a,
+                offset,
+            } => {
+                let m = &data.memories[inst.memories[m as usize] as usize];
+                let v = tri!(load(m.data(), op, s!(a), s!(offset)));
+                set!(dst, v);
+                refresh_mem!();
+            }
+            Instr::Store64 {
+                op,
+                mem: m,
+                addr: a,
+                value,
+                offset,
+            } => {
+                let m = &mut data.memories[inst.memories[m as usize] as usize];
+                tri!(store(m.data_mut(), op, s!(a), s!(offset), s!(value)));
                 refresh_mem!();
             }
             Instr::MemorySize { dst, mem: m } => {
                 let m = &data.memories[inst.memories[m as usize] as usize];
                 set!(dst, m.pages());
             }
-            Instr::MemoryGrow { dst, delta, mem: m } => {
+            Instr::MemoryGrow {
+                dst,
+                delta,
+                mem: m,
+                is64,
+            } => {
                 let m = &mut data.memories[inst.memories[m as usize] as usize];
-                let d = s!(delta) as u32 as u64;
-                let r = match m.grow(d) {
-                    Some(old) => old as u32 as u64,
-                    None => u32::MAX as u64,
+                let r = match m.grow(addr(s!(delta), is64)) {
+                    Some(old) => old,
+                    None => minus_one(is64),
                 };
                 set!(dst, r);
                 refresh_mem!();
             }
-            Instr::MemoryFill { args, mem: m } => {
+            Instr::MemoryFill { args, mem: m, is64 } => {
                 let m = &mut data.memories[inst.memories[m as usize] as usize];
-                let d = s!(args) as u32 as u64;
+                let d = addr(s!(args), is64);
                 let v = s!(args + 1) as u8;
-                let n = s!(args + 2) as u32 as usize;
-                let start = tri!(ea(d, 0, n, m.byte_len()));
+                let n = addr(s!(args + 2), is64);
+                let (start, n) = tri!(range(d, n, m.byte_len()));
                 m.data_mut()[start..start + n].fill(v);
                 refresh_mem!();
             }
@@ -443,14 +576,16 @@ pub(super) fn interpret<'a>(
                 args,
                 dst_mem,
                 src_mem,
+                dst64,
+                src64,
             } => {
-                let d = s!(args) as u32 as u64;
-                let sa = s!(args + 1) as u32 as u64;
-                let n = s!(args + 2) as u32 as usize;
+                let d = addr(s!(args), dst64);
+                let sa = addr(s!(args + 1), src64);
+                let n = addr(s!(args + 2), dst64 && src64);
                 let dm = inst.memories[dst_mem as usize] as usize;
                 let sm = inst.memories[src_mem as usize] as usize;
-                let ss = tri!(ea(sa, 0, n, data.memories[sm].byte_len()));
-                let ds = tri!(ea(d, 0, n, data.memories[dm].byte_len()));
+                let (ss, n) = tri!(range(sa, n, data.memories[sm].byte_len()));
+                let (ds, _) = tri!(range(d, n as u64, data.memories[dm].byte_len()));
                 if dm == sm {
                     data.memories[dm].data_mut().copy_within(ss..ss + n, ds);
                 } else {
@@ -463,33 +598,39 @@ pub(super) fn interpret<'a>(
                 args,
                 data: seg,
                 mem: m,
+                is64,
             } => {
-                let d = s!(args) as u32 as u64;
+                let d = addr(s!(args), is64);
                 let sa = s!(args + 1) as u32 as u64;
-                let n = s!(args + 2) as u32 as usize;
+                let n = s!(args + 2) as u32 as u64;
                 let bytes = &data.datas[inst.datas[seg as usize] as usize].bytes;
                 let m = &mut data.memories[inst.memories[m as usize] as usize];
-                let ss = tri!(ea(sa, 0, n, bytes.len()));
-                let ds = tri!(ea(d, 0, n, m.byte_len()));
+                let (ss, n) = tri!(range(sa, n, bytes.len()));
+                let (ds, _) = tri!(range(d, n as u64, m.byte_len()));
                 m.data_mut()[ds..ds + n].copy_from_slice(&bytes[ss..ss + n]);
                 refresh_mem!();
             }
             Instr::DataDrop { data: seg } => {
                 data.datas[inst.datas[seg as usize] as usize].bytes = std::sync::Arc::from([]);
             }
-            Instr::TableGet { dst, index, table } => {
+            Instr::TableGet {
+                dst,
+                index,
+                table,
+                is64,
+            } => {
                 let t = &data.tables[inst.tables[table as usize] as usize];
-                let i = s!(index) as u32 as usize;
-                let Some(&v) = t.elems.get(i) else {
+                let i = addr(s!(index), is64);
+                let Some(&v) = usize::try_from(i).ok().and_then(|i| t.elems.get(i)) else {
                     bail!(TrapCode::TableOutOfBounds)
                 };
                 set!(dst, v);
             }
-            Instr::TableSet { args, table } => {
+            Instr::TableSet { args, table, is64 } => {
                 let t = &mut data.tables[inst.tables[table as usize] as usize];
-                let i = s!(args) as u32 as usize;
+                let i = addr(s!(args), is64);
                 let v = s!(args + 1);
-                let Some(e) = t.elems.get_mut(i) else {
+                let Some(e) = usize::try_from(i).ok().and_then(|i| t.elems.get_mut(i)) else {
                     bail!(TrapCode::TableOutOfBounds)
                 };
                 *e = v;
@@ -500,37 +641,38 @@ pub(super) fn interpret<'a>(
                     data.tables[inst.tables[table as usize] as usize].size()
                 );
             }
-            Instr::TableGrow { args, table } => {
+            Instr::TableGrow { args, table, is64 } => {
                 let t = &mut data.tables[inst.tables[table as usize] as usize];
                 let init = s!(args);
-                let delta = s!(args + 1) as u32 as u64;
+                let delta = addr(s!(args + 1), is64);
                 let r = match t.grow(delta, init) {
-                    Some(old) => old as u32 as u64,
-                    None => u32::MAX as u64,
+                    Some(old) => old,
+                    None => minus_one(is64),
                 };
                 set!(args, r);
             }
-            Instr::TableFill { args, table } => {
+            Instr::TableFill { args, table, is64 } => {
                 let t = &mut data.tables[inst.tables[table as usize] as usize];
-                let d = s!(args) as u32 as u64;
+                let d = addr(s!(args), is64);
                 let v = s!(args + 1);
-                let n = s!(args + 2) as u32 as u64;
-                match d.checked_add(n) {
-                    Some(end) if end <= t.size() => t.elems[d as usize..end as usize].fill(v),
-                    _ => bail!(TrapCode::TableOutOfBounds),
-                }
+                let n = addr(s!(args + 2), is64);
+                let (d, n) = tri!(table_range(d, n, t.elems.len()));
+                t.elems[d..d + n].fill(v);
             }
-            Instr::TableCopy { args, dst, src } => {
-                let d = s!(args) as u32 as u64;
-                let sa = s!(args + 1) as u32 as u64;
-                let n = s!(args + 2) as u32 as u64;
+            Instr::TableCopy {
+                args,
+                dst,
+                src,
+                dst64,
+                src64,
+            } => {
+                let d = addr(s!(args), dst64);
+                let sa = addr(s!(args + 1), src64);
+                let n = addr(s!(args + 2), dst64 && src64);
                 let dt = inst.tables[dst as usize] as usize;
                 let st = inst.tables[src as usize] as usize;
-                let ok = |start: u64, len: u64| start.checked_add(n).is_some_and(|e| e <= len);
-                if !ok(sa, data.tables[st].size()) || !ok(d, data.tables[dt].size()) {
-                    bail!(TrapCode::TableOutOfBounds);
-                }
-                let (d, sa, n) = (d as usize, sa as usize, n as usize);
+                let (sa, n) = tri!(table_range(sa, n, data.tables[st].elems.len()));
+                let (d, _) = tri!(table_range(d, n as u64, data.tables[dt].elems.len()));
                 if dt == st {
                     data.tables[dt].elems.copy_within(sa..sa + n, d);
                 } else {
@@ -538,17 +680,19 @@ pub(super) fn interpret<'a>(
                     data.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
                 }
             }
-            Instr::TableInit { args, elem, table } => {
-                let d = s!(args) as u32 as u64;
+            Instr::TableInit {
+                args,
+                elem,
+                table,
+                is64,
+            } => {
+                let d = addr(s!(args), is64);
                 let sa = s!(args + 1) as u32 as u64;
                 let n = s!(args + 2) as u32 as u64;
                 let items = &data.elems[inst.elems[elem as usize] as usize].items;
                 let t = &mut data.tables[inst.tables[table as usize] as usize];
-                let ok = |start: u64, len: u64| start.checked_add(n).is_some_and(|e| e <= len);
-                if !ok(sa, items.len() as u64) || !ok(d, t.size()) {
-                    bail!(TrapCode::TableOutOfBounds);
-                }
-                let (d, sa, n) = (d as usize, sa as usize, n as usize);
+                let (sa, n) = tri!(table_range(sa, n, items.len()));
+                let (d, _) = tri!(table_range(d, n as u64, t.elems.len()));
                 t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
             }
             Instr::ElemDrop { elem } => {

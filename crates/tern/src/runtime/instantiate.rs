@@ -14,8 +14,8 @@ use crate::runtime::store::{
 };
 use crate::runtime::table::TableEntity;
 use crate::syntax::{
-    ConstExpr, DataMode, ElemItems, ElemMode, ExternKind, GlobalType, ImportDesc, Limits,
-    MemoryType, NumericOp, Operator, TableType,
+    ConstExpr, DataMode, ElemItems, ElemMode, ExternKind, GlobalType, HeapType, ImportDesc, Limits,
+    MemoryType, NumericOp, Operator, RefType, TableType, ValType,
 };
 
 /// Instantiates `module` with `imports` (one per module import, in order). Returns the
@@ -71,7 +71,13 @@ pub fn instantiate(
         let value = eval_const(store, &inst, &g.init)?;
         inst.globals.push(push(
             &mut store.data.globals,
-            GlobalEntity { ty: g.ty, value },
+            GlobalEntity {
+                ty: GlobalType {
+                    content: canon_val(module, g.ty.content),
+                    ..g.ty
+                },
+                value,
+            },
         )?);
     }
     for t in &m.tables {
@@ -79,7 +85,11 @@ pub fn instantiate(
             Some(e) => eval_const(store, &inst, e)?,
             None => 0,
         };
-        let table = TableEntity::new(t.ty, init).ok_or_else(|| {
+        let ty = TableType {
+            elem: canon_ref(module, t.ty.elem),
+            ..t.ty
+        };
+        let table = TableEntity::new(ty, init).ok_or_else(|| {
             Error::Instantiation(format!("table of {} elements", t.ty.limits.min))
         })?;
         inst.tables.push(push(&mut store.data.tables, table)?);
@@ -272,8 +282,57 @@ pub fn memory_type_matches(actual: &MemoryType, expected: &MemoryType) -> bool {
         && limits_match(actual.limits, expected.limits)
 }
 
+/// Immutable globals match covariantly (a `(ref func)` global satisfies a `funcref`
+/// import); mutable ones must have equal types.
 pub fn global_type_matches(actual: &GlobalType, expected: &GlobalType) -> bool {
-    actual == expected
+    actual.mutable == expected.mutable
+        && if actual.mutable {
+            actual.content == expected.content
+        } else {
+            valtype_matches(actual.content, expected.content)
+        }
+}
+
+/// A module's reference type with concrete type indices replaced by engine-wide type
+/// ids, so that types from different modules compare.
+pub fn canon_ref(module: &ModuleInner, r: RefType) -> RefType {
+    match r.heap {
+        HeapType::Concrete(i) => RefType {
+            heap: HeapType::Concrete(module.type_ids.get(i as usize).copied().unwrap_or(u32::MAX)),
+            ..r
+        },
+        _ => r,
+    }
+}
+
+pub fn canon_val(module: &ModuleInner, v: ValType) -> ValType {
+    match v {
+        ValType::Ref(r) => ValType::Ref(canon_ref(module, r)),
+        v => v,
+    }
+}
+
+/// Value subtyping over abstract heap types (concrete types match only themselves).
+fn valtype_matches(actual: ValType, expected: ValType) -> bool {
+    match (actual, expected) {
+        (ValType::Ref(a), ValType::Ref(e)) => {
+            (!a.nullable || e.nullable) && heap_matches(a.heap, e.heap)
+        }
+        (a, e) => a == e,
+    }
+}
+
+fn heap_matches(a: HeapType, e: HeapType) -> bool {
+    use HeapType::*;
+    a == e
+        || match (a, e) {
+            (NoFunc, Func) | (NoExtern, Extern) | (NoExn, Exn) => true,
+            (None, Any | Eq | I31 | Struct | Array) => true,
+            (I31 | Struct | Array, Eq | Any) | (Eq, Any) => true,
+            // Engine-wide type ids name function types only (for now).
+            (NoFunc, Concrete(_)) | (Concrete(_), Func) => true,
+            _ => false,
+        }
 }
 
 /// The actual (store) type of a memory, whose current size replaces its declared
@@ -318,6 +377,10 @@ fn check_import(
                 },
                 ..t.ty
             };
+            let want = &TableType {
+                elem: canon_ref(module, want.elem),
+                ..*want
+            };
             if !table_type_matches(&actual, want) {
                 return Err(incompatible(
                     imp,
@@ -353,6 +416,10 @@ fn check_import(
                 .globals
                 .get(i as usize)
                 .ok_or_else(|| Error::api("bad global"))?;
+            let want = &GlobalType {
+                content: canon_val(module, want.content),
+                ..*want
+            };
             if !global_type_matches(&g.ty, want) {
                 return Err(incompatible(
                     imp,

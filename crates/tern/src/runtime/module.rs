@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::compile::{self, isa::CompiledFunc};
 use crate::error::{Error, Result};
 use crate::runtime::engine::Engine;
-use crate::syntax::{FuncType, Module};
+use crate::syntax::{AddrType, FuncType, ImportDesc, Module};
 
 pub struct ModuleInner {
     pub engine: Engine,
@@ -18,6 +18,10 @@ pub struct ModuleInner {
     pub func_types: Vec<Arc<FuncType>>,
     /// Engine-wide type id per type index (`u32::MAX` for non-function types).
     pub type_ids: Vec<u32>,
+    /// Whether each memory of the memory index space is 64-bit (memory64).
+    pub mem64: Vec<bool>,
+    /// Whether each table of the table index space is 64-bit (table64).
+    pub table64: Vec<bool>,
     compiled: Box<[OnceLock<Result<Arc<CompiledFunc>>>]>,
 }
 
@@ -38,12 +42,26 @@ impl ModuleInner {
             func_types.push(Arc::new(ty.clone()));
         }
         let compiled = (0..syntax.funcs.len()).map(|_| OnceLock::new()).collect();
+        let is64 = |a: AddrType| a == AddrType::I64;
+        let mut mem64 = Vec::new();
+        let mut table64 = Vec::new();
+        for i in &syntax.imports {
+            match &i.desc {
+                ImportDesc::Memory(t) => mem64.push(is64(t.addr)),
+                ImportDesc::Table(t) => table64.push(is64(t.addr)),
+                _ => {}
+            }
+        }
+        mem64.extend(syntax.memories.iter().map(|t| is64(t.addr)));
+        table64.extend(syntax.tables.iter().map(|t| is64(t.ty.addr)));
         let m = ModuleInner {
             engine: engine.clone(),
             bytes,
             syntax,
             func_types,
             type_ids,
+            mem64,
+            table64,
             compiled,
         };
         if !engine.config().lazy_compilation {
