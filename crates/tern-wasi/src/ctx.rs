@@ -478,7 +478,7 @@ impl WasiCtxBuilder {
             urandom: None,
         };
         let stdin = match self.stdin {
-            InSpec::Inherit => stream_entry(Handle::Input(Box::new(io::stdin())), Some(0)),
+            InSpec::Inherit => stream_entry(Handle::Input(inherited_stdin()), Some(0)),
             InSpec::Custom(r) => stream_entry(Handle::Input(r), None),
         };
         ctx.fds.insert(0, stdin);
@@ -523,6 +523,16 @@ impl WasiCtxBuilder {
             let _ = ctx.insert(e);
         }
         ctx
+    }
+}
+
+/// The process's stdin, unbuffered (a duplicate of descriptor 0) so that what
+/// `poll_oneoff` sees on descriptor 0 is what `fd_read` will read.
+fn inherited_stdin() -> Box<dyn Read + Send> {
+    use std::os::unix::io::AsFd;
+    match io::stdin().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(File::from(fd)),
+        Err(_) => Box::new(io::stdin()),
     }
 }
 
