@@ -185,15 +185,23 @@ pub(super) fn interpret<'a>(
     };
     let (c, mut inst, mut inst_idx) = frame_code(code_part, top.func)?;
     let mut code: &'a [crate::compile::isa::Instr] = &c.code;
-    let mut pc = top.pc as usize;
+    // `ip` points at the current instruction; `pc!()` is its index in `code`.
+    // SAFETY: the frame's saved pc is an instruction of its code.
+    let mut ip: *const Instr = unsafe { code.as_ptr().add(top.pc as usize) };
     let mut fp = top.fp;
     // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
     let mut sp: *mut u64 = unsafe { stack.slots.as_mut_ptr().add(fp) };
     let (mut mem, mut mem_len) = mem0(data, inst);
 
+    macro_rules! pc {
+        () => {
+            // SAFETY: `ip` always points into `code`.
+            unsafe { ip.offset_from(code.as_ptr()) as usize }
+        };
+    }
     macro_rules! bail {
         ($e:expr) => {{
-            *pc_out = pc;
+            *pc_out = pc!();
             return Err($e.into());
         }};
     }
@@ -262,7 +270,8 @@ pub(super) fn interpret<'a>(
     }
     macro_rules! jump {
         ($offset:expr) => {{
-            pc = (pc as isize + $offset as isize) as usize;
+            // SAFETY: the verifier proved every branch target is inside the code.
+            ip = unsafe { ip.offset($offset as isize) };
             continue;
         }};
     }
@@ -282,7 +291,7 @@ pub(super) fn interpret<'a>(
             let callee: u32 = $callee;
             let new_fp = fp + $base as usize;
             if let Some(f) = stack.frames.last_mut() {
-                f.pc = pc as u32 + 1;
+                f.pc = pc!() as u32 + 1;
             }
             match &code_part.funcs[callee as usize] {
                 FuncEntity::Wasm(w) => {
@@ -292,7 +301,7 @@ pub(super) fn interpret<'a>(
                     sp = unsafe { stack.slots.as_mut_ptr().add(new_fp) };
                     fp = new_fp;
                     code = &c.code;
-                    pc = 0;
+                    ip = code.as_ptr();
                     if w.instance != inst_idx {
                         inst_idx = w.instance;
                         inst = &code_part.instances[inst_idx as usize];
@@ -301,7 +310,7 @@ pub(super) fn interpret<'a>(
                     continue;
                 }
                 FuncEntity::Host { .. } => {
-                    *pc_out = pc;
+                    *pc_out = pc!();
                     return Ok(Outcome::HostCall {
                         func: callee,
                         base: new_fp,
@@ -328,7 +337,7 @@ pub(super) fn interpret<'a>(
                     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
                     sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
                     code = &c.code;
-                    pc = 0;
+                    ip = code.as_ptr();
                     if w.instance != inst_idx {
                         inst_idx = w.instance;
                         inst = &code_part.instances[inst_idx as usize];
@@ -371,8 +380,8 @@ pub(super) fn interpret<'a>(
     loop {
         // SAFETY: the verifier proved every branch lands inside the code and the last
         // instruction never falls through, so `pc` is always in bounds here.
-        let instr = unsafe { *code.get_unchecked(pc) };
-        match instr {
+        // (Matching on the place, not a copy, lets each arm load only its own fields.)
+        match unsafe { *ip } {
             Instr::Unreachable => bail!(TrapCode::Unreachable),
             Instr::Br { offset } => jump!(offset),
             Instr::BrIfNez { cond, offset } => {
@@ -387,7 +396,8 @@ pub(super) fn interpret<'a>(
             }
             Instr::BrTable { index, len } => {
                 let i = (s!(index) as u32).min(len);
-                pc += 1 + i as usize;
+                // SAFETY: the verifier proved the `len + 1` table entries follow.
+                ip = unsafe { ip.add(1 + i as usize) };
                 continue;
             }
             Instr::BrIfI32Eq(o) => brcmp!(o, u32, |a, b| a == b),
@@ -403,12 +413,13 @@ pub(super) fn interpret<'a>(
             Instr::Return => {
                 stack.frames.pop();
                 let Some(&caller) = stack.frames.last() else {
-                    *pc_out = pc;
+                    *pc_out = pc!();
                     return Ok(Outcome::Returned);
                 };
                 let (c, i, idx) = tri!(frame_code(code_part, caller.func));
                 code = &c.code;
-                pc = caller.pc as usize;
+                // SAFETY: a saved pc is an instruction of its function's code.
+                ip = unsafe { code.as_ptr().add(caller.pc as usize) };
                 fp = caller.fp;
                 // SAFETY: the caller's frame was checked by `enter` when it was pushed.
                 sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
@@ -854,6 +865,8 @@ pub(super) fn interpret<'a>(
             Instr::I64TruncSatF64S(o) => un!(o, f64_of, |a| a as i64 as u64),
             Instr::I64TruncSatF64U(o) => un!(o, f64_of, |a| a as u64),
         }
-        pc += 1;
+        // SAFETY: the instruction just executed is not the last one (the last never
+        // falls through), so the next one exists.
+        ip = unsafe { ip.add(1) };
     }
 }
