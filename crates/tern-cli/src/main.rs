@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use tern::syntax::{CompositeType, ElemMode, ExternKind, StorageType};
 use tern::{Engine, Error, Linker, Module, Store, Val, ValType};
+use tern_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// Exit code of `tern run` when the wasm code traps (128 + SIGABRT, as wasmtime does on
 /// Unix).
@@ -35,32 +36,53 @@ enum Command {
     Wast(WastArgs),
 }
 
-/// Instantiate a module and call one of its exports.
+/// Run a WebAssembly program: a WASI command (`_start`), a reactor (`_initialize`
+/// then `--invoke`), or any module's exported function.
 ///
-/// The module (binary `.wasm` or text `.wat`) must need no imports: WASI is not
-/// implemented yet, and a module that imports anything fails with one line naming the
-/// first unsatisfied import (module, name and type). With `--invoke NAME` the export
-/// NAME is called with ARGS converted to its parameter types, and each result is printed
-/// on its own line. Without it, `_start` is called if the module exports it (after the
-/// start function, which instantiation always runs).
+/// The module (binary `.wasm` or text `.wat`) gets WASI preview1
+/// (`wasi_snapshot_preview1`) with capability-based access: it sees only the
+/// directories given with `--dir` and the environment given with `--env` or
+/// `--inherit-env`; stdin, stdout and stderr are the process's. Without `--invoke`,
+/// `_start` is called with ARGS as the program's arguments (argv[0] is FILE) and tern
+/// exits with the program's exit status. With `--invoke NAME`, `_initialize` runs first
+/// if exported, then the export NAME is called with ARGS converted to its parameter
+/// types, and each result is printed on its own line.
 ///
-/// Arguments: i32/i64 as decimal (signed or unsigned) or `0x` hex; f32/f64 as decimal,
-/// `nan`, `inf`, `-inf`; reference parameters accept only `null`.
+/// Function arguments: i32/i64 as decimal (signed or unsigned) or `0x` hex; f32/f64 as
+/// decimal, `nan`, `inf`, `-inf`; reference parameters accept only `null`.
 ///
-/// A trap prints `error: wasm trap: <message>` and its wasm backtrace to stderr and exits
-/// with code 134; any other error exits with code 1.
+/// Exit codes: the program's status (from `proc_exit` or `main`'s return); 134 when
+/// the wasm code traps (the trap message and wasm backtrace go to stderr); 1 for any
+/// other error (missing or invalid file, an import that is not satisfied — named with
+/// its module, name and type — or a bad argument).
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  tern run examples/fib.wat --invoke fib 20\n  \
-tern run examples/loop.wat --invoke sum_squares 1000\n  tern run program.wasm"
+    after_help = "Examples:\n  tern run examples/hello.wat\n  \
+tern run examples/fib.wat --invoke fib 20\n  \
+tern run --dir ./data::/data --env LANG=C program.wasm input.txt\n  \
+tern run --preload util=util.wasm main.wasm"
 )]
 struct RunArgs {
-    /// The module to run (`.wasm` or `.wat`).
-    file: PathBuf,
+    /// Give the program access to host directory HOST, seen as GUEST (default: the same
+    /// path). Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// Set environment variable K to V for the program. Repeatable.
+    #[arg(long = "env", value_name = "K=V")]
+    envs: Vec<String>,
+    /// Give the program every environment variable of this process.
+    #[arg(long)]
+    inherit_env: bool,
+    /// Instantiate FILE first and make its exports importable under module NAME.
+    /// Repeatable.
+    #[arg(long = "preload", value_name = "NAME=FILE")]
+    preloads: Vec<String>,
     /// The exported function to call (default: `_start`, if exported).
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
-    /// Arguments for the invoked function.
+    /// The module to run (`.wasm` or `.wat`).
+    file: PathBuf,
+    /// Arguments: the program's (for `_start`) or the invoked function's.
     #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
     args: Vec<String>,
 }
@@ -177,25 +199,52 @@ fn run(a: RunArgs) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(e),
     };
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::new(&engine);
+    let ctx = match wasi_ctx(&a) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mut store = Store::new(&engine, ctx);
+    let mut linker = Linker::new(&engine);
+    if let Err(e) = tern_wasi::add_to_linker(&mut linker, |c: &mut WasiCtx| c) {
+        return fail(e);
+    }
+    for p in &a.preloads {
+        let Some((name, file)) = p.split_once('=') else {
+            return fail(format!("--preload `{p}`: expected NAME=FILE"));
+        };
+        let file = Path::new(file);
+        let m = match load(&engine, file) {
+            Ok(m) => m,
+            Err(e) => return fail(e),
+        };
+        let inst = match linker.instantiate(&mut store, &m) {
+            Ok(i) => i,
+            Err(e) => return report_error(file, &e),
+        };
+        if let Err(e) = linker.instance(&mut store, name, inst) {
+            return fail(e);
+        }
+    }
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(e) => return report_error(&a.file, &e),
     };
-    let name = match &a.invoke {
-        Some(n) => n.clone(),
-        None => {
-            if instance.get_func(&store, "_start").is_none() {
-                if !a.args.is_empty() {
-                    return fail("arguments given but no `--invoke` function");
-                }
-                return ExitCode::SUCCESS;
-            }
-            "_start".to_string()
-        }
+    let Some(name) = &a.invoke else {
+        // A command: `_start` with the arguments as argv.
+        let Some(start) = instance.get_func(&store, "_start") else {
+            return ExitCode::SUCCESS;
+        };
+        return match tern_wasi::exit_status(start.call(&mut store, &[], &mut [])) {
+            Ok(code) => ExitCode::from(code as u8),
+            Err(e) => report_error(&a.file, &e),
+        };
     };
-    let Some(func) = instance.get_func(&store, &name) else {
+    if let Some(init) = instance.get_func(&store, "_initialize") {
+        if let Err(e) = init.call(&mut store, &[], &mut []) {
+            return report_error(&a.file, &e);
+        }
+    }
+    let Some(func) = instance.get_func(&store, name) else {
         return fail(format!(
             "{}: no exported function `{name}`",
             a.file.display()
@@ -217,13 +266,43 @@ fn run(a: RunArgs) -> ExitCode {
         }
     }
     let mut results = vec![Val::I32(0); ty.results.len()];
-    if let Err(e) = func.call(&mut store, &params, &mut results) {
-        return report_error(&a.file, &e);
+    match tern_wasi::exit_status(func.call(&mut store, &params, &mut results)) {
+        Ok(0) => {}
+        Ok(code) => return ExitCode::from(code as u8),
+        Err(e) => return report_error(&a.file, &e),
     }
     for r in &results {
         println!("{}", show_result(r));
     }
     ExitCode::SUCCESS
+}
+
+/// The WASI context `tern run`'s flags describe.
+fn wasi_ctx(a: &RunArgs) -> Result<WasiCtx, String> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut b = WasiCtxBuilder::new().inherit_stdio();
+    if a.inherit_env {
+        b = b.inherit_env();
+    }
+    for kv in &a.envs {
+        let Some((k, v)) = kv.split_once('=') else {
+            return Err(format!("--env `{kv}`: expected K=V"));
+        };
+        b = b.env(k, v);
+    }
+    for d in &a.dirs {
+        let (host, guest) = d.split_once("::").unwrap_or((d, d));
+        b = b
+            .preopened_dir(host, guest)
+            .map_err(|e| format!("--dir {d}: {e}"))?;
+    }
+    if a.invoke.is_none() {
+        b = b.arg(a.file.as_os_str().as_bytes());
+        for arg in &a.args {
+            b = b.arg(arg.as_bytes());
+        }
+    }
+    Ok(b.build())
 }
 
 fn report_error(file: &Path, e: &Error) -> ExitCode {
@@ -232,10 +311,6 @@ fn report_error(file: &Path, e: &Error) -> ExitCode {
             eprintln!("error: {t}");
             ExitCode::from(EXIT_TRAP)
         }
-        Error::Unlinkable(m) if m.contains("wasi") => fail(format!(
-            "{}: unlinkable: {m} (WASI is not implemented yet)",
-            file.display()
-        )),
         e => fail(format!("{}: {}", file.display(), one_line(e))),
     }
 }
