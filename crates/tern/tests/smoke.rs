@@ -58,3 +58,29 @@ fn deep_recursion_traps() {
     let e = run(wat, "f", &[], 0).unwrap_err();
     assert_eq!(e.as_trap().unwrap().message(), "call stack exhausted");
 }
+
+/// Runs a million-iteration loop through many kinds of instructions. With tail-call
+/// dispatch, a handler whose call was not compiled as a jump would grow the host stack
+/// each iteration; the interpreter's guard turns that into an error, which fails here.
+#[test]
+fn long_loop_keeps_host_stack_flat() {
+    let wat = r#"(module
+        (memory 1)
+        (global $g (mut i32) (i32.const 0))
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "run") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+          (loop $l
+            (local.set $acc (i32.xor (local.get $acc) (i32.mul (local.get $i) (i32.const 31))))
+            (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $acc))
+            (local.set $acc (i32.add (local.get $acc) (i32.load8_u (i32.const 3))))
+            (global.set $g (select (local.get $acc) (global.get $g) (i32.and (local.get $i) (i32.const 1))))
+            (block $b (block $a
+              (br_table $a $b (i32.and (local.get $i) (i32.const 1))))
+              (local.set $acc (call $inc (local.get $acc))))
+            (local.set $acc (i32.wrap_i64 (i64.rotl (i64.extend_i32_u (local.get $acc)) (i64.const 7))))
+            (local.set $acc (i32.trunc_f64_u (f64.mul (f64.convert_i32_u (i32.and (local.get $acc) (i32.const 255))) (f64.const 1.5))))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+          (i32.add (local.get $acc) (global.get $g))))"#;
+    let out = run(wat, "run", &[Val::I32(1_000_000)], 1).unwrap();
+    assert!(matches!(out[0], Val::I32(_)));
+}

@@ -183,6 +183,40 @@ macro_rules! define_instr {
 
 crate::for_each_numeric_op!(define_instr);
 
+/// The interpreter's state, opaque to the compiler: handlers receive a pointer to it.
+#[repr(C)]
+pub struct ExecCtx {
+    _private: [u8; 0],
+}
+
+/// Why a handler chain stopped (the details are in the interpreter's state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Only in portable dispatch: execute the instruction the state now points at.
+    Continue,
+    /// The outermost frame returned.
+    Returned,
+    /// Wasm called a host function.
+    HostCall,
+    /// Execution trapped.
+    Trap,
+    /// Another error (for example a lazily compiled function failed to compile).
+    Error,
+}
+
+/// An instruction handler: executes the instruction at `ip` and continues with the next
+/// one. `sp` is the frame's first slot, `mem`/`len` the default memory.
+pub type Handler =
+    unsafe fn(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit;
+
+/// An instruction ready to run: its handler and its operands (threaded code).
+#[derive(Clone, Copy, Debug)]
+pub struct Op {
+    pub handler: Handler,
+    pub instr: Instr,
+}
+
 /// A function compiled to internal code.
 #[derive(Debug)]
 pub struct CompiledFunc {
@@ -197,6 +231,8 @@ pub struct CompiledFunc {
     pub locals_end: u32,
     /// Values copied into slots `locals_end..locals_end + consts.len()` on entry.
     pub consts: Box<[u64]>,
+    /// The code as threaded handlers, prepared by the interpreter on first execution.
+    pub ops: std::sync::OnceLock<Box<[Op]>>,
 }
 
 #[cfg(test)]

@@ -174,6 +174,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         frame_size: frame_size as u32,
         locals_end: consts_base as u32,
         consts: consts.into_boxed_slice(),
+        ops: std::sync::OnceLock::new(),
     };
     verify::verify(&f)?;
     if std::env::var_os("TERN_DUMP_CODE").is_some() {

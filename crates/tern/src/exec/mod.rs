@@ -11,8 +11,8 @@
 //! This module reads the store's code part and writes its data part; it never creates
 //! functions or instances.
 
-mod interp;
 pub mod numeric;
+mod threaded;
 
 use crate::compile::isa::CompiledFunc;
 use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
@@ -124,7 +124,7 @@ pub fn run(store: &mut StoreInner, stack: &mut Stack) -> Result<Outcome> {
         return Ok(Outcome::Returned);
     }
     let mut pc = 0;
-    match interp::interpret(code_part, data, stack, &mut pc) {
+    match threaded::interpret(code_part, data, stack, &mut pc) {
         Ok(o) => Ok(o),
         Err(Stop::Trap(tc)) => Err(trap(code_part, stack, pc, tc)),
         Err(Stop::Error(e)) => Err(e),

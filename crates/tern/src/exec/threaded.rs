@@ -1,0 +1,1248 @@
+//! The interpreter: threaded code. Each instruction carries a pointer to its handler;
+//! a handler executes its instruction and then calls the next instruction's handler in
+//! tail position, so in optimized builds dispatch is one indirect jump per
+//! instruction, taken from the handler itself (no central `match`, no loop).
+//!
+//! Two dispatch modes share every handler:
+//! - *tail* (optimized builds on x86-64 and AArch64): handlers tail-call each other.
+//!   Rust does not guarantee tail calls, so only small handlers chain this way; the
+//!   handlers that switch frames (calls, returns) go back to the loop in [`interpret`]
+//!   instead, and a guard checks at every backward branch that the host stack has not
+//!   grown, so a call the compiler failed to turn into a jump becomes a clean error
+//!   instead of a stack overflow.
+//! - *portable* (builds with debug assertions or the `portable-dispatch` feature, and
+//!   other targets): a handler stores the next instruction in the state and returns
+//!   to a loop in [`interpret`].
+//!
+//! Unchecked accesses and the invariants that make them sound:
+//! - slots: the verifier (`compile::verify`) proved every slot operand is below the
+//!   function's `frame_size`, and [`Stack::enter`] proved the frame lies inside
+//!   `stack.slots`, which is allocated once and never resized;
+//! - instructions: the verifier proved every branch lands inside the code, the last
+//!   instruction never falls through, and `lower` pairs each handler with
+//!   instructions of its own variant;
+//! - memory 0: every access is checked against the cached length `len` before the
+//!   unchecked read or write, and the cached pointer and length are reloaded after
+//!   anything that may reallocate or re-borrow the memory (grow, bulk memory
+//!   operations, other memories, calls and returns).
+
+#![allow(non_snake_case)]
+
+use std::hint::unreachable_unchecked;
+
+use super::{frame_code, numeric, Outcome, Stack, Stop};
+use crate::compile::isa::{CompiledFunc, ExecCtx, Exit, Handler, Instr, Op, Slot};
+use crate::error::{Error, TrapCode};
+use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
+use crate::syntax::{LoadOp, StoreOp};
+
+/// Whether handlers dispatch by tail calls (see the module docs).
+const TAIL: bool = cfg!(all(
+    not(debug_assertions),
+    not(feature = "portable-dispatch"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+));
+
+/// How far below its starting point the host stack may go while wasm runs (tail
+/// dispatch uses a constant amount; more means a handler's call was not a jump).
+const HOST_STACK_SLACK: usize = 256 * 1024;
+
+/// The interpreter's state behind the `*mut ExecCtx` every handler receives.
+pub(super) struct Exec<'a> {
+    code_part: &'a CodePart,
+    data: &'a mut DataPart,
+    stack: &'a mut Stack,
+    /// Index of the current frame's first slot in `stack.slots`.
+    fp: usize,
+    inst: &'a InstanceEntity,
+    inst_idx: u32,
+    /// First instruction of the running function (program counters count from it).
+    base: *const Op,
+    /// Where execution stopped: the program counter, and why.
+    pc: usize,
+    trap: TrapCode,
+    host: (u32, usize),
+    error: Option<Error>,
+    /// Portable dispatch: the registers of the next instruction to run.
+    regs: (*const Op, *mut u64, *mut u8, usize),
+    /// Tail dispatch: the lowest host stack address allowed.
+    host_stack_limit: usize,
+}
+
+/// The state behind a context pointer.
+///
+/// # Safety
+/// `cx` must be the pointer [`interpret`] passed down, still live.
+#[inline(always)]
+unsafe fn ex<'a>(cx: *mut ExecCtx) -> &'a mut Exec<'a> {
+    unsafe { &mut *(cx as *mut Exec<'a>) }
+}
+
+/// The host stack pointer, for the tail-call guard.
+#[inline(always)]
+fn host_sp() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register; touches no memory.
+        unsafe {
+            core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: reads the stack pointer register; touches no memory.
+        unsafe {
+            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        usize::MAX
+    }
+}
+
+/// Continues with the instruction at `ip`.
+macro_rules! next {
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let ip: *const Op = $ip;
+        if TAIL {
+            // SAFETY: `ip` points at an instruction of the running function (see the
+            // module docs); its handler expects exactly these registers.
+            return unsafe { ((*ip).handler)(ip, $sp, $mem, $len, $cx) };
+        } else {
+            // SAFETY: `cx` is live (see `ex`).
+            unsafe { ex($cx).regs = (ip, $sp, $mem, $len) };
+            return Exit::Continue;
+        }
+    }};
+}
+
+/// Continues with the instruction at `ip` by returning to the loop in [`interpret`]:
+/// used by the handlers that switch frames (calls and returns), so that tail dispatch
+/// never depends on the compiler turning a large handler's call into a jump.
+macro_rules! bounce {
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        // SAFETY: `cx` is live (see `ex`).
+        unsafe { ex($cx).regs = ($ip, $sp, $mem, $len) };
+        return Exit::Continue;
+    }};
+}
+
+/// Checks the tail-call guard (at backward branches).
+macro_rules! guard {
+    ($ip:expr, $cx:expr) => {
+        if TAIL && host_sp() < unsafe { ex($cx).host_stack_limit } {
+            return stack_grew($ip, $cx);
+        }
+    };
+}
+
+/// The instruction's operands, by pattern.
+macro_rules! operands {
+    ($ip:expr, $pat:pat) => {
+        // SAFETY: `lower` pairs each handler only with instructions of its variant.
+        let $pat = (unsafe { *$ip }).instr else {
+            unsafe { unreachable_unchecked() }
+        };
+    };
+}
+
+/// Slot access. SAFETY (for every use): the verifier proved each slot operand is below
+/// the frame size, and the frame lies inside `stack.slots`.
+macro_rules! rd {
+    ($sp:expr, $slot:expr) => {
+        unsafe { *$sp.add($slot as usize) }
+    };
+}
+macro_rules! wr {
+    ($sp:expr, $slot:expr, $v:expr) => {{
+        let v: u64 = $v;
+        unsafe { *$sp.add($slot as usize) = v }
+    }};
+}
+
+#[inline(always)]
+fn pc_of(e: &Exec<'_>, ip: *const Op) -> usize {
+    // SAFETY: `ip` and `base` point into the same function's code.
+    unsafe { ip.offset_from(e.base) as usize }
+}
+
+#[cold]
+#[inline(never)]
+fn trap(ip: *const Op, cx: *mut ExecCtx, code: TrapCode) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    e.pc = pc_of(e, ip);
+    e.trap = code;
+    Exit::Trap
+}
+
+#[cold]
+#[inline(never)]
+fn fail(ip: *const Op, cx: *mut ExecCtx, err: Error) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    e.pc = pc_of(e, ip);
+    e.error = Some(err);
+    Exit::Error
+}
+
+#[cold]
+#[inline(never)]
+fn stack_grew(ip: *const Op, cx: *mut ExecCtx) -> Exit {
+    let msg = "internal error: the interpreter's host stack grew (a missed tail call)";
+    fail(ip, cx, Error::Api(msg.into()))
+}
+
+/// The threaded form of a compiled function, prepared on first use.
+#[inline(always)]
+fn ops_of(c: &CompiledFunc) -> &[Op] {
+    c.ops.get_or_init(|| {
+        c.code
+            .iter()
+            .map(|&instr| Op {
+                handler: handler_of(&instr),
+                instr,
+            })
+            .collect()
+    })
+}
+
+/// The base pointer and length of an instance's memory 0 (null and 0 if none).
+#[inline(always)]
+fn mem0(data: &mut DataPart, inst: &InstanceEntity) -> (*mut u8, usize) {
+    match inst.memories.first() {
+        Some(&m) => {
+            let m = &mut data.memories[m as usize];
+            (m.as_mut_ptr(), m.byte_len())
+        }
+        None => (std::ptr::null_mut(), 0),
+    }
+}
+
+#[inline(always)]
+fn f32_of(v: u64) -> f32 {
+    f32::from_bits(v as u32)
+}
+#[inline(always)]
+fn f64_of(v: u64) -> f64 {
+    f64::from_bits(v)
+}
+#[inline(always)]
+fn of_f32(v: f32) -> u64 {
+    v.to_bits() as u64
+}
+#[inline(always)]
+fn of_f64(v: f64) -> u64 {
+    v.to_bits()
+}
+#[inline(always)]
+fn i32v(v: u64) -> i32 {
+    v as i32
+}
+#[inline(always)]
+fn u32v(v: u64) -> u32 {
+    v as u32
+}
+#[inline(always)]
+fn i64v(v: u64) -> i64 {
+    v as i64
+}
+#[inline(always)]
+fn u64v(v: u64) -> u64 {
+    v
+}
+#[inline(always)]
+fn b(v: bool) -> u64 {
+    v as u64
+}
+#[inline(always)]
+fn w32(v: u32) -> u64 {
+    v as u64
+}
+#[inline(always)]
+fn ws32(v: i32) -> u64 {
+    v as u32 as u64
+}
+
+/// An address, index or length operand: the whole slot for 64-bit memories and
+/// tables, the low 32 bits (unsigned) otherwise.
+#[inline(always)]
+fn addr(v: u64, is64: bool) -> u64 {
+    if is64 {
+        v
+    } else {
+        v as u32 as u64
+    }
+}
+
+/// The "failed" result of `memory.grow` and `table.grow`: -1 in the address type.
+#[inline(always)]
+fn minus_one(is64: bool) -> u64 {
+    if is64 {
+        u64::MAX
+    } else {
+        u32::MAX as u64
+    }
+}
+
+/// `[start, start + n)` checked against a memory of `len` bytes.
+fn range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
+    match start.checked_add(n) {
+        Some(end) if end <= len as u64 => Ok((start as usize, n as usize)),
+        _ => Err(TrapCode::MemoryOutOfBounds),
+    }
+}
+
+/// `[start, start + n)` checked against a table of `len` elements.
+fn table_range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
+    range(start, n, len).map_err(|_| TrapCode::TableOutOfBounds)
+}
+
+/// The effective address range `[addr + offset, + len)` checked against `mem_len`.
+#[inline(always)]
+fn ea(addr: u64, offset: u64, len: usize, mem_len: usize) -> Result<usize, TrapCode> {
+    let start = addr
+        .checked_add(offset)
+        .ok_or(TrapCode::MemoryOutOfBounds)?;
+    if start
+        .checked_add(len as u64)
+        .is_none_or(|end| end > mem_len as u64)
+    {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    Ok(start as usize)
+}
+
+/// A load from any memory, through a checked slice (the slow path for memories other
+/// than the cached memory 0 and for 64-bit memories).
+fn load(bytes: &[u8], op: LoadOp, addr: u64, offset: u64) -> Result<u64, TrapCode> {
+    macro_rules! rd {
+        ($n:literal) => {{
+            let s = ea(addr, offset, $n, bytes.len())?;
+            let mut b = [0u8; $n];
+            b.copy_from_slice(&bytes[s..s + $n]);
+            b
+        }};
+    }
+    Ok(match op {
+        LoadOp::I32Load | LoadOp::F32Load => u32::from_le_bytes(rd!(4)) as u64,
+        LoadOp::I64Load | LoadOp::F64Load => u64::from_le_bytes(rd!(8)),
+        LoadOp::I32Load8S => rd!(1)[0] as i8 as i32 as u32 as u64,
+        LoadOp::I32Load8U => rd!(1)[0] as u64,
+        LoadOp::I32Load16S => i16::from_le_bytes(rd!(2)) as i32 as u32 as u64,
+        LoadOp::I32Load16U => u16::from_le_bytes(rd!(2)) as u64,
+        LoadOp::I64Load8S => rd!(1)[0] as i8 as i64 as u64,
+        LoadOp::I64Load8U => rd!(1)[0] as u64,
+        LoadOp::I64Load16S => i16::from_le_bytes(rd!(2)) as i64 as u64,
+        LoadOp::I64Load16U => u16::from_le_bytes(rd!(2)) as u64,
+        LoadOp::I64Load32S => i32::from_le_bytes(rd!(4)) as i64 as u64,
+        LoadOp::I64Load32U => u32::from_le_bytes(rd!(4)) as u64,
+    })
+}
+
+/// A store to any memory, through a checked slice.
+fn store(bytes: &mut [u8], op: StoreOp, addr: u64, offset: u64, v: u64) -> Result<(), TrapCode> {
+    macro_rules! wr {
+        ($bytes_of:expr) => {{
+            let b = $bytes_of;
+            let s = ea(addr, offset, b.len(), bytes.len())?;
+            bytes[s..s + b.len()].copy_from_slice(&b);
+        }};
+    }
+    match op {
+        StoreOp::I32Store | StoreOp::F32Store => wr!((v as u32).to_le_bytes()),
+        StoreOp::I64Store | StoreOp::F64Store => wr!(v.to_le_bytes()),
+        StoreOp::I32Store8 | StoreOp::I64Store8 => wr!([v as u8]),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => wr!((v as u16).to_le_bytes()),
+        StoreOp::I64Store32 => wr!((v as u32).to_le_bytes()),
+    }
+    Ok(())
+}
+
+/// Runs from the top frame of `stack` until the bottom frame returns, a host call, or
+/// a trap; `pc_out` receives the program counter where it stopped.
+pub(super) fn interpret(
+    code_part: &CodePart,
+    data: &mut DataPart,
+    stack: &mut Stack,
+    pc_out: &mut usize,
+) -> Result<Outcome, Stop> {
+    let Some(&top) = stack.frames.last() else {
+        return Ok(Outcome::Returned);
+    };
+    let (c, inst, inst_idx) = frame_code(code_part, top.func)?;
+    let ops = ops_of(c);
+    let (mem, len) = mem0(data, inst);
+    let fp = top.fp;
+    // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
+    let sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
+    // SAFETY: the frame's saved pc is an instruction of its code.
+    let ip = unsafe { ops.as_ptr().add(top.pc as usize) };
+    let mut e = Exec {
+        code_part,
+        data,
+        stack,
+        fp,
+        inst,
+        inst_idx,
+        base: ops.as_ptr(),
+        pc: 0,
+        trap: TrapCode::Unreachable,
+        host: (0, 0),
+        error: None,
+        regs: (ip, sp, mem, len),
+        host_stack_limit: host_sp().saturating_sub(HOST_STACK_SLACK),
+    };
+    let cx = &mut e as *mut Exec<'_> as *mut ExecCtx;
+    let exit = loop {
+        // SAFETY: `regs` holds an instruction of the running function and registers
+        // that describe its frame and memory (set above, then by each handler that
+        // returns `Continue`); `cx` outlives the call.
+        let (ip, sp, mem, len) = unsafe { (*(cx as *mut Exec<'_>)).regs };
+        match unsafe { ((*ip).handler)(ip, sp, mem, len, cx) } {
+            Exit::Continue => continue,
+            x => break x,
+        }
+    };
+    *pc_out = e.pc;
+    match exit {
+        Exit::Returned => Ok(Outcome::Returned),
+        Exit::HostCall => Ok(Outcome::HostCall {
+            func: e.host.0,
+            base: e.host.1,
+        }),
+        Exit::Trap => Err(Stop::Trap(e.trap)),
+        Exit::Error | Exit::Continue => {
+            Err(Stop::Error(e.error.take().unwrap_or_else(|| {
+                Error::Api("interpreter stopped".into())
+            })))
+        }
+    }
+}
+
+/// Enters wasm function `callee` (store index) with its frame at `fp + base`, or
+/// stops for a host call.
+#[inline(always)]
+fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let new_fp = e.fp + base as usize;
+    let pc = pc_of(e, ip);
+    if let Some(f) = e.stack.frames.last_mut() {
+        f.pc = pc as u32 + 1;
+    }
+    match &e.code_part.funcs[callee as usize] {
+        FuncEntity::Wasm(w) => {
+            let c = match w.code() {
+                Ok(c) => c,
+                Err(err) => return fail(ip, cx, err),
+            };
+            if let Err(t) = e.stack.enter(callee, c, new_fp) {
+                return trap(ip, cx, t);
+            }
+            let ops = ops_of(c);
+            e.fp = new_fp;
+            e.base = ops.as_ptr();
+            if w.instance != e.inst_idx {
+                e.inst_idx = w.instance;
+                e.inst = &e.code_part.instances[w.instance as usize];
+            }
+            let (mem, len) = mem0(e.data, e.inst);
+            // SAFETY: `enter` checked the new frame lies inside `stack.slots`.
+            let sp = unsafe { e.stack.slots.as_mut_ptr().add(new_fp) };
+            bounce!(ops.as_ptr(), sp, mem, len, cx)
+        }
+        FuncEntity::Host { .. } => {
+            e.pc = pc;
+            e.host = (callee, new_fp);
+            Exit::HostCall
+        }
+    }
+}
+
+/// Replaces the current frame by wasm function `callee`, whose arguments are at
+/// `fp + base`; a host callee is called normally (the code after a tail call returns
+/// its results).
+#[inline(always)]
+fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let FuncEntity::Wasm(w) = &e.code_part.funcs[callee as usize] else {
+        return call(ip, cx, callee, base);
+    };
+    let c = match w.code() {
+        Ok(c) => c,
+        Err(err) => return fail(ip, cx, err),
+    };
+    let from = e.fp + base as usize;
+    let np = c.num_params as usize;
+    e.stack.slots.copy_within(from..from + np, e.fp);
+    e.stack.frames.pop();
+    if let Err(t) = e.stack.enter(callee, c, e.fp) {
+        return trap(ip, cx, t);
+    }
+    let ops = ops_of(c);
+    e.base = ops.as_ptr();
+    if w.instance != e.inst_idx {
+        e.inst_idx = w.instance;
+        e.inst = &e.code_part.instances[w.instance as usize];
+    }
+    let (mem, len) = mem0(e.data, e.inst);
+    // SAFETY: `enter` checked the frame lies inside `stack.slots`.
+    let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
+    bounce!(ops.as_ptr(), sp, mem, len, cx)
+}
+
+/// The callee of an indirect call through a table, after its checks.
+#[inline(always)]
+fn indirect(
+    e: &Exec<'_>,
+    sp: *mut u64,
+    type_id: u32,
+    table: u16,
+    index: Slot,
+    is64: bool,
+) -> Result<u32, TrapCode> {
+    let t = &e.data.tables[e.inst.tables[table as usize] as usize];
+    let i = addr(rd!(sp, index), is64);
+    let fref = usize::try_from(i)
+        .ok()
+        .and_then(|i| t.elems.get(i))
+        .copied();
+    let fref = fref.ok_or(TrapCode::UndefinedElement)?;
+    if fref == 0 {
+        return Err(TrapCode::UninitializedElement);
+    }
+    let callee = (fref - 1) as u32;
+    if e.code_part.funcs[callee as usize].type_id() != type_id {
+        return Err(TrapCode::BadSignature);
+    }
+    Ok(callee)
+}
+
+/// Branches by `offset` instructions from `ip`.
+macro_rules! jump {
+    ($ip:expr, $offset:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+        let offset = $offset;
+        if offset < 0 {
+            guard!($ip, $cx);
+        }
+        // SAFETY: the verifier proved every branch target is inside the code.
+        next!(unsafe { $ip.offset(offset as isize) }, $sp, $mem, $len, $cx)
+    }};
+}
+
+macro_rules! step {
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {
+        // SAFETY: the instruction just executed is not the last one (the last never
+        // falls through), so the next one exists.
+        next!(unsafe { $ip.add(1) }, $sp, $mem, $len, $cx)
+    };
+}
+
+/// Defines handlers: `name(pattern) { body }`; the body ends by transferring control
+/// (`step!`, `jump!`, `next!`, or returning an `Exit`).
+macro_rules! handlers {
+    ($( $name:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident) $pat:pat => $body:block )*) => {
+        $(
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            unsafe fn $name($ip: *const Op, $sp: *mut u64, mut $mem: *mut u8, mut $len: usize, $cx: *mut ExecCtx) -> Exit {
+                operands!($ip, $pat);
+                $body
+            }
+        )*
+    };
+}
+
+/// A trap from a handler: records where and why and stops.
+macro_rules! tri {
+    ($e:expr, $ip:expr, $cx:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(t) => return trap($ip, $cx, t),
+        }
+    };
+}
+
+macro_rules! refresh {
+    ($cx:expr, $mem:ident, $len:ident) => {{
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex($cx) };
+        ($mem, $len) = mem0(e.data, e.inst);
+    }};
+}
+
+macro_rules! brcmp {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $t:ty, |$a:ident, $b:ident| $cond:expr) => {{
+        let $a = rd!($sp, $o.a) as $t;
+        let $b = rd!($sp, $o.b) as $t;
+        if $cond {
+            jump!($ip, $o.offset, $sp, $mem, $len, $cx)
+        }
+        step!($ip, $sp, $mem, $len, $cx)
+    }};
+}
+
+// Loads and stores on memory 0. SAFETY: `a + N <= len` is checked first, and `mem`
+// points to `len` bytes (refreshed after anything that could move them).
+macro_rules! ld {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$x:ident| $conv:expr) => {{
+        let a = rd!($sp, $o.addr) as u32 as u64 + $o.offset as u64;
+        if a + $n > $len as u64 {
+            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
+        }
+        let $x: [u8; $n] =
+            unsafe { std::ptr::read_unaligned($mem.add(a as usize) as *const [u8; $n]) };
+        wr!($sp, $o.dst, $conv);
+        step!($ip, $sp, $mem, $len, $cx)
+    }};
+}
+macro_rules! st {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$v:ident| $bytes:expr) => {{
+        let a = rd!($sp, $o.addr) as u32 as u64 + $o.offset as u64;
+        if a + $n > $len as u64 {
+            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
+        }
+        let $v = rd!($sp, $o.value);
+        let bytes: [u8; $n] = $bytes;
+        unsafe { std::ptr::write_unaligned($mem.add(a as usize) as *mut [u8; $n], bytes) };
+        step!($ip, $sp, $mem, $len, $cx)
+    }};
+}
+
+handlers! {
+    Unreachable(ip, sp, mem, len, cx) Instr::Unreachable => { trap(ip, cx, TrapCode::Unreachable) }
+    Br(ip, sp, mem, len, cx) Instr::Br { offset } => { jump!(ip, offset, sp, mem, len, cx) }
+    BrIfNez(ip, sp, mem, len, cx) Instr::BrIfNez { cond, offset } => {
+        if rd!(sp, cond) as u32 != 0 {
+            jump!(ip, offset, sp, mem, len, cx)
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    BrIfEqz(ip, sp, mem, len, cx) Instr::BrIfEqz { cond, offset } => {
+        if rd!(sp, cond) as u32 == 0 {
+            jump!(ip, offset, sp, mem, len, cx)
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    BrTable(ip, sp, mem, len, cx) Instr::BrTable { index, len: n } => {
+        let i = (rd!(sp, index) as u32).min(n);
+        // SAFETY: the verifier proved the `n + 1` table entries follow.
+        next!(unsafe { ip.add(1 + i as usize) }, sp, mem, len, cx)
+    }
+    BrIfI32Eq(ip, sp, mem, len, cx) Instr::BrIfI32Eq(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a == b) }
+    BrIfI32Ne(ip, sp, mem, len, cx) Instr::BrIfI32Ne(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a != b) }
+    BrIfI32LtS(ip, sp, mem, len, cx) Instr::BrIfI32LtS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a < b) }
+    BrIfI32LtU(ip, sp, mem, len, cx) Instr::BrIfI32LtU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a < b) }
+    BrIfI32GtS(ip, sp, mem, len, cx) Instr::BrIfI32GtS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a > b) }
+    BrIfI32GtU(ip, sp, mem, len, cx) Instr::BrIfI32GtU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a > b) }
+    BrIfI32LeS(ip, sp, mem, len, cx) Instr::BrIfI32LeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a <= b) }
+    BrIfI32LeU(ip, sp, mem, len, cx) Instr::BrIfI32LeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a <= b) }
+    BrIfI32GeS(ip, sp, mem, len, cx) Instr::BrIfI32GeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a >= b) }
+    BrIfI32GeU(ip, sp, mem, len, cx) Instr::BrIfI32GeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a >= b) }
+    Return(ip, sp, mem, len, cx) Instr::Return => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        e.stack.frames.pop();
+        let Some(&caller) = e.stack.frames.last() else {
+            e.pc = pc_of(e, ip);
+            return Exit::Returned;
+        };
+        let (c, inst, idx) = match frame_code(e.code_part, caller.func) {
+            Ok(x) => x,
+            Err(err) => return fail(ip, cx, err),
+        };
+        let ops = ops_of(c);
+        e.base = ops.as_ptr();
+        e.fp = caller.fp;
+        if idx != e.inst_idx {
+            e.inst_idx = idx;
+            e.inst = inst;
+        }
+        let (mem, len) = mem0(e.data, e.inst);
+        // SAFETY: the caller's frame was checked by `enter` when it was pushed.
+        let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
+        // SAFETY: a saved pc is an instruction of its function's code.
+        let next = unsafe { ops.as_ptr().add(caller.pc as usize) };
+        bounce!(next, sp, mem, len, cx)
+    }
+    Call(ip, sp, mem, len, cx) Instr::Call { func, base } => {
+        // SAFETY: `cx` is live.
+        let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
+        call(ip, cx, callee, base)
+    }
+    CallIndirect(ip, sp, mem, len, cx) Instr::CallIndirect { type_id, table, index, base, is64 } => {
+        // SAFETY: `cx` is live.
+        let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
+        call(ip, cx, callee, base)
+    }
+    ReturnCall(ip, sp, mem, len, cx) Instr::ReturnCall { func, base } => {
+        // SAFETY: `cx` is live.
+        let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
+        tail_call(ip, cx, callee, base)
+    }
+    ReturnCallIndirect(ip, sp, mem, len, cx) Instr::ReturnCallIndirect { type_id, table, index, base, is64 } => {
+        // SAFETY: `cx` is live.
+        let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
+        tail_call(ip, cx, callee, base)
+    }
+    CallRef(ip, sp, mem, len, cx) Instr::CallRef { fref, base } => {
+        let r = rd!(sp, fref);
+        if r == 0 {
+            return trap(ip, cx, TrapCode::NullFuncReference);
+        }
+        call(ip, cx, (r - 1) as u32, base)
+    }
+    ReturnCallRef(ip, sp, mem, len, cx) Instr::ReturnCallRef { fref, base } => {
+        let r = rd!(sp, fref);
+        if r == 0 {
+            return trap(ip, cx, TrapCode::NullFuncReference);
+        }
+        tail_call(ip, cx, (r - 1) as u32, base)
+    }
+    BrOnNull(ip, sp, mem, len, cx) Instr::BrOnNull { src, offset } => {
+        if rd!(sp, src) == 0 {
+            jump!(ip, offset, sp, mem, len, cx)
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    BrOnNonNull(ip, sp, mem, len, cx) Instr::BrOnNonNull { src, offset } => {
+        if rd!(sp, src) != 0 {
+            jump!(ip, offset, sp, mem, len, cx)
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    Copy(ip, sp, mem, len, cx) Instr::Copy(o) => {
+        wr!(sp, o.dst, rd!(sp, o.src));
+        step!(ip, sp, mem, len, cx)
+    }
+    CopyMany(ip, sp, mem, len, cx) Instr::CopyMany { dst, src, len: n } => {
+        // SAFETY: the verifier proved both ranges lie inside the frame; `ptr::copy`
+        // allows them to overlap.
+        unsafe { std::ptr::copy(sp.add(src as usize), sp.add(dst as usize), n as usize) };
+        step!(ip, sp, mem, len, cx)
+    }
+    Select(ip, sp, mem, len, cx) Instr::Select { dst, cond, a, b } => {
+        let v = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
+        wr!(sp, dst, v);
+        step!(ip, sp, mem, len, cx)
+    }
+    GlobalGet(ip, sp, mem, len, cx) Instr::GlobalGet { dst, global } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        wr!(sp, dst, e.data.globals[e.inst.globals[global as usize] as usize].value);
+        step!(ip, sp, mem, len, cx)
+    }
+    GlobalSet(ip, sp, mem, len, cx) Instr::GlobalSet { src, global } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src);
+        step!(ip, sp, mem, len, cx)
+    }
+    I32Load(ip, sp, mem, len, cx) Instr::I32Load(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    I64Load(ip, sp, mem, len, cx) Instr::I64Load(o) => { ld!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
+    F32Load(ip, sp, mem, len, cx) Instr::F32Load(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    F64Load(ip, sp, mem, len, cx) Instr::F64Load(o) => { ld!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
+    I32Load8S(ip, sp, mem, len, cx) Instr::I32Load8S(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i32 as u32 as u64) }
+    I32Load8U(ip, sp, mem, len, cx) Instr::I32Load8U(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
+    I32Load16S(ip, sp, mem, len, cx) Instr::I32Load16S(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i32 as u32 as u64) }
+    I32Load16U(ip, sp, mem, len, cx) Instr::I32Load16U(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
+    I64Load8S(ip, sp, mem, len, cx) Instr::I64Load8S(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i64 as u64) }
+    I64Load8U(ip, sp, mem, len, cx) Instr::I64Load8U(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
+    I64Load16S(ip, sp, mem, len, cx) Instr::I64Load16S(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i64 as u64) }
+    I64Load16U(ip, sp, mem, len, cx) Instr::I64Load16U(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
+    I64Load32S(ip, sp, mem, len, cx) Instr::I64Load32S(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| i32::from_le_bytes(x) as i64 as u64) }
+    I64Load32U(ip, sp, mem, len, cx) Instr::I64Load32U(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    I32Store(ip, sp, mem, len, cx) Instr::I32Store(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    I64Store(ip, sp, mem, len, cx) Instr::I64Store(o) => { st!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
+    F32Store(ip, sp, mem, len, cx) Instr::F32Store(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    F64Store(ip, sp, mem, len, cx) Instr::F64Store(o) => { st!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
+    I32Store8(ip, sp, mem, len, cx) Instr::I32Store8(o) => { st!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
+    I32Store16(ip, sp, mem, len, cx) Instr::I32Store16(o) => { st!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
+    I64Store8(ip, sp, mem, len, cx) Instr::I64Store8(o) => { st!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
+    I64Store16(ip, sp, mem, len, cx) Instr::I64Store16(o) => { st!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
+    I64Store32(ip, sp, mem, len, cx) Instr::I64Store32(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    LoadMem(ip, sp, mem, len, cx) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
+        let v = tri!(load(m.data(), op, rd!(sp, a) as u32 as u64, offset as u64), ip, cx);
+        wr!(sp, dst, v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    StoreMem(ip, sp, mem, len, cx) Instr::StoreMem { op, mem: m, addr: a, value, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        tri!(store(m.data_mut(), op, rd!(sp, a) as u32 as u64, offset as u64, rd!(sp, value)), ip, cx);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    Load64(ip, sp, mem, len, cx) Instr::Load64 { op, mem: m, dst, addr: a, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
+        let v = tri!(load(m.data(), op, rd!(sp, a), rd!(sp, offset)), ip, cx);
+        wr!(sp, dst, v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    Store64(ip, sp, mem, len, cx) Instr::Store64 { op, mem: m, addr: a, value, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        tri!(store(m.data_mut(), op, rd!(sp, a), rd!(sp, offset), rd!(sp, value)), ip, cx);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    MemorySize(ip, sp, mem, len, cx) Instr::MemorySize { dst, mem: m } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        wr!(sp, dst, e.data.memories[e.inst.memories[m as usize] as usize].pages());
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    MemoryGrow(ip, sp, mem, len, cx) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        let r = match m.grow(addr(rd!(sp, delta), is64)) {
+            Some(old) => old,
+            None => minus_one(is64),
+        };
+        wr!(sp, dst, r);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    MemoryFill(ip, sp, mem, len, cx) Instr::MemoryFill { args, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        let d = addr(rd!(sp, args), is64);
+        let v = rd!(sp, args + 1) as u8;
+        let n = addr(rd!(sp, args + 2), is64);
+        let (start, n) = tri!(range(d, n, m.byte_len()), ip, cx);
+        m.data_mut()[start..start + n].fill(v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    MemoryCopy(ip, sp, mem, len, cx) Instr::MemoryCopy { args, dst_mem, src_mem, dst64, src64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), dst64);
+        let sa = addr(rd!(sp, args + 1), src64);
+        let n = addr(rd!(sp, args + 2), dst64 && src64);
+        let dm = e.inst.memories[dst_mem as usize] as usize;
+        let sm = e.inst.memories[src_mem as usize] as usize;
+        let (ss, n) = tri!(range(sa, n, e.data.memories[sm].byte_len()), ip, cx);
+        let (ds, _) = tri!(range(d, n as u64, e.data.memories[dm].byte_len()), ip, cx);
+        if dm == sm {
+            e.data.memories[dm].data_mut().copy_within(ss..ss + n, ds);
+        } else {
+            let src: Vec<u8> = e.data.memories[sm].data()[ss..ss + n].to_vec();
+            e.data.memories[dm].data_mut()[ds..ds + n].copy_from_slice(&src);
+        }
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    MemoryInit(ip, sp, mem, len, cx) Instr::MemoryInit { args, data: seg, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), is64);
+        let sa = rd!(sp, args + 1) as u32 as u64;
+        let n = rd!(sp, args + 2) as u32 as u64;
+        let bytes = &e.data.datas[e.inst.datas[seg as usize] as usize].bytes;
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        let (ss, n) = tri!(range(sa, n, bytes.len()), ip, cx);
+        let (ds, _) = tri!(range(d, n as u64, m.byte_len()), ip, cx);
+        m.data_mut()[ds..ds + n].copy_from_slice(&bytes[ss..ss + n]);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx)
+    }
+    DataDrop(ip, sp, mem, len, cx) Instr::DataDrop { data: seg } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        e.data.datas[e.inst.datas[seg as usize] as usize].bytes = std::sync::Arc::from([]);
+        step!(ip, sp, mem, len, cx)
+    }
+    TableGet(ip, sp, mem, len, cx) Instr::TableGet { dst, index, table, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let t = &e.data.tables[e.inst.tables[table as usize] as usize];
+        let i = addr(rd!(sp, index), is64);
+        let Some(&v) = usize::try_from(i).ok().and_then(|i| t.elems.get(i)) else {
+            return trap(ip, cx, TrapCode::TableOutOfBounds);
+        };
+        wr!(sp, dst, v);
+        step!(ip, sp, mem, len, cx)
+    }
+    TableSet(ip, sp, mem, len, cx) Instr::TableSet { args, table, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
+        let i = addr(rd!(sp, args), is64);
+        let v = rd!(sp, args + 1);
+        let Some(slot) = usize::try_from(i).ok().and_then(|i| t.elems.get_mut(i)) else {
+            return trap(ip, cx, TrapCode::TableOutOfBounds);
+        };
+        *slot = v;
+        step!(ip, sp, mem, len, cx)
+    }
+    TableSize(ip, sp, mem, len, cx) Instr::TableSize { dst, table } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        wr!(sp, dst, e.data.tables[e.inst.tables[table as usize] as usize].size());
+        step!(ip, sp, mem, len, cx)
+    }
+    TableGrow(ip, sp, mem, len, cx) Instr::TableGrow { args, table, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
+        let init = rd!(sp, args);
+        let delta = addr(rd!(sp, args + 1), is64);
+        let r = match t.grow(delta, init) {
+            Some(old) => old,
+            None => minus_one(is64),
+        };
+        wr!(sp, args, r);
+        step!(ip, sp, mem, len, cx)
+    }
+    TableFill(ip, sp, mem, len, cx) Instr::TableFill { args, table, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
+        let d = addr(rd!(sp, args), is64);
+        let v = rd!(sp, args + 1);
+        let n = addr(rd!(sp, args + 2), is64);
+        let (d, n) = tri!(table_range(d, n, t.elems.len()), ip, cx);
+        t.elems[d..d + n].fill(v);
+        step!(ip, sp, mem, len, cx)
+    }
+    TableCopy(ip, sp, mem, len, cx) Instr::TableCopy { args, dst, src, dst64, src64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), dst64);
+        let sa = addr(rd!(sp, args + 1), src64);
+        let n = addr(rd!(sp, args + 2), dst64 && src64);
+        let dt = e.inst.tables[dst as usize] as usize;
+        let st = e.inst.tables[src as usize] as usize;
+        let (sa, n) = tri!(table_range(sa, n, e.data.tables[st].elems.len()), ip, cx);
+        let (d, _) = tri!(table_range(d, n as u64, e.data.tables[dt].elems.len()), ip, cx);
+        if dt == st {
+            e.data.tables[dt].elems.copy_within(sa..sa + n, d);
+        } else {
+            let tmp: Vec<u64> = e.data.tables[st].elems[sa..sa + n].to_vec();
+            e.data.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    TableInit(ip, sp, mem, len, cx) Instr::TableInit { args, elem, table, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), is64);
+        let sa = rd!(sp, args + 1) as u32 as u64;
+        let n = rd!(sp, args + 2) as u32 as u64;
+        let items = &e.data.elems[e.inst.elems[elem as usize] as usize].items;
+        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
+        let (sa, n) = tri!(table_range(sa, n, items.len()), ip, cx);
+        let (d, _) = tri!(table_range(d, n as u64, t.elems.len()), ip, cx);
+        t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
+        step!(ip, sp, mem, len, cx)
+    }
+    ElemDrop(ip, sp, mem, len, cx) Instr::ElemDrop { elem } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        e.data.elems[e.inst.elems[elem as usize] as usize].items = Vec::new();
+        step!(ip, sp, mem, len, cx)
+    }
+    RefIsNull(ip, sp, mem, len, cx) Instr::RefIsNull(o) => {
+        wr!(sp, o.dst, (rd!(sp, o.src) == 0) as u64);
+        step!(ip, sp, mem, len, cx)
+    }
+    RefFunc(ip, sp, mem, len, cx) Instr::RefFunc { dst, func } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        wr!(sp, dst, e.inst.funcs[func as usize] as u64 + 1);
+        step!(ip, sp, mem, len, cx)
+    }
+    RefAsNonNull(ip, sp, mem, len, cx) Instr::RefAsNonNull(o) => {
+        let v = rd!(sp, o.src);
+        if v == 0 {
+            return trap(ip, cx, TrapCode::NullReference);
+        }
+        wr!(sp, o.dst, v);
+        step!(ip, sp, mem, len, cx)
+    }
+}
+
+/// Defines the numeric handlers from `Name => kind(conversion, |operands| result);`,
+/// where kind is `un`/`bin` or, for instructions that can trap, `un_try`/`bin_try`
+/// (the closure returns `Result<u64, TrapCode>`).
+macro_rules! numeric_handlers {
+    ($( $name:ident => $kind:ident($conv:ident, |$($arg:ident),*| $body:expr); )*) => {
+        $( numeric_handlers!(@one $name $kind $conv [$($arg)*] $body); )*
+
+        /// The handler of each instruction.
+        fn handler_of(i: &Instr) -> Handler {
+            numeric_handlers!(@table i, $($name)*)
+        }
+    };
+    (@one $name:ident un $conv:ident [$a:ident] $body:expr) => {
+        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+            operands!(ip, Instr::$name(o));
+            let $a = $conv(rd!(sp, o.src));
+            wr!(sp, o.dst, $body);
+            step!(ip, sp, mem, len, cx)
+        }
+    };
+    (@one $name:ident bin $conv:ident [$a:ident $b:ident] $body:expr) => {
+        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+            operands!(ip, Instr::$name(o));
+            let $a = $conv(rd!(sp, o.a));
+            let $b = $conv(rd!(sp, o.b));
+            wr!(sp, o.dst, $body);
+            step!(ip, sp, mem, len, cx)
+        }
+    };
+    (@one $name:ident un_try $conv:ident [$a:ident] $body:expr) => {
+        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+            operands!(ip, Instr::$name(o));
+            let $a = $conv(rd!(sp, o.src));
+            let r: Result<u64, TrapCode> = $body;
+            wr!(sp, o.dst, tri!(r, ip, cx));
+            step!(ip, sp, mem, len, cx)
+        }
+    };
+    (@one $name:ident bin_try $conv:ident [$a:ident $b:ident] $body:expr) => {
+        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+            operands!(ip, Instr::$name(o));
+            let $a = $conv(rd!(sp, o.a));
+            let $b = $conv(rd!(sp, o.b));
+            let r: Result<u64, TrapCode> = $body;
+            wr!(sp, o.dst, tri!(r, ip, cx));
+            step!(ip, sp, mem, len, cx)
+        }
+    };
+    (@table $i:ident, $($name:ident)*) => {
+        match $i {
+            $( Instr::$name(..) => $name, )*
+            Instr::Unreachable => Unreachable,
+            Instr::Br { .. } => Br,
+            Instr::BrIfNez { .. } => BrIfNez,
+            Instr::BrIfEqz { .. } => BrIfEqz,
+            Instr::BrTable { .. } => BrTable,
+            Instr::BrIfI32Eq(..) => BrIfI32Eq,
+            Instr::BrIfI32Ne(..) => BrIfI32Ne,
+            Instr::BrIfI32LtS(..) => BrIfI32LtS,
+            Instr::BrIfI32LtU(..) => BrIfI32LtU,
+            Instr::BrIfI32GtS(..) => BrIfI32GtS,
+            Instr::BrIfI32GtU(..) => BrIfI32GtU,
+            Instr::BrIfI32LeS(..) => BrIfI32LeS,
+            Instr::BrIfI32LeU(..) => BrIfI32LeU,
+            Instr::BrIfI32GeS(..) => BrIfI32GeS,
+            Instr::BrIfI32GeU(..) => BrIfI32GeU,
+            Instr::Return => Return,
+            Instr::Call { .. } => Call,
+            Instr::CallIndirect { .. } => CallIndirect,
+            Instr::ReturnCall { .. } => ReturnCall,
+            Instr::ReturnCallIndirect { .. } => ReturnCallIndirect,
+            Instr::CallRef { .. } => CallRef,
+            Instr::ReturnCallRef { .. } => ReturnCallRef,
+            Instr::BrOnNull { .. } => BrOnNull,
+            Instr::BrOnNonNull { .. } => BrOnNonNull,
+            Instr::Copy(..) => Copy,
+            Instr::CopyMany { .. } => CopyMany,
+            Instr::Select { .. } => Select,
+            Instr::GlobalGet { .. } => GlobalGet,
+            Instr::GlobalSet { .. } => GlobalSet,
+            Instr::I32Load(..) => I32Load,
+            Instr::I64Load(..) => I64Load,
+            Instr::F32Load(..) => F32Load,
+            Instr::F64Load(..) => F64Load,
+            Instr::I32Load8S(..) => I32Load8S,
+            Instr::I32Load8U(..) => I32Load8U,
+            Instr::I32Load16S(..) => I32Load16S,
+            Instr::I32Load16U(..) => I32Load16U,
+            Instr::I64Load8S(..) => I64Load8S,
+            Instr::I64Load8U(..) => I64Load8U,
+            Instr::I64Load16S(..) => I64Load16S,
+            Instr::I64Load16U(..) => I64Load16U,
+            Instr::I64Load32S(..) => I64Load32S,
+            Instr::I64Load32U(..) => I64Load32U,
+            Instr::I32Store(..) => I32Store,
+            Instr::I64Store(..) => I64Store,
+            Instr::F32Store(..) => F32Store,
+            Instr::F64Store(..) => F64Store,
+            Instr::I32Store8(..) => I32Store8,
+            Instr::I32Store16(..) => I32Store16,
+            Instr::I64Store8(..) => I64Store8,
+            Instr::I64Store16(..) => I64Store16,
+            Instr::I64Store32(..) => I64Store32,
+            Instr::LoadMem { .. } => LoadMem,
+            Instr::StoreMem { .. } => StoreMem,
+            Instr::Load64 { .. } => Load64,
+            Instr::Store64 { .. } => Store64,
+            Instr::MemorySize { .. } => MemorySize,
+            Instr::MemoryGrow { .. } => MemoryGrow,
+            Instr::MemoryFill { .. } => MemoryFill,
+            Instr::MemoryCopy { .. } => MemoryCopy,
+            Instr::MemoryInit { .. } => MemoryInit,
+            Instr::DataDrop { .. } => DataDrop,
+            Instr::TableGet { .. } => TableGet,
+            Instr::TableSet { .. } => TableSet,
+            Instr::TableSize { .. } => TableSize,
+            Instr::TableGrow { .. } => TableGrow,
+            Instr::TableFill { .. } => TableFill,
+            Instr::TableCopy { .. } => TableCopy,
+            Instr::TableInit { .. } => TableInit,
+            Instr::ElemDrop { .. } => ElemDrop,
+            Instr::RefIsNull(..) => RefIsNull,
+            Instr::RefFunc { .. } => RefFunc,
+            Instr::RefAsNonNull(..) => RefAsNonNull,
+        }
+    };
+}
+
+numeric_handlers! {
+I32Eqz => un(u32v, |a| b(a == 0));
+I32Eq => bin(u32v, |x, y| b(x == y));
+I32Ne => bin(u32v, |x, y| b(x != y));
+I32LtS => bin(i32v, |x, y| b(x < y));
+I32LtU => bin(u32v, |x, y| b(x < y));
+I32GtS => bin(i32v, |x, y| b(x > y));
+I32GtU => bin(u32v, |x, y| b(x > y));
+I32LeS => bin(i32v, |x, y| b(x <= y));
+I32LeU => bin(u32v, |x, y| b(x <= y));
+I32GeS => bin(i32v, |x, y| b(x >= y));
+I32GeU => bin(u32v, |x, y| b(x >= y));
+I64Eqz => un(u64v, |a| b(a == 0));
+I64Eq => bin(u64v, |x, y| b(x == y));
+I64Ne => bin(u64v, |x, y| b(x != y));
+I64LtS => bin(i64v, |x, y| b(x < y));
+I64LtU => bin(u64v, |x, y| b(x < y));
+I64GtS => bin(i64v, |x, y| b(x > y));
+I64GtU => bin(u64v, |x, y| b(x > y));
+I64LeS => bin(i64v, |x, y| b(x <= y));
+I64LeU => bin(u64v, |x, y| b(x <= y));
+I64GeS => bin(i64v, |x, y| b(x >= y));
+I64GeU => bin(u64v, |x, y| b(x >= y));
+F32Eq => bin(f32_of, |x, y| b(x == y));
+F32Ne => bin(f32_of, |x, y| b(x != y));
+F32Lt => bin(f32_of, |x, y| b(x < y));
+F32Gt => bin(f32_of, |x, y| b(x > y));
+F32Le => bin(f32_of, |x, y| b(x <= y));
+F32Ge => bin(f32_of, |x, y| b(x >= y));
+F64Eq => bin(f64_of, |x, y| b(x == y));
+F64Ne => bin(f64_of, |x, y| b(x != y));
+F64Lt => bin(f64_of, |x, y| b(x < y));
+F64Gt => bin(f64_of, |x, y| b(x > y));
+F64Le => bin(f64_of, |x, y| b(x <= y));
+F64Ge => bin(f64_of, |x, y| b(x >= y));
+I32Clz => un(u32v, |a| a.leading_zeros() as u64);
+I32Ctz => un(u32v, |a| a.trailing_zeros() as u64);
+I32Popcnt => un(u32v, |a| a.count_ones() as u64);
+I32Add => bin(u32v, |x, y| w32(x.wrapping_add(y)));
+I32Sub => bin(u32v, |x, y| w32(x.wrapping_sub(y)));
+I32Mul => bin(u32v, |x, y| w32(x.wrapping_mul(y)));
+I32DivS => bin_try(i32v, |x, y| numeric::i32_div_s(x, y).map(ws32));
+I32DivU => bin_try(u32v, |x, y| numeric::i32_div_u(x, y).map(w32));
+I32RemS => bin_try(i32v, |x, y| numeric::i32_rem_s(x, y).map(ws32));
+I32RemU => bin_try(u32v, |x, y| numeric::i32_rem_u(x, y).map(w32));
+I32And => bin(u32v, |x, y| w32(x & y));
+I32Or => bin(u32v, |x, y| w32(x | y));
+I32Xor => bin(u32v, |x, y| w32(x ^ y));
+I32Shl => bin(u32v, |x, y| w32(x.wrapping_shl(y)));
+I32ShrS => bin(i32v, |x, y| ws32(x.wrapping_shr(y as u32)));
+I32ShrU => bin(u32v, |x, y| w32(x.wrapping_shr(y)));
+I32Rotl => bin(u32v, |x, y| w32(x.rotate_left(y % 32)));
+I32Rotr => bin(u32v, |x, y| w32(x.rotate_right(y % 32)));
+I64Clz => un(u64v, |a| a.leading_zeros() as u64);
+I64Ctz => un(u64v, |a| a.trailing_zeros() as u64);
+I64Popcnt => un(u64v, |a| a.count_ones() as u64);
+I64Add => bin(u64v, |x, y| x.wrapping_add(y));
+I64Sub => bin(u64v, |x, y| x.wrapping_sub(y));
+I64Mul => bin(u64v, |x, y| x.wrapping_mul(y));
+I64DivS => bin_try(i64v, |x, y| numeric::i64_div_s(x, y).map(|v| v as u64));
+I64DivU => bin_try(u64v, |x, y| numeric::i64_div_u(x, y));
+I64RemS => bin_try(i64v, |x, y| numeric::i64_rem_s(x, y).map(|v| v as u64));
+I64RemU => bin_try(u64v, |x, y| numeric::i64_rem_u(x, y));
+I64And => bin(u64v, |x, y| x & y);
+I64Or => bin(u64v, |x, y| x | y);
+I64Xor => bin(u64v, |x, y| x ^ y);
+I64Shl => bin(u64v, |x, y| x.wrapping_shl(y as u32));
+I64ShrS => bin(i64v, |x, y| x.wrapping_shr(y as u32) as u64);
+I64ShrU => bin(u64v, |x, y| x.wrapping_shr(y as u32));
+I64Rotl => bin(u64v, |x, y| x.rotate_left((y % 64) as u32));
+I64Rotr => bin(u64v, |x, y| x.rotate_right((y % 64) as u32));
+F32Abs => un(u32v, |a| w32(a & 0x7fff_ffff));
+F32Neg => un(u32v, |a| w32(a ^ 0x8000_0000));
+F32Ceil => un(f32_of, |a| of_f32(numeric::quiet(a.ceil())));
+F32Floor => un(f32_of, |a| of_f32(numeric::quiet(a.floor())));
+F32Trunc => un(f32_of, |a| of_f32(numeric::quiet(a.trunc())));
+F32Nearest => un(f32_of, |a| of_f32(numeric::f32_nearest(a)));
+F32Sqrt => un(f32_of, |a| of_f32(a.sqrt()));
+F32Add => bin(f32_of, |x, y| of_f32(x + y));
+F32Sub => bin(f32_of, |x, y| of_f32(x - y));
+F32Mul => bin(f32_of, |x, y| of_f32(x * y));
+F32Div => bin(f32_of, |x, y| of_f32(x / y));
+F32Min => bin(f32_of, |x, y| of_f32(numeric::f32_min(x, y)));
+F32Max => bin(f32_of, |x, y| of_f32(numeric::f32_max(x, y)));
+F32Copysign => bin(u32v, |x, y| w32((x & 0x7fff_ffff) | (y & 0x8000_0000)));
+F64Abs => un(u64v, |a| a & 0x7fff_ffff_ffff_ffff);
+F64Neg => un(u64v, |a| a ^ 0x8000_0000_0000_0000);
+F64Ceil => un(f64_of, |a| of_f64(numeric::quiet(a.ceil())));
+F64Floor => un(f64_of, |a| of_f64(numeric::quiet(a.floor())));
+F64Trunc => un(f64_of, |a| of_f64(numeric::quiet(a.trunc())));
+F64Nearest => un(f64_of, |a| of_f64(numeric::f64_nearest(a)));
+F64Sqrt => un(f64_of, |a| of_f64(a.sqrt()));
+F64Add => bin(f64_of, |x, y| of_f64(x + y));
+F64Sub => bin(f64_of, |x, y| of_f64(x - y));
+F64Mul => bin(f64_of, |x, y| of_f64(x * y));
+F64Div => bin(f64_of, |x, y| of_f64(x / y));
+F64Min => bin(f64_of, |x, y| of_f64(numeric::f64_min(x, y)));
+F64Max => bin(f64_of, |x, y| of_f64(numeric::f64_max(x, y)));
+F64Copysign => bin(u64v, |x, y| (x & 0x7fff_ffff_ffff_ffff) | (y & 0x8000_0000_0000_0000));
+I32WrapI64 => un(u64v, |a| a as u32 as u64);
+I32TruncF32S => un_try(f32_of, |a| numeric::i32_trunc_s(a as f64).map(ws32));
+I32TruncF32U => un_try(f32_of, |a| numeric::i32_trunc_u(a as f64).map(w32));
+I32TruncF64S => un_try(f64_of, |a| numeric::i32_trunc_s(a).map(ws32));
+I32TruncF64U => un_try(f64_of, |a| numeric::i32_trunc_u(a).map(w32));
+I64ExtendI32S => un(i32v, |a| a as i64 as u64);
+I64ExtendI32U => un(u32v, |a| a as u64);
+I64TruncF32S => un_try(f32_of, |a| numeric::i64_trunc_s(a as f64).map(|v| v as u64));
+I64TruncF32U => un_try(f32_of, |a| numeric::i64_trunc_u(a as f64));
+I64TruncF64S => un_try(f64_of, |a| numeric::i64_trunc_s(a).map(|v| v as u64));
+I64TruncF64U => un_try(f64_of, |a| numeric::i64_trunc_u(a));
+F32ConvertI32S => un(i32v, |a| of_f32(a as f32));
+F32ConvertI32U => un(u32v, |a| of_f32(a as f32));
+F32ConvertI64S => un(i64v, |a| of_f32(a as f32));
+F32ConvertI64U => un(u64v, |a| of_f32(a as f32));
+F32DemoteF64 => un(f64_of, |a| of_f32(a as f32));
+F64ConvertI32S => un(i32v, |a| of_f64(a as f64));
+F64ConvertI32U => un(u32v, |a| of_f64(a as f64));
+F64ConvertI64S => un(i64v, |a| of_f64(a as f64));
+F64ConvertI64U => un(u64v, |a| of_f64(a as f64));
+F64PromoteF32 => un(f32_of, |a| of_f64(a as f64));
+I32ReinterpretF32 => un(u32v, |a| a as u64);
+I64ReinterpretF64 => un(u64v, |a| a);
+F32ReinterpretI32 => un(u32v, |a| a as u64);
+F64ReinterpretI64 => un(u64v, |a| a);
+I32Extend8S => un(u32v, |a| ws32(a as i8 as i32));
+I32Extend16S => un(u32v, |a| ws32(a as i16 as i32));
+I64Extend8S => un(u64v, |a| a as i8 as i64 as u64);
+I64Extend16S => un(u64v, |a| a as i16 as i64 as u64);
+I64Extend32S => un(u64v, |a| a as i32 as i64 as u64);
+I32TruncSatF32S => un(f32_of, |a| ws32(a as i32));
+I32TruncSatF32U => un(f32_of, |a| w32(a as u32));
+I32TruncSatF64S => un(f64_of, |a| ws32(a as i32));
+I32TruncSatF64U => un(f64_of, |a| w32(a as u32));
+I64TruncSatF32S => un(f32_of, |a| a as i64 as u64);
+I64TruncSatF32U => un(f32_of, |a| a as u64);
+I64TruncSatF64S => un(f64_of, |a| a as i64 as u64);
+I64TruncSatF64U => un(f64_of, |a| a as u64);}
