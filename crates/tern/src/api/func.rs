@@ -220,7 +220,9 @@ fn run_on<T>(
     };
     let code = w.code()?;
     stack.slots[..args.len()].copy_from_slice(args);
-    stack.enter(func, code, 0).map_err(crate::Trap::new)?;
+    stack
+        .enter(func, code, w.instance, 0)
+        .map_err(crate::Trap::new)?;
     loop {
         match exec::run(&mut s.inner, stack)? {
             Outcome::Returned => break,

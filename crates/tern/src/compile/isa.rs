@@ -83,6 +83,8 @@ macro_rules! define_instr {
             BrIfI32GeU(BrCmp),
             /// Return from the function; results are already in slots `0..n`.
             Return,
+            /// Return the single result in `src` (copied to slot 0).
+            ReturnOne { src: Slot },
             /// Call function `func` (module index); its frame starts at `base`, where the
             /// arguments are and where the results will be.
             Call { func: u32, base: Slot },

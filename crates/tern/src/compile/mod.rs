@@ -163,10 +163,11 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     // dead; anything else gets a trap so that execution can never run off the end.
     if !matches!(
         c.code.last(),
-        Some(Instr::Return | Instr::Br { .. } | Instr::Unreachable)
+        Some(Instr::Return | Instr::ReturnOne { .. } | Instr::Br { .. } | Instr::Unreachable)
     ) {
         c.emit(Instr::Unreachable);
     }
+    thread_returns(&mut c.code);
     let f = CompiledFunc {
         code: c.code.into_boxed_slice(),
         offsets: c.offsets.into_boxed_slice(),
@@ -563,9 +564,8 @@ impl Compiler<'_> {
         let from = self.stack.len() - n;
         if n == 1 {
             let src = self.slot_of(from);
-            if src != 0 {
-                self.emit(Instr::Copy(Un { dst: 0, src }));
-            }
+            self.emit(Instr::ReturnOne { src });
+            return;
         } else if n > 1 {
             let src = self.args(n);
             self.emit(Instr::CopyMany {
@@ -1074,6 +1074,27 @@ fn cmp(b: Bin) -> BrCmp {
         a: b.a,
         b: b.b,
         offset: 0,
+    }
+}
+
+/// Jumps to a return become the return itself, and a copy into the slot that the
+/// next instruction returns becomes a return of the copied slot (the original return
+/// stays in place for any branch that targets it).
+fn thread_returns(code: &mut [Instr]) {
+    for pc in 0..code.len() {
+        if let Instr::Br { offset } = code[pc] {
+            let t = pc as isize + offset as isize;
+            if let Some(&r @ (Instr::Return | Instr::ReturnOne { .. })) = code.get(t as usize) {
+                code[pc] = r;
+            }
+        }
+    }
+    for pc in 0..code.len() {
+        if let (Instr::Copy(u), Some(&Instr::ReturnOne { src })) = (code[pc], code.get(pc + 1)) {
+            if u.dst == src {
+                code[pc] = Instr::ReturnOne { src: u.src };
+            }
+        }
     }
 }
 

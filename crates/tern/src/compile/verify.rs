@@ -38,6 +38,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
     let mut one = |s: u16| f(s as u32, 1);
     match *i {
         Instr::Unreachable | Instr::Br { .. } | Instr::Return => {}
+        Instr::ReturnOne { src } => one(src),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
         Instr::BrTable { index, .. } => one(index),
         Instr::BrIfI32Eq(c)
@@ -196,7 +197,7 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
         return Err(bad(0, "frame layout exceeds the frame"));
     }
     match f.code.last() {
-        Some(Instr::Return | Instr::Br { .. } | Instr::Unreachable) => {}
+        Some(Instr::Return | Instr::ReturnOne { .. } | Instr::Br { .. } | Instr::Unreachable) => {}
         _ => {
             return Err(bad(
                 n.saturating_sub(1),
@@ -222,11 +223,14 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
         }
         if let Instr::BrTable { len, .. } = *i {
             let entries = pc + 1..pc + 2 + len as usize;
-            if entries.end > n
-                || !f.code[entries]
-                    .iter()
-                    .all(|e| matches!(e, Instr::Br { .. }))
-            {
+            // Entries are jumps, or returns that jumps to a return were replaced by.
+            let entry = |e: &Instr| {
+                matches!(
+                    e,
+                    Instr::Br { .. } | Instr::Return | Instr::ReturnOne { .. }
+                )
+            };
+            if entries.end > n || !f.code[entries].iter().all(entry) {
                 return Err(bad(pc, "has a malformed jump table"));
             }
         }

@@ -14,9 +14,9 @@
 pub mod numeric;
 mod threaded;
 
-use crate::compile::isa::CompiledFunc;
+use crate::compile::isa::{CompiledFunc, Op};
 use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
-use crate::runtime::store::{CodePart, FuncEntity, InstanceEntity, StoreInner};
+use crate::runtime::store::{CodePart, FuncEntity, StoreInner};
 
 /// A frame record: which function, where it resumes, where its slots start.
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +27,23 @@ pub struct Frame {
     pub pc: u32,
     /// Index of the frame's first slot in [`Stack::slots`].
     pub fp: usize,
+    /// Derived from `func`, kept so that returning to the frame looks nothing up.
+    pub(crate) code: FrameCode,
 }
+
+/// A frame's threaded code and instance, cached (they follow from the function).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FrameCode {
+    pub ops: *const Op,
+    pub inst: u32,
+}
+
+// SAFETY: `ops` points into a function's threaded code, which is immutable once
+// built and owned (through `Arc`s) by the store whose stack holds the frame; frames
+// are cleared when a call ends, so the pointer is never used past the code's life.
+unsafe impl Send for FrameCode {}
+// SAFETY: as above; the pointee is never written.
+unsafe impl Sync for FrameCode {}
 
 /// A call stack: value slots and frame records.
 pub struct Stack {
@@ -40,7 +56,7 @@ impl Stack {
     pub fn new(max_slots: usize, max_depth: usize) -> Stack {
         Stack {
             slots: vec![0; max_slots],
-            frames: Vec::new(),
+            frames: Vec::with_capacity(max_depth.min(1 << 16)),
             max_depth,
         }
     }
@@ -48,7 +64,13 @@ impl Stack {
     /// Pushes the frame of a wasm function whose arguments are at `fp..`, preparing
     /// its locals and constants.
     #[inline(always)]
-    pub fn enter(&mut self, func: u32, code: &CompiledFunc, fp: usize) -> Result<(), TrapCode> {
+    pub fn enter(
+        &mut self,
+        func: u32,
+        code: &CompiledFunc,
+        inst: u32,
+        fp: usize,
+    ) -> Result<(), TrapCode> {
         let end = fp + code.frame_size as usize;
         if self.frames.len() >= self.max_depth || end > self.slots.len() {
             return Err(TrapCode::StackOverflow);
@@ -61,14 +83,20 @@ impl Stack {
         // frames are small, and a libc call per wasm call costs more than they do.)
         unsafe {
             let p = self.slots.as_mut_ptr().add(fp);
-            for i in np..le {
-                *p.add(i) = 0;
+            if le > np {
+                std::ptr::write_bytes(p.add(np), 0, le - np);
             }
             for (i, &c) in code.consts.iter().enumerate() {
                 *p.add(le + i) = c;
             }
         }
-        self.frames.push(Frame { func, pc: 0, fp });
+        let ops = threaded::ops_of(code).as_ptr();
+        self.frames.push(Frame {
+            func,
+            pc: 0,
+            fp,
+            code: FrameCode { ops, inst },
+        });
         Ok(())
     }
 }
@@ -146,24 +174,5 @@ impl From<TrapCode> for Stop {
 impl From<Error> for Stop {
     fn from(e: Error) -> Stop {
         Stop::Error(e)
-    }
-}
-
-/// The code and instance of a wasm function frame.
-#[inline(always)]
-pub(crate) fn frame_code(
-    code_part: &CodePart,
-    func: u32,
-) -> Result<(&CompiledFunc, &InstanceEntity, u32)> {
-    match code_part.funcs.get(func as usize) {
-        Some(FuncEntity::Wasm(w)) => {
-            let c = match w.compiled.get() {
-                Some(c) => c,
-                None => w.code()?,
-            };
-            let inst = &code_part.instances[w.instance as usize];
-            Ok((c, inst, w.instance))
-        }
-        _ => Err(Error::api("host function frame on the wasm stack")),
     }
 }

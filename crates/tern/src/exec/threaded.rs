@@ -30,7 +30,7 @@
 
 use std::hint::unreachable_unchecked;
 
-use super::{frame_code, numeric, Outcome, Stack, Stop};
+use super::{numeric, Outcome, Stack, Stop};
 use crate::compile::isa::{CompiledFunc, ExecCtx, Exit, Handler, Instr, Op, Slot};
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -63,6 +63,9 @@ pub(super) struct Exec<'a> {
     trap: TrapCode,
     host: (u32, usize),
     error: Option<Error>,
+    /// The current instance's memory 0 (base, length), as last loaded: kept current by
+    /// every handler that may move it, so frame switches within one instance reuse it.
+    mem: (*mut u8, usize),
     /// Portable dispatch: the registers of the next instruction to run.
     regs: (*const Op, *mut u64, *mut u8, usize),
     /// Tail dispatch: the lowest host stack address allowed.
@@ -200,7 +203,7 @@ fn stack_grew(ip: *const Op, cx: *mut ExecCtx) -> Exit {
 
 /// The threaded form of a compiled function, prepared on first use.
 #[inline(always)]
-fn ops_of(c: &CompiledFunc) -> &[Op] {
+pub(super) fn ops_of(c: &CompiledFunc) -> &[Op] {
     c.ops.get_or_init(|| {
         c.code
             .iter()
@@ -375,14 +378,14 @@ pub(super) fn interpret(
     let Some(&top) = stack.frames.last() else {
         return Ok(Outcome::Returned);
     };
-    let (c, inst, inst_idx) = frame_code(code_part, top.func)?;
-    let ops = ops_of(c);
+    let inst_idx = top.code.inst;
+    let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
     let fp = top.fp;
     // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
     let sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
-    // SAFETY: the frame's saved pc is an instruction of its code.
-    let ip = unsafe { ops.as_ptr().add(top.pc as usize) };
+    // SAFETY: the frame's saved pc is an instruction of its code (`code.ops`).
+    let ip = unsafe { top.code.ops.add(top.pc as usize) };
     let mut e = Exec {
         code_part,
         data,
@@ -390,11 +393,12 @@ pub(super) fn interpret(
         fp,
         inst,
         inst_idx,
-        base: ops.as_ptr(),
+        base: top.code.ops,
         pc: 0,
         trap: TrapCode::Unreachable,
         host: (0, 0),
         error: None,
+        mem: (mem, len),
         regs: (ip, sp, mem, len),
         host_stack_limit: host_sp().saturating_sub(HOST_STACK_SLACK),
     };
@@ -442,7 +446,7 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
                 Ok(c) => c,
                 Err(err) => return fail(ip, cx, err),
             };
-            if let Err(t) = e.stack.enter(callee, c, new_fp) {
+            if let Err(t) = e.stack.enter(callee, c, w.instance, new_fp) {
                 return trap(ip, cx, t);
             }
             let ops = ops_of(c);
@@ -451,8 +455,9 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
             if w.instance != e.inst_idx {
                 e.inst_idx = w.instance;
                 e.inst = &e.code_part.instances[w.instance as usize];
+                e.mem = mem0(e.data, e.inst);
             }
-            let (mem, len) = mem0(e.data, e.inst);
+            let (mem, len) = e.mem;
             // SAFETY: `enter` checked the new frame lies inside `stack.slots`.
             let sp = unsafe { e.stack.slots.as_mut_ptr().add(new_fp) };
             bounce!(ops.as_ptr(), sp, mem, len, cx)
@@ -463,6 +468,35 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
             Exit::HostCall
         }
     }
+}
+
+/// Returns to the calling frame (results are in place), or stops after the last.
+#[inline(always)]
+fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    e.stack.frames.pop();
+    let Some(&caller) = e.stack.frames.last() else {
+        e.pc = pc_of(e, ip);
+        return Exit::Returned;
+    };
+    e.base = caller.code.ops;
+    e.fp = caller.fp;
+    if caller.code.inst != e.inst_idx {
+        e.inst_idx = caller.code.inst;
+        e.inst = &e.code_part.instances[caller.code.inst as usize];
+        e.mem = mem0(e.data, e.inst);
+    }
+    let (mem, len) = e.mem;
+    // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
+    // saved pc is an instruction of its code.
+    let (sp, next) = unsafe {
+        (
+            e.stack.slots.as_mut_ptr().add(e.fp),
+            caller.code.ops.add(caller.pc as usize),
+        )
+    };
+    bounce!(next, sp, mem, len, cx)
 }
 
 /// Replaces the current frame by wasm function `callee`, whose arguments are at
@@ -483,7 +517,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let np = c.num_params as usize;
     e.stack.slots.copy_within(from..from + np, e.fp);
     e.stack.frames.pop();
-    if let Err(t) = e.stack.enter(callee, c, e.fp) {
+    if let Err(t) = e.stack.enter(callee, c, w.instance, e.fp) {
         return trap(ip, cx, t);
     }
     let ops = ops_of(c);
@@ -491,8 +525,9 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     if w.instance != e.inst_idx {
         e.inst_idx = w.instance;
         e.inst = &e.code_part.instances[w.instance as usize];
+        e.mem = mem0(e.data, e.inst);
     }
-    let (mem, len) = mem0(e.data, e.inst);
+    let (mem, len) = e.mem;
     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
     let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
     bounce!(ops.as_ptr(), sp, mem, len, cx)
@@ -573,7 +608,8 @@ macro_rules! refresh {
     ($cx:expr, $mem:ident, $len:ident) => {{
         // SAFETY: `cx` is live.
         let e = unsafe { ex($cx) };
-        ($mem, $len) = mem0(e.data, e.inst);
+        e.mem = mem0(e.data, e.inst);
+        ($mem, $len) = e.mem;
     }};
 }
 
@@ -645,31 +681,10 @@ handlers! {
     BrIfI32LeU(ip, sp, mem, len, cx) Instr::BrIfI32LeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a <= b) }
     BrIfI32GeS(ip, sp, mem, len, cx) Instr::BrIfI32GeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a >= b) }
     BrIfI32GeU(ip, sp, mem, len, cx) Instr::BrIfI32GeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a >= b) }
-    Return(ip, sp, mem, len, cx) Instr::Return => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        e.stack.frames.pop();
-        let Some(&caller) = e.stack.frames.last() else {
-            e.pc = pc_of(e, ip);
-            return Exit::Returned;
-        };
-        let (c, inst, idx) = match frame_code(e.code_part, caller.func) {
-            Ok(x) => x,
-            Err(err) => return fail(ip, cx, err),
-        };
-        let ops = ops_of(c);
-        e.base = ops.as_ptr();
-        e.fp = caller.fp;
-        if idx != e.inst_idx {
-            e.inst_idx = idx;
-            e.inst = inst;
-        }
-        let (mem, len) = mem0(e.data, e.inst);
-        // SAFETY: the caller's frame was checked by `enter` when it was pushed.
-        let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
-        // SAFETY: a saved pc is an instruction of its function's code.
-        let next = unsafe { ops.as_ptr().add(caller.pc as usize) };
-        bounce!(next, sp, mem, len, cx)
+    Return(ip, sp, mem, len, cx) Instr::Return => { ret(ip, cx) }
+    ReturnOne(ip, sp, mem, len, cx) Instr::ReturnOne { src } => {
+        wr!(sp, 0, rd!(sp, src));
+        ret(ip, cx)
     }
     Call(ip, sp, mem, len, cx) Instr::Call { func, base } => {
         // SAFETY: `cx` is live.
@@ -1048,6 +1063,7 @@ macro_rules! numeric_handlers {
             Instr::BrIfI32GeS(..) => BrIfI32GeS,
             Instr::BrIfI32GeU(..) => BrIfI32GeU,
             Instr::Return => Return,
+            Instr::ReturnOne { .. } => ReturnOne,
             Instr::Call { .. } => Call,
             Instr::CallIndirect { .. } => CallIndirect,
             Instr::ReturnCall { .. } => ReturnCall,
