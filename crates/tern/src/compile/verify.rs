@@ -237,3 +237,103 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::isa::{Bin, Un};
+
+    fn func(code: Vec<Instr>, frame_size: u32) -> CompiledFunc {
+        let offsets = vec![0; code.len()].into_boxed_slice();
+        CompiledFunc {
+            code: code.into_boxed_slice(),
+            offsets,
+            num_params: 1,
+            frame_size,
+            locals_end: 1,
+            consts: Box::new([]),
+            ops: Default::default(),
+        }
+    }
+
+    fn fails(code: Vec<Instr>, frame_size: u32, why: &str) {
+        let e = verify(&func(code, frame_size)).unwrap_err().to_string();
+        assert!(e.contains(why), "{e}");
+    }
+
+    #[test]
+    fn accepts_well_formed_code() {
+        let code = vec![
+            Instr::I32Add(Bin { dst: 1, a: 0, b: 0 }),
+            Instr::BrIfNez { cond: 1, offset: 2 },
+            Instr::Br { offset: -2 },
+            Instr::ReturnOne { src: 1 },
+        ];
+        verify(&func(code, 2)).unwrap();
+    }
+
+    #[test]
+    fn rejects_slots_outside_the_frame() {
+        fails(
+            vec![Instr::Copy(Un { dst: 2, src: 0 }), Instr::Return],
+            2,
+            "outside its frame",
+        );
+        fails(vec![Instr::ReturnOne { src: 7 }], 2, "outside its frame");
+        let copy = Instr::CopyMany {
+            dst: 0,
+            src: 1,
+            len: 2,
+        };
+        fails(vec![copy, Instr::Return], 2, "outside its frame");
+        // `args..args+3` must fit too.
+        let fill = Instr::MemoryFill {
+            args: 0,
+            mem: 0,
+            is64: false,
+        };
+        fails(vec![fill, Instr::Return], 2, "outside its frame");
+    }
+
+    #[test]
+    fn rejects_branches_outside_the_code() {
+        fails(vec![Instr::Br { offset: 1 }], 1, "branches outside");
+        fails(
+            vec![
+                Instr::BrIfEqz {
+                    cond: 0,
+                    offset: -1,
+                },
+                Instr::Return,
+            ],
+            1,
+            "branches outside",
+        );
+    }
+
+    #[test]
+    fn rejects_falling_off_the_end() {
+        fails(
+            vec![Instr::Copy(Un { dst: 0, src: 0 })],
+            1,
+            "falls off the end",
+        );
+        fails(vec![], 1, "falls off the end");
+    }
+
+    #[test]
+    fn rejects_short_or_malformed_jump_tables() {
+        let t = Instr::BrTable { index: 0, len: 2 };
+        fails(
+            vec![t, Instr::Br { offset: -1 }, Instr::Return],
+            1,
+            "malformed jump table",
+        );
+        let bad = Instr::Copy(Un { dst: 0, src: 0 });
+        fails(
+            vec![t, Instr::Return, bad, Instr::Return],
+            1,
+            "malformed jump table",
+        );
+    }
+}
