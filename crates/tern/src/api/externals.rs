@@ -56,8 +56,23 @@ impl Memory {
         })
     }
 
+    /// This memory in `s`; a memory of another store reads as an empty one (the
+    /// methods that can fail say so with an error instead).
     fn entity<'a, T>(&self, s: &'a crate::Store<T>) -> &'a MemoryEntity {
-        &s.inner.data.memories[self.index as usize]
+        static EMPTY: std::sync::OnceLock<MemoryEntity> = std::sync::OnceLock::new();
+        match s.inner.data.memories.get(self.index as usize) {
+            Some(m) if s.inner.id == self.store => m,
+            _ => EMPTY.get_or_init(|| {
+                MemoryEntity::new(MemoryType::new(0, Some(0))).unwrap_or_else(|| unreachable!())
+            }),
+        }
+    }
+
+    fn entity_mut<'a, T>(&self, s: &'a mut crate::Store<T>) -> Option<&'a mut MemoryEntity> {
+        if s.inner.id != self.store {
+            return None;
+        }
+        s.inner.data.memories.get_mut(self.index as usize)
     }
 
     /// The memory's type, with its current size as the minimum.
@@ -83,14 +98,17 @@ impl Memory {
         self.entity(store.as_context()).data().len()
     }
 
+    /// The memory's bytes (empty if the memory belongs to another store).
     pub fn data<'a, T: 'a>(&self, store: impl Into<StoreRef<'a, T>>) -> &'a [u8] {
-        let s = store.into().0;
-        s.inner.data.memories[self.index as usize].data()
+        self.entity(store.into().0).data()
     }
 
+    /// The memory's bytes, writable (empty if the memory belongs to another store).
     pub fn data_mut<'a, T: 'a>(&self, store: impl Into<StoreMut<'a, T>>) -> &'a mut [u8] {
-        let s = store.into().0;
-        s.inner.data.memories[self.index as usize].data_mut()
+        match self.entity_mut(store.into().0) {
+            Some(m) => m.data_mut(),
+            None => &mut [],
+        }
     }
 
     /// The memory's bytes and the store's data at once, for host functions that need
@@ -101,7 +119,10 @@ impl Memory {
     ) -> (&'a mut [u8], &'a mut T) {
         let s = store.into().0;
         let data = &mut s.data;
-        let mem = s.inner.data.memories[self.index as usize].data_mut();
+        let mem = match s.inner.data.memories.get_mut(self.index as usize) {
+            Some(m) if s.inner.id == self.store => m.data_mut(),
+            _ => &mut [],
+        };
         (mem, data)
     }
 
@@ -109,7 +130,8 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "memory")?;
-        s.inner.data.memories[self.index as usize]
+        self.entity_mut(s)
+            .ok_or_else(|| Error::api("dangling memory"))?
             .grow(delta)
             .ok_or_else(|| Error::api("failed to grow memory"))
     }
@@ -131,7 +153,10 @@ impl Memory {
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<()> {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "memory")?;
-        let d = s.inner.data.memories[self.index as usize].data_mut();
+        let d = self
+            .entity_mut(s)
+            .ok_or_else(|| Error::api("dangling memory"))?
+            .data_mut();
         let dst = offset
             .checked_add(buf.len())
             .and_then(|end| d.get_mut(offset..end))
@@ -200,9 +225,21 @@ impl Table {
         })
     }
 
+    fn entity<'a, T>(&self, s: &'a crate::Store<T>) -> Option<&'a TableEntity> {
+        s.inner
+            .data
+            .tables
+            .get(self.index as usize)
+            .filter(|_| s.inner.id == self.store)
+    }
+
+    /// The table's type, with its current size as the minimum (an empty table's type
+    /// if the table belongs to another store).
     pub fn ty(&self, store: impl AsContext) -> TableType {
         let s = store.as_context();
-        let t = &s.inner.data.tables[self.index as usize];
+        let Some(t) = self.entity(s) else {
+            return TableType::new(RefType::FUNCREF, 0, Some(0));
+        };
         TableType {
             limits: Limits {
                 min: t.size(),
@@ -213,13 +250,13 @@ impl Table {
     }
 
     pub fn size(&self, store: impl AsContext) -> u64 {
-        store.as_context().inner.data.tables[self.index as usize].size()
+        self.entity(store.as_context()).map_or(0, |t| t.size())
     }
 
     /// The element at `index`, or `None` past the end.
     pub fn get(&self, store: impl AsContext, index: u64) -> Option<Val> {
         let s = store.as_context();
-        let t = &s.inner.data.tables[self.index as usize];
+        let t = self.entity(s)?;
         let v = *t.elems.get(usize::try_from(index).ok()?)?;
         Some(Val::from_slot(s.inner.id, ValType::Ref(t.ty.elem), v))
     }
@@ -228,7 +265,12 @@ impl Table {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "table")?;
         let id = s.inner.id;
-        let t = &mut s.inner.data.tables[self.index as usize];
+        let t = s
+            .inner
+            .data
+            .tables
+            .get_mut(self.index as usize)
+            .ok_or_else(|| Error::api("dangling table"))?;
         if !val.matches(id, ValType::Ref(t.ty.elem)) {
             return Err(Error::api("table element has the wrong type"));
         }
@@ -245,7 +287,11 @@ impl Table {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "table")?;
         let v = init.to_slot()?;
-        s.inner.data.tables[self.index as usize]
+        s.inner
+            .data
+            .tables
+            .get_mut(self.index as usize)
+            .ok_or_else(|| Error::api("dangling table"))?
             .grow(delta, v)
             .ok_or_else(|| Error::api("failed to grow table"))
     }
@@ -300,13 +346,26 @@ impl Global {
         })
     }
 
-    pub fn ty(&self, store: impl AsContext) -> GlobalType {
-        store.as_context().inner.data.globals[self.index as usize].ty
+    fn entity<'a, T>(&self, s: &'a crate::Store<T>) -> Option<&'a GlobalEntity> {
+        s.inner
+            .data
+            .globals
+            .get(self.index as usize)
+            .filter(|_| s.inner.id == self.store)
     }
 
+    /// The global's type (an immutable `i32`'s if it belongs to another store).
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        self.entity(store.as_context())
+            .map_or(GlobalType::new(ValType::I32, Mutability::Const), |g| g.ty)
+    }
+
+    /// The global's value (`i32` 0 if the global belongs to another store).
     pub fn get(&self, store: impl AsContext) -> Val {
         let s = store.as_context();
-        let g = &s.inner.data.globals[self.index as usize];
+        let Some(g) = self.entity(s) else {
+            return Val::I32(0);
+        };
         Val::from_slot(s.inner.id, g.ty.content, g.value)
     }
 
@@ -314,7 +373,12 @@ impl Global {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "global")?;
         let id = s.inner.id;
-        let g = &mut s.inner.data.globals[self.index as usize];
+        let g = s
+            .inner
+            .data
+            .globals
+            .get_mut(self.index as usize)
+            .ok_or_else(|| Error::api("dangling global"))?;
         if !g.ty.mutable {
             return Err(Error::api("cannot set an immutable global"));
         }
