@@ -62,7 +62,7 @@ impl Stack {
     }
 
     /// Pushes the frame of a wasm function whose arguments are at `fp..`, preparing
-    /// its locals and constants.
+    /// its locals and constants. Returns the function's threaded code.
     #[inline(always)]
     pub fn enter(
         &mut self,
@@ -70,7 +70,7 @@ impl Stack {
         code: &CompiledFunc,
         inst: u32,
         fp: usize,
-    ) -> Result<(), TrapCode> {
+    ) -> Result<*const Op, TrapCode> {
         let end = fp + code.frame_size as usize;
         if self.frames.len() >= self.max_depth || end > self.slots.len() {
             return Err(TrapCode::StackOverflow);
@@ -97,7 +97,7 @@ impl Stack {
             fp,
             code: FrameCode { ops, inst },
         });
-        Ok(())
+        Ok(ops)
     }
 }
 

@@ -446,12 +446,12 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
                 Ok(c) => c,
                 Err(err) => return fail(ip, cx, err),
             };
-            if let Err(t) = e.stack.enter(callee, c, w.instance, new_fp) {
-                return trap(ip, cx, t);
-            }
-            let ops = ops_of(c);
+            let ops = match e.stack.enter(callee, c, w.instance, new_fp) {
+                Ok(ops) => ops,
+                Err(t) => return trap(ip, cx, t),
+            };
             e.fp = new_fp;
-            e.base = ops.as_ptr();
+            e.base = ops;
             if w.instance != e.inst_idx {
                 e.inst_idx = w.instance;
                 e.inst = &e.code_part.instances[w.instance as usize];
@@ -460,7 +460,7 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
             let (mem, len) = e.mem;
             // SAFETY: `enter` checked the new frame lies inside `stack.slots`.
             let sp = unsafe { e.stack.slots.as_mut_ptr().add(new_fp) };
-            bounce!(ops.as_ptr(), sp, mem, len, cx)
+            bounce!(ops, sp, mem, len, cx)
         }
         FuncEntity::Host { .. } => {
             e.pc = pc;
@@ -517,11 +517,11 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let np = c.num_params as usize;
     e.stack.slots.copy_within(from..from + np, e.fp);
     e.stack.frames.pop();
-    if let Err(t) = e.stack.enter(callee, c, w.instance, e.fp) {
-        return trap(ip, cx, t);
-    }
-    let ops = ops_of(c);
-    e.base = ops.as_ptr();
+    let ops = match e.stack.enter(callee, c, w.instance, e.fp) {
+        Ok(ops) => ops,
+        Err(t) => return trap(ip, cx, t),
+    };
+    e.base = ops;
     if w.instance != e.inst_idx {
         e.inst_idx = w.instance;
         e.inst = &e.code_part.instances[w.instance as usize];
@@ -530,7 +530,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let (mem, len) = e.mem;
     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
     let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
-    bounce!(ops.as_ptr(), sp, mem, len, cx)
+    bounce!(ops, sp, mem, len, cx)
 }
 
 /// The callee of an indirect call through a table, after its checks.
