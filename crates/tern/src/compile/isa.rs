@@ -185,6 +185,37 @@ macro_rules! define_instr {
 
 crate::for_each_numeric_op!(define_instr);
 
+impl Instr {
+    /// The relative target offset of a branch instruction, for patching and checking.
+    pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+        match self {
+            Instr::Br { offset }
+            | Instr::BrIfNez { offset, .. }
+            | Instr::BrIfEqz { offset, .. }
+            | Instr::BrOnNull { offset, .. }
+            | Instr::BrOnNonNull { offset, .. } => Some(offset),
+            _ => self.compare_branch_mut().map(|c| &mut c.offset),
+        }
+    }
+
+    /// The operands of a fused compare-and-branch instruction.
+    pub fn compare_branch_mut(&mut self) -> Option<&mut BrCmp> {
+        match self {
+            Instr::BrIfI32Eq(c)
+            | Instr::BrIfI32Ne(c)
+            | Instr::BrIfI32LtS(c)
+            | Instr::BrIfI32LtU(c)
+            | Instr::BrIfI32GtS(c)
+            | Instr::BrIfI32GtU(c)
+            | Instr::BrIfI32LeS(c)
+            | Instr::BrIfI32LeU(c)
+            | Instr::BrIfI32GeS(c)
+            | Instr::BrIfI32GeU(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// The interpreter's state, opaque to the compiler: handlers receive a pointer to it.
 #[repr(C)]
 pub struct ExecCtx {

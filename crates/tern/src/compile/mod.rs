@@ -1100,24 +1100,8 @@ fn thread_returns(code: &mut [Instr]) {
 
 /// Sets the relative offset of a branch instruction.
 fn patch(i: &mut Instr, rel: isize) {
-    let rel = rel as i32;
-    match i {
-        Instr::Br { offset }
-        | Instr::BrIfNez { offset, .. }
-        | Instr::BrIfEqz { offset, .. }
-        | Instr::BrOnNull { offset, .. }
-        | Instr::BrOnNonNull { offset, .. } => *offset = rel,
-        Instr::BrIfI32Eq(c)
-        | Instr::BrIfI32Ne(c)
-        | Instr::BrIfI32LtS(c)
-        | Instr::BrIfI32LtU(c)
-        | Instr::BrIfI32GtS(c)
-        | Instr::BrIfI32GtU(c)
-        | Instr::BrIfI32LeS(c)
-        | Instr::BrIfI32LeU(c)
-        | Instr::BrIfI32GeS(c)
-        | Instr::BrIfI32GeU(c) => c.offset = rel,
-        _ => {}
+    if let Some(offset) = i.branch_offset_mut() {
+        *offset = rel as i32;
     }
 }
 

@@ -35,25 +35,17 @@ fn slot_ranges(i: &Instr, f: &mut impl FnMut(u32, u32)) {
 }
 
 fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+    if let Some(c) = { *i }.compare_branch_mut().copied() {
+        f(c.a as u32, 1);
+        f(c.b as u32, 1);
+        return;
+    }
     let mut one = |s: u16| f(s as u32, 1);
     match *i {
         Instr::Unreachable | Instr::Br { .. } | Instr::Return => {}
         Instr::ReturnOne { src } => one(src),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
         Instr::BrTable { index, .. } => one(index),
-        Instr::BrIfI32Eq(c)
-        | Instr::BrIfI32Ne(c)
-        | Instr::BrIfI32LtS(c)
-        | Instr::BrIfI32LtU(c)
-        | Instr::BrIfI32GtS(c)
-        | Instr::BrIfI32GtU(c)
-        | Instr::BrIfI32LeS(c)
-        | Instr::BrIfI32LeU(c)
-        | Instr::BrIfI32GeS(c)
-        | Instr::BrIfI32GeU(c) => {
-            one(c.a);
-            one(c.b);
-        }
         // The callee's frame starts at `base` (possibly right at the end of this frame);
         // entering it checks its own extent.
         Instr::Call { base, .. } => f(base as u32, 0),
@@ -159,28 +151,6 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
     }
 }
 
-/// The relative branch offset of a branch instruction.
-fn branch_offset(i: &Instr) -> Option<i32> {
-    match *i {
-        Instr::Br { offset }
-        | Instr::BrIfNez { offset, .. }
-        | Instr::BrIfEqz { offset, .. }
-        | Instr::BrOnNull { offset, .. }
-        | Instr::BrOnNonNull { offset, .. } => Some(offset),
-        Instr::BrIfI32Eq(c)
-        | Instr::BrIfI32Ne(c)
-        | Instr::BrIfI32LtS(c)
-        | Instr::BrIfI32LtU(c)
-        | Instr::BrIfI32GtS(c)
-        | Instr::BrIfI32GtU(c)
-        | Instr::BrIfI32LeS(c)
-        | Instr::BrIfI32LeU(c)
-        | Instr::BrIfI32GeS(c)
-        | Instr::BrIfI32GeU(c) => Some(c.offset),
-        _ => None,
-    }
-}
-
 /// Checks the invariants the interpreter relies on.
 pub fn verify(f: &CompiledFunc) -> Result<()> {
     let bad = |pc: usize, what: &str| {
@@ -215,7 +185,7 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
         if !ok {
             return Err(bad(pc, "addresses a slot outside its frame"));
         }
-        if let Some(off) = branch_offset(i) {
+        if let Some(off) = { *i }.branch_offset_mut().copied() {
             let t = pc as i64 + off as i64;
             if t < 0 || t >= n as i64 {
                 return Err(bad(pc, "branches outside the function"));

@@ -40,6 +40,8 @@ use crate::syntax::{LoadOp, StoreOp};
 const TAIL: bool = cfg!(all(
     not(debug_assertions),
     not(feature = "portable-dispatch"),
+    // Sanitizer instrumentation (as in fuzzing builds) keeps calls from becoming jumps.
+    not(fuzzing),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ));
 
