@@ -56,12 +56,10 @@ enum Command {
 /// other error (missing or invalid file, an import that is not satisfied — named with
 /// its module, name and type — or a bad argument).
 #[derive(Args)]
-#[command(
-    after_help = "Examples:\n  tern run examples/hello.wat\n  \
+#[command(after_help = "Examples:\n  tern run examples/hello.wat\n  \
 tern run examples/fib.wat --invoke fib 20\n  \
 tern run --dir ./data::/data --env LANG=C program.wasm input.txt\n  \
-tern run --preload util=util.wasm main.wasm"
-)]
+tern run --preload util=util.wasm main.wasm")]
 struct RunArgs {
     /// Give the program access to host directory HOST, seen as GUEST (default: the same
     /// path). Repeatable.

@@ -133,7 +133,10 @@ fn run_names_mistyped_wasi_import() {
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(e.contains("wasi_snapshot_preview1::fd_write"), "{e}");
     assert!(e.contains("(func (param i32))"), "expected type named: {e}");
-    assert!(e.contains("(func (param i32 i32 i32 i32) (result i32))"), "actual type: {e}");
+    assert!(
+        e.contains("(func (param i32 i32 i32 i32) (result i32))"),
+        "actual type: {e}"
+    );
 }
 
 #[test]
@@ -247,19 +250,29 @@ fn help_has_examples() {
 fn run_wasi_command_with_args() {
     let o = tern(&["run", &example("primes.wasm"), "100"]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
-    assert_eq!(stdout(&o), "25 primes below 100; the largest: 97 89 83 79 73\n");
+    assert_eq!(
+        stdout(&o),
+        "25 primes below 100; the largest: 97 89 83 79 73\n"
+    );
 }
 
 #[test]
 fn run_reports_unsatisfied_import() {
     let d = scratch("unlinkable");
     let f = d.join("needs.wat");
-    std::fs::write(&f, r#"(module (import "env" "missing" (func (param i32))))"#).unwrap();
+    std::fs::write(
+        &f,
+        r#"(module (import "env" "missing" (func (param i32))))"#,
+    )
+    .unwrap();
     let o = tern(&["run", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
     assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(e.contains("env::missing") && e.contains("(func (param i32))"), "{e}");
+    assert!(
+        e.contains("env::missing") && e.contains("(func (param i32))"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -278,6 +291,14 @@ fn run_exit_status_and_trap_code() {
     std::fs::write(&t, r#"(module (func $boom (export "_start") unreachable))"#).unwrap();
     let o = tern(&["run", t.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(134));
-    assert!(stderr(&o).contains("wasm trap: unreachable"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("boom"), "backtrace names the function: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("wasm trap: unreachable"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("boom"),
+        "backtrace names the function: {}",
+        stderr(&o)
+    );
 }
