@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use tern::syntax::{CompositeType, ElemMode, ExternKind, StorageType};
-use tern::{Engine, Error, Linker, Module, Store, Val, ValType};
+use tern::{Config, Engine, Error, Linker, Module, Store, StoreLimits, Val, ValType};
 use tern_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// Exit code of `tern run` when the wasm code traps (128 + SIGABRT, as wasmtime does on
@@ -59,7 +59,8 @@ enum Command {
 #[command(after_help = "Examples:\n  tern run examples/hello.wat\n  \
 tern run examples/fib.wat --invoke fib 20\n  \
 tern run --dir ./data::/data --env LANG=C program.wasm input.txt\n  \
-tern run --preload util=util.wasm main.wasm")]
+tern run --preload util=util.wasm main.wasm\n  \
+tern run --fuel 1000000 --max-memory 64MiB untrusted.wasm")]
 struct RunArgs {
     /// Give the program access to host directory HOST, seen as GUEST (default: the same
     /// path). Repeatable.
@@ -78,6 +79,14 @@ struct RunArgs {
     /// The exported function to call (default: `_start`, if exported).
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
+    /// Stop the program with "all fuel consumed" (exit 134) after about N wasm
+    /// instructions (charged at function entry and each loop iteration).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// The most bytes any one linear memory may grow to (`memory.grow` returns -1
+    /// beyond it), e.g. `64MiB`, `1GiB`, `65536`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
     /// The module to run (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments: the program's (for `_start`) or the invoked function's.
@@ -192,7 +201,9 @@ fn validate(a: ValidateArgs) -> ExitCode {
 }
 
 fn run(a: RunArgs) -> ExitCode {
-    let engine = Engine::default();
+    let mut config = Config::new();
+    config.consume_fuel(a.fuel.is_some());
+    let engine = Engine::new(&config);
     let module = match load(&engine, &a.file) {
         Ok(m) => m,
         Err(e) => return fail(e),
@@ -202,6 +213,15 @@ fn run(a: RunArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let mut store = Store::new(&engine, ctx);
+    if let Some(fuel) = a.fuel {
+        if let Err(e) = store.set_fuel(fuel) {
+            return fail(e);
+        }
+    }
+    store.limit(StoreLimits {
+        memory_bytes: a.max_memory,
+        ..StoreLimits::default()
+    });
     let mut linker = Linker::new(&engine);
     if let Err(e) = tern_wasi::add_to_linker(&mut linker, |c: &mut WasiCtx| c) {
         return fail(e);
@@ -273,6 +293,24 @@ fn run(a: RunArgs) -> ExitCode {
         println!("{}", show_result(r));
     }
     ExitCode::SUCCESS
+}
+
+/// A size in bytes: a number with an optional `K`, `KiB`, `M`, `MiB`, `G` or `GiB`
+/// suffix (binary multiples).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size"))?;
+    let shift = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{s}`: unknown size unit `{unit}`")),
+    };
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 /// The WASI context `tern run`'s flags describe.

@@ -302,3 +302,44 @@ fn run_exit_status_and_trap_code() {
         stderr(&o)
     );
 }
+
+#[test]
+fn run_fuel_and_max_memory() {
+    let d = scratch("limits");
+    let spin = d.join("spin.wat");
+    std::fs::write(
+        &spin,
+        r#"(module (func (export "_start") (loop $l (br $l))))"#,
+    )
+    .unwrap();
+    let o = tern(&["run", "--fuel", "1000000", spin.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+
+    let grow = d.join("grow.wat");
+    std::fs::write(
+        &grow,
+        r#"(module (memory 1)
+             (func (export "grow_all") (result i32) (local i32)
+               (loop $l (br_if $l (i32.ne (memory.grow (i32.const 1)) (i32.const -1))))
+               (memory.size)))"#,
+    )
+    .unwrap();
+    let o = tern(&[
+        "run",
+        "--max-memory",
+        "1MiB",
+        grow.to_str().unwrap(),
+        "--invoke",
+        "grow_all",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "16\n", "1 MiB is 16 pages");
+    let o = tern(&["run", "--max-memory", "12parsecs", grow.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "clap rejects a bad size: {}",
+        stderr(&o)
+    );
+}

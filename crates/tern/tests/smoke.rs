@@ -148,3 +148,62 @@ fn handles_from_another_store_do_not_panic() {
     assert_eq!(g.get(&b), Val::I32(0));
     assert_eq!(g.get(&a), Val::I32(5));
 }
+
+#[test]
+fn fuel_stops_an_infinite_loop_and_is_metered() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module
+        (func (export "spin") (loop $l (br $l)))
+        (func (export "count") (param i32) (result i32) (local i32)
+          (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                   (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+          (local.get 1)))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    store.set_fuel(1_000_000).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let e = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(e.as_trap().unwrap().message(), "all fuel consumed");
+    // A bounded loop consumes fuel in proportion to its iterations.
+    store.set_fuel(1_000_000).unwrap();
+    let count = inst.get_typed_func::<i32, i32>(&store, "count").unwrap();
+    assert_eq!(count.call(&mut store, 1000).unwrap(), 1000);
+    let used = 1_000_000 - store.get_fuel().unwrap();
+    assert!((1000..20_000).contains(&used), "used {used}");
+    // Without fuel metering the fuel API is an error, not a panic.
+    let mut plain = Store::new(&Engine::default(), ());
+    assert!(plain.set_fuel(1).is_err());
+}
+
+#[test]
+fn store_limit_stops_memory_growth() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1)
+        (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    store.limit(StoreLimits {
+        memory_bytes: Some(3 << 16),
+        ..StoreLimits::default()
+    });
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let grow = inst.get_typed_func::<(), i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, ()).unwrap(), 1);
+    assert_eq!(grow.call(&mut store, ()).unwrap(), 2);
+    assert_eq!(grow.call(&mut store, ()).unwrap(), -1);
+    // A module whose minimum is over the limit does not instantiate.
+    let big = Module::new(&engine, "(module (memory 4))").unwrap();
+    assert!(matches!(
+        Instance::new(&mut store, &big, &[]),
+        Err(Error::Instantiation(_))
+    ));
+}

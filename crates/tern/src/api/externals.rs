@@ -47,7 +47,7 @@ impl Memory {
     /// Creates a memory of type `ty` (for example `MemoryType::new(1, None)`).
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let s = store.as_context_mut();
-        let m = MemoryEntity::new(ty)
+        let m = MemoryEntity::new(ty, s.inner.data.limits.memory_bytes)
             .ok_or_else(|| Error::Instantiation(format!("cannot allocate memory {ty}")))?;
         let index = push(&mut s.inner.data.memories, m)?;
         Ok(Memory {
@@ -63,7 +63,8 @@ impl Memory {
         match s.inner.data.memories.get(self.index as usize) {
             Some(m) if s.inner.id == self.store => m,
             _ => EMPTY.get_or_init(|| {
-                MemoryEntity::new(MemoryType::new(0, Some(0))).unwrap_or_else(|| unreachable!())
+                MemoryEntity::new(MemoryType::new(0, Some(0)), None)
+                    .unwrap_or_else(|| unreachable!())
             }),
         }
     }
@@ -216,7 +217,7 @@ impl Table {
         if !init.matches(s.inner.id, ValType::Ref(ty.elem)) {
             return Err(Error::api("table initial value has the wrong type"));
         }
-        let t = TableEntity::new(ty, init.to_slot()?)
+        let t = TableEntity::new(ty, init.to_slot()?, s.inner.data.limits.table_elements)
             .ok_or_else(|| Error::Instantiation(format!("cannot allocate table {ty}")))?;
         let index = push(&mut s.inner.data.tables, t)?;
         Ok(Table {

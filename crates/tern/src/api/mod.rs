@@ -19,5 +19,5 @@ pub use func::{Func, IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;
-pub use store::{AsContext, AsContextMut, Caller, Store};
+pub use store::{AsContext, AsContextMut, Caller, Store, StoreLimits};
 pub use values::{ExternRef, Val};

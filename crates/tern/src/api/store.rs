@@ -6,6 +6,7 @@ use crate::api::instance::Instance;
 use crate::api::Extern;
 use crate::exec::Stack;
 use crate::runtime::engine::Engine;
+pub use crate::runtime::store::Limits as StoreLimits;
 use crate::runtime::store::StoreInner;
 
 /// Owns every instance, function, memory, table and global created in it, plus the
@@ -44,6 +45,37 @@ impl<T> Store<T> {
 
     pub fn into_data(self) -> T {
         self.data
+    }
+
+    /// Sets the fuel left for wasm code (an error unless the engine was made with
+    /// `Config::consume_fuel(true)`).
+    pub fn set_fuel(&mut self, fuel: u64) -> crate::Result<()> {
+        self.fuel_enabled()?;
+        self.inner.data.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left (an error unless the engine meters fuel).
+    pub fn get_fuel(&self) -> crate::Result<u64> {
+        self.fuel_enabled()?;
+        Ok(self.inner.data.fuel)
+    }
+
+    fn fuel_enabled(&self) -> crate::Result<()> {
+        if self.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(crate::Error::api(
+                "fuel is not enabled: use Config::consume_fuel(true)",
+            ))
+        }
+    }
+
+    /// Limits the resources of memories and tables created in this store from now on:
+    /// a memory never grows past `limits.memory_bytes` (`memory.grow` returns -1) and
+    /// one whose minimum is larger fails to instantiate; likewise for tables.
+    pub fn limit(&mut self, limits: StoreLimits) {
+        self.inner.data.limits = limits;
     }
 
     pub(crate) fn take_stack(&mut self) -> Stack {

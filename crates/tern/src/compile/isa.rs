@@ -103,6 +103,9 @@ macro_rules! define_instr {
             BrOnNull { src: Slot, offset: i32 },
             /// Jump when `src` is not a null reference.
             BrOnNonNull { src: Slot, offset: i32 },
+            /// Fuel metering (only with `Config::consume_fuel`): trap with "all fuel
+            /// consumed" unless `amount` units remain, else consume them.
+            ConsumeFuel { amount: u32 },
             /// `dst = src`.
             Copy(Un),
             /// Copies `len` slots from `src..` to `dst..` (handles overlap).

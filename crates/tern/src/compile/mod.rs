@@ -132,6 +132,9 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         scratch_next: scratch_base,
         last_dst: None,
         offset: body.code.start,
+        fuel: module.engine.config().consume_fuel,
+        fuel_at: None,
+        fuel_count: 0,
     };
     let results = ty.results.len();
     c.ctrls.push(Ctrl {
@@ -146,6 +149,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         else_fixup: None,
         saved_params: None,
     });
+    c.fuel_point();
     let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
     while !reader.is_empty() {
         c.offset = reader.offset();
@@ -155,6 +159,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
             break;
         }
     }
+    c.fuel_point_end();
     let frame_size = (temps + c.max_depth).max(results).max(locals_end as usize);
     if frame_size > MAX_FRAME_SLOTS {
         return Err(too_large());
@@ -221,6 +226,11 @@ struct Compiler<'m> {
     last_dst: Option<(usize, Slot)>,
     /// Byte offset of the operator being compiled.
     offset: usize,
+    /// Fuel metering: whether to emit it, the last `ConsumeFuel`, and the number of
+    /// operators compiled since.
+    fuel: bool,
+    fuel_at: Option<usize>,
+    fuel_count: u32,
 }
 
 impl Compiler<'_> {
@@ -477,6 +487,29 @@ impl Compiler<'_> {
             else_fixup,
             saved_params,
         });
+        if kind == Kind::Loop {
+            self.fuel_point();
+        }
+    }
+
+    /// Fuel is charged at function entry and at every loop iteration: each point
+    /// charges the number of operators that follow it in the body up to the next such
+    /// point (at least 1), so every unbounded execution pays as it goes.
+    fn fuel_point(&mut self) {
+        if !self.fuel {
+            return;
+        }
+        self.fuel_point_end();
+        self.fuel_at = Some(self.emit(Instr::ConsumeFuel { amount: 1 }));
+        self.fuel_count = 0;
+    }
+
+    fn fuel_point_end(&mut self) {
+        if let Some(at) = self.fuel_at.take() {
+            self.code[at] = Instr::ConsumeFuel {
+                amount: self.fuel_count.max(1),
+            };
+        }
     }
 
     fn patch_to_here(&mut self, at: usize) {
@@ -621,6 +654,7 @@ impl Compiler<'_> {
     }
 
     fn op(&mut self, op: Operator) -> Result<()> {
+        self.fuel_count = self.fuel_count.saturating_add(1);
         // Dead code: only structure matters.
         if self.is_dead() {
             match op {

@@ -734,6 +734,15 @@ handlers! {
         }
         step!(ip, sp, mem, len, cx)
     }
+    ConsumeFuel(ip, sp, mem, len, cx) Instr::ConsumeFuel { amount } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let Some(left) = e.data.fuel.checked_sub(amount as u64) else {
+            return trap(ip, cx, TrapCode::OutOfFuel);
+        };
+        e.data.fuel = left;
+        step!(ip, sp, mem, len, cx)
+    }
     Copy(ip, sp, mem, len, cx) Instr::Copy(o) => {
         wr!(sp, o.dst, rd!(sp, o.src));
         step!(ip, sp, mem, len, cx)
@@ -1074,6 +1083,7 @@ macro_rules! numeric_handlers {
             Instr::ReturnCallRef { .. } => ReturnCallRef,
             Instr::BrOnNull { .. } => BrOnNull,
             Instr::BrOnNonNull { .. } => BrOnNonNull,
+            Instr::ConsumeFuel { .. } => ConsumeFuel,
             Instr::Copy(..) => Copy,
             Instr::CopyMany { .. } => CopyMany,
             Instr::Select { .. } => Select,

@@ -13,6 +13,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_compilation: bool,
+    pub(crate) consume_fuel: bool,
 }
 
 impl Default for Config {
@@ -21,6 +22,7 @@ impl Default for Config {
             max_call_depth: 10_000,
             max_stack_slots: 1 << 20,
             lazy_compilation: true,
+            consume_fuel: false,
         }
     }
 }
@@ -41,6 +43,15 @@ impl Config {
     /// The most 8-byte value slots one call stack may hold (default 1,048,576 = 8 MiB).
     pub fn max_stack_slots(&mut self, slots: usize) -> &mut Self {
         self.max_stack_slots = slots.max(16);
+        self
+    }
+
+    /// Meter execution with fuel (default `false`): a store starts with none, and
+    /// running out traps with "all fuel consumed". Fuel is charged at function entry
+    /// and at every loop iteration, one unit per wasm instruction of the code that
+    /// follows up to the next such point. With it off, no metering code is compiled.
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.consume_fuel = on;
         self
     }
 

@@ -89,14 +89,19 @@ pub fn instantiate(
             elem: canon_ref(module, t.ty.elem),
             ..t.ty
         };
-        let table = TableEntity::new(ty, init).ok_or_else(|| {
-            Error::Instantiation(format!("table of {} elements", t.ty.limits.min))
-        })?;
+        let table =
+            TableEntity::new(ty, init, store.data.limits.table_elements).ok_or_else(|| {
+                Error::Instantiation(format!("table of {} elements", t.ty.limits.min))
+            })?;
         inst.tables.push(push(&mut store.data.tables, table)?);
     }
     for &ty in &m.memories {
-        let mem = MemoryEntity::new(ty)
-            .ok_or_else(|| Error::Instantiation(format!("memory of {} pages", ty.limits.min)))?;
+        let mem = MemoryEntity::new(ty, store.data.limits.memory_bytes).ok_or_else(|| {
+            Error::Instantiation(format!(
+                "cannot allocate a memory of {} pages (over the store's limit or the host's)",
+                ty.limits.min
+            ))
+        })?;
         inst.memories.push(push(&mut store.data.memories, mem)?);
     }
     for e in &m.elems {

@@ -18,14 +18,15 @@ pub struct MemoryEntity {
 const HOST_MAX_BYTES: u64 = 1 << 32;
 
 impl MemoryEntity {
-    /// Allocates a memory of the type's minimum size; `None` if the host cannot.
-    pub fn new(ty: MemoryType) -> Option<MemoryEntity> {
+    /// Allocates a memory of the type's minimum size, never to grow past `limit_bytes`
+    /// (a store's limit); `None` if the minimum is over the limit or the host cannot.
+    pub fn new(ty: MemoryType, limit_bytes: Option<u64>) -> Option<MemoryEntity> {
         let log2 = ty.page_size_log2();
         let addr_max = match ty.addr {
             AddrType::I32 => (1u64 << 32) >> log2,
             AddrType::I64 => (1u64 << 48).min(u64::MAX >> log2),
         };
-        let host_max = HOST_MAX_BYTES >> log2;
+        let host_max = HOST_MAX_BYTES.min(limit_bytes.unwrap_or(u64::MAX)) >> log2;
         let max_pages = ty
             .limits
             .max
@@ -121,7 +122,7 @@ mod tests {
 
     #[test]
     fn grows_within_limits_and_keeps_contents() {
-        let mut m = MemoryEntity::new(mem(1, Some(3))).unwrap();
+        let mut m = MemoryEntity::new(mem(1, Some(3)), None).unwrap();
         m.data_mut()[65535] = 7;
         assert_eq!(m.grow(1), Some(1));
         assert_eq!(m.data()[65535], 7);
@@ -133,10 +134,18 @@ mod tests {
 
     #[test]
     fn empty_and_huge() {
-        let mut m = MemoryEntity::new(mem(0, None)).unwrap();
+        let mut m = MemoryEntity::new(mem(0, None), None).unwrap();
         assert!(m.data().is_empty());
         assert_eq!(m.grow(65537), None);
         assert_eq!(m.grow(u64::MAX), None);
         assert!(zeroed(u64::MAX).is_none());
+    }
+
+    #[test]
+    fn store_limit_caps_growth_and_minimum() {
+        let mut m = MemoryEntity::new(mem(1, None), Some(3 << 16)).unwrap();
+        assert_eq!(m.grow(2), Some(1));
+        assert_eq!(m.grow(1), None);
+        assert!(MemoryEntity::new(mem(4, None), Some(3 << 16)).is_none());
     }
 }

@@ -121,6 +121,19 @@ pub struct DataPart {
     pub globals: Vec<GlobalEntity>,
     pub elems: Vec<ElemEntity>,
     pub datas: Vec<DataEntity>,
+    /// Fuel left (used only when the engine meters fuel).
+    pub fuel: u64,
+    /// Resource limits applied to memories and tables created from now on.
+    pub limits: Limits,
+}
+
+/// Resource limits of a store (see `Store::limit`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Limits {
+    /// The most bytes one linear memory may have.
+    pub memory_bytes: Option<u64>,
+    /// The most elements one table may have.
+    pub table_elements: Option<u64>,
 }
 
 /// The non-generic contents of a `Store<T>`.

@@ -13,8 +13,9 @@ pub struct TableEntity {
 }
 
 impl TableEntity {
-    /// A table of the type's minimum size filled with `init`; `None` if too large.
-    pub fn new(ty: TableType, init: u64) -> Option<TableEntity> {
+    /// A table of the type's minimum size filled with `init`, never to grow past
+    /// `limit` elements (a store's limit); `None` if the minimum is over a limit.
+    pub fn new(ty: TableType, init: u64, limit: Option<u64>) -> Option<TableEntity> {
         let addr_max = match ty.addr {
             AddrType::I32 => u32::MAX as u64,
             AddrType::I64 => u64::MAX,
@@ -24,7 +25,8 @@ impl TableEntity {
             .max
             .unwrap_or(u64::MAX)
             .min(addr_max)
-            .min(HOST_MAX_ELEMS);
+            .min(HOST_MAX_ELEMS)
+            .min(limit.unwrap_or(u64::MAX));
         if ty.limits.min > max {
             return None;
         }
@@ -65,7 +67,7 @@ mod tests {
             },
             elem: RefType::FUNCREF,
         };
-        let mut t = TableEntity::new(ty, 0).unwrap();
+        let mut t = TableEntity::new(ty, 0, None).unwrap();
         assert_eq!(t.grow(1, 5), Some(1));
         assert_eq!(t.elems, vec![0, 5]);
         assert_eq!(t.grow(1, 5), None);
