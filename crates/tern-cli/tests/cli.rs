@@ -343,3 +343,34 @@ fn run_fuel_and_max_memory() {
         stderr(&o)
     );
 }
+
+#[test]
+fn run_reactor_initializes_before_invoke() {
+    let d = scratch("reactor");
+    let f = d.join("reactor.wat");
+    std::fs::write(
+        &f,
+        r#"(module (global $ready (mut i32) (i32.const 0))
+             (func (export "_initialize") (global.set $ready (i32.const 41)))
+             (func (export "answer") (result i32) (i32.add (global.get $ready) (i32.const 1))))"#,
+    )
+    .unwrap();
+    let o = tern(&["run", f.to_str().unwrap(), "--invoke", "answer"]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+}
+
+#[test]
+fn run_missing_and_non_wasm_files_fail_in_one_line() {
+    let o = tern(&["run", "definitely-missing.wasm"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    let d = scratch("notwasm");
+    let f = d.join("notes.txt");
+    std::fs::write(&f, "this is not a module").unwrap();
+    let o = tern(&["run", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains("notes.txt"), "{e}");
+}
