@@ -60,7 +60,7 @@ enum Command {
 tern run examples/fib.wat --invoke fib 20\n  \
 tern run --dir ./data::/data --env LANG=C program.wasm input.txt\n  \
 tern run --preload util=util.wasm main.wasm\n  \
-tern run --fuel 1000000 --max-memory 64MiB untrusted.wasm")]
+tern run --fuel 1000000 --max-memory 64MiB --timeout 2s untrusted.wasm")]
 struct RunArgs {
     /// Give the program access to host directory HOST, seen as GUEST (default: the same
     /// path). Repeatable.
@@ -83,6 +83,10 @@ struct RunArgs {
     /// instructions (charged at function entry and each loop iteration).
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    /// Interrupt the program (exit 134, "interrupted") after this long, e.g. `2s`,
+    /// `500ms`, `1m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
     /// The most bytes any one linear memory may grow to (`memory.grow` returns -1
     /// beyond it), e.g. `64MiB`, `1GiB`, `65536`.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -203,6 +207,7 @@ fn validate(a: ValidateArgs) -> ExitCode {
 fn run(a: RunArgs) -> ExitCode {
     let mut config = Config::new();
     config.consume_fuel(a.fuel.is_some());
+    config.epoch_interruption(a.timeout.is_some());
     let engine = Engine::new(&config);
     let module = match load(&engine, &a.file) {
         Ok(m) => m,
@@ -222,6 +227,14 @@ fn run(a: RunArgs) -> ExitCode {
         memory_bytes: a.max_memory,
         ..StoreLimits::default()
     });
+    if let Some(t) = a.timeout {
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(t);
+            engine.increment_epoch();
+        });
+    }
     let mut linker = Linker::new(&engine);
     if let Err(e) = tern_wasi::add_to_linker(&mut linker, |c: &mut WasiCtx| c) {
         return fail(e);
@@ -293,6 +306,26 @@ fn run(a: RunArgs) -> ExitCode {
         println!("{}", show_result(r));
     }
     ExitCode::SUCCESS
+}
+
+/// A duration: a number with a unit `ms`, `s`, `m` or `h` (seconds if none).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{s}`: unknown duration unit `{unit}`")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
 /// A size in bytes: a number with an optional `K`, `KiB`, `M`, `MiB`, `G` or `GiB`

@@ -5,11 +5,26 @@ use std::process::{Command, Output};
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
 
+/// Runs tern, killing it if it has not finished within a minute (so a regression in
+/// the interruption tests fails instead of hanging the test run).
 fn tern(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tern"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tern"))
         .args(args)
-        .output()
-        .expect("cannot run tern")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cannot run tern");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        if child.try_wait().expect("cannot wait for tern").is_some() {
+            return child.wait_with_output().expect("cannot read tern's output");
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("tern {args:?} did not finish within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 fn example(name: &str) -> String {
@@ -373,4 +388,24 @@ fn run_missing_and_non_wasm_files_fail_in_one_line() {
     let e = stderr(&o);
     assert_eq!(e.lines().count(), 1, "{e}");
     assert!(e.contains("notes.txt"), "{e}");
+}
+
+#[test]
+fn run_timeout_stops_an_infinite_loop() {
+    let d = scratch("timeout");
+    let spin = d.join("spin.wat");
+    std::fs::write(
+        &spin,
+        r#"(module (func (export "_start") (loop $l (br $l))))"#,
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let o = tern(&["run", "--timeout", "1s", spin.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(134), "stderr: {}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }

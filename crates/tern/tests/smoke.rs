@@ -207,3 +207,31 @@ fn store_limit_stops_memory_growth() {
         Err(Error::Instantiation(_))
     ));
 }
+
+#[test]
+fn epoch_interrupts_an_infinite_loop_from_another_thread() {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "spin") (loop $l (br $l))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_epoch_deadline(1);
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let spin = inst.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let timer = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            engine.increment_epoch();
+        })
+    };
+    let start = std::time::Instant::now();
+    let e = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(e.as_trap().unwrap().message(), "interrupted");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    timer.join().unwrap();
+}

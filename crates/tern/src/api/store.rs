@@ -22,8 +22,11 @@ pub struct Store<T> {
 
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let mut inner = StoreInner::new();
+        inner.data.epoch = engine.inner.epoch.clone();
+        inner.data.epoch_deadline = u64::MAX;
         Store {
-            inner: StoreInner::new(),
+            inner,
             hosts: Vec::new(),
             engine: engine.clone(),
             stacks: Vec::new(),
@@ -69,6 +72,17 @@ impl<T> Store<T> {
                 "fuel is not enabled: use Config::consume_fuel(true)",
             ))
         }
+    }
+
+    /// Sets the deadline for wasm running in this store to `ticks` epochs after the
+    /// engine's current one (see `Config::epoch_interruption`).
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let now = self
+            .inner
+            .data
+            .epoch
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.inner.data.epoch_deadline = now.saturating_add(ticks);
     }
 
     /// Limits the resources of memories and tables created in this store from now on:

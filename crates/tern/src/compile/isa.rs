@@ -106,6 +106,9 @@ macro_rules! define_instr {
             /// Fuel metering (only with `Config::consume_fuel`): trap with "all fuel
             /// consumed" unless `amount` units remain, else consume them.
             ConsumeFuel { amount: u32 },
+            /// Epoch interruption (only with `Config::epoch_interruption`): trap with
+            /// "interrupted" once the engine's epoch reaches the store's deadline.
+            CheckEpoch,
             /// `dst = src`.
             Copy(Un),
             /// Copies `len` slots from `src..` to `dst..` (handles overlap).

@@ -133,6 +133,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         last_dst: None,
         offset: body.code.start,
         fuel: module.engine.config().consume_fuel,
+        epoch: module.engine.config().epoch_interruption,
         fuel_at: None,
         fuel_count: 0,
     };
@@ -229,6 +230,8 @@ struct Compiler<'m> {
     /// Fuel metering: whether to emit it, the last `ConsumeFuel`, and the number of
     /// operators compiled since.
     fuel: bool,
+    /// Whether to emit epoch checks (at the same points as fuel).
+    epoch: bool,
     fuel_at: Option<usize>,
     fuel_count: u32,
 }
@@ -496,6 +499,9 @@ impl Compiler<'_> {
     /// charges the number of operators that follow it in the body up to the next such
     /// point (at least 1), so every unbounded execution pays as it goes.
     fn fuel_point(&mut self) {
+        if self.epoch {
+            self.emit(Instr::CheckEpoch);
+        }
         if !self.fuel {
             return;
         }

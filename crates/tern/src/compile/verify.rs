@@ -42,7 +42,11 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
     }
     let mut one = |s: u16| f(s as u32, 1);
     match *i {
-        Instr::Unreachable | Instr::Br { .. } | Instr::Return | Instr::ConsumeFuel { .. } => {}
+        Instr::Unreachable
+        | Instr::Br { .. }
+        | Instr::Return
+        | Instr::ConsumeFuel { .. }
+        | Instr::CheckEpoch => {}
         Instr::ReturnOne { src } => one(src),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
         Instr::BrTable { index, .. } => one(index),

@@ -743,6 +743,14 @@ handlers! {
         e.data.fuel = left;
         step!(ip, sp, mem, len, cx)
     }
+    CheckEpoch(ip, sp, mem, len, cx) Instr::CheckEpoch => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        if e.data.epoch.load(std::sync::atomic::Ordering::Relaxed) >= e.data.epoch_deadline {
+            return trap(ip, cx, TrapCode::Interrupted);
+        }
+        step!(ip, sp, mem, len, cx)
+    }
     Copy(ip, sp, mem, len, cx) Instr::Copy(o) => {
         wr!(sp, o.dst, rd!(sp, o.src));
         step!(ip, sp, mem, len, cx)
@@ -1084,6 +1092,7 @@ macro_rules! numeric_handlers {
             Instr::BrOnNull { .. } => BrOnNull,
             Instr::BrOnNonNull { .. } => BrOnNonNull,
             Instr::ConsumeFuel { .. } => ConsumeFuel,
+            Instr::CheckEpoch => CheckEpoch,
             Instr::Copy(..) => Copy,
             Instr::CopyMany { .. } => CopyMany,
             Instr::Select { .. } => Select,

@@ -3,6 +3,7 @@
 //! `call_indirect` and linking compare types with one integer comparison.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::syntax::FuncType;
@@ -14,6 +15,7 @@ pub struct Config {
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_compilation: bool,
     pub(crate) consume_fuel: bool,
+    pub(crate) epoch_interruption: bool,
 }
 
 impl Default for Config {
@@ -23,6 +25,7 @@ impl Default for Config {
             max_stack_slots: 1 << 20,
             lazy_compilation: true,
             consume_fuel: false,
+            epoch_interruption: false,
         }
     }
 }
@@ -55,6 +58,15 @@ impl Config {
         self
     }
 
+    /// Let another thread interrupt running wasm (default `false`): code checks the
+    /// engine's epoch (see [`Engine::increment_epoch`]) against the store's deadline
+    /// at function entry and at every loop iteration, and traps with "interrupted"
+    /// once it is reached. With it off, no checks are compiled.
+    pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
+        self.epoch_interruption = on;
+        self
+    }
+
     /// Compile each function on its first call (default `true`). With `false`, every
     /// function is compiled when the module is created.
     pub fn lazy_compilation(&mut self, lazy: bool) -> &mut Self {
@@ -74,6 +86,8 @@ pub struct Engine {
 pub(crate) struct EngineInner {
     pub config: Config,
     types: Mutex<TypeRegistry>,
+    /// The epoch, advanced by [`Engine::increment_epoch`] from any thread.
+    pub epoch: Arc<AtomicU64>,
 }
 
 #[derive(Default)]
@@ -88,12 +102,20 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Mutex::default(),
+                epoch: Arc::default(),
             }),
         }
     }
 
     pub(crate) fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Advances the epoch: wasm running in stores whose deadline this reaches traps
+    /// with "interrupted" at its next check (when `Config::epoch_interruption` is on).
+    /// Safe to call from any thread, for example a timer.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Whether two handles are the same engine.

@@ -123,6 +123,10 @@ pub struct DataPart {
     pub datas: Vec<DataEntity>,
     /// Fuel left (used only when the engine meters fuel).
     pub fuel: u64,
+    /// The engine's epoch and this store's deadline in it (used only with epoch
+    /// interruption).
+    pub epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub epoch_deadline: u64,
     /// Resource limits applied to memories and tables created from now on.
     pub limits: Limits,
 }
