@@ -83,6 +83,10 @@ struct RunArgs {
     /// instructions (charged at function entry and each loop iteration).
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    /// Run deterministically: NaN results are canonical, the WASI clocks are virtual
+    /// and `random_get` is a fixed sequence, so runs are bit-for-bit repeatable.
+    #[arg(long)]
+    deterministic: bool,
     /// Interrupt the program (exit 134, "interrupted") after this long, e.g. `2s`,
     /// `500ms`, `1m`.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -208,6 +212,7 @@ fn run(a: RunArgs) -> ExitCode {
     let mut config = Config::new();
     config.consume_fuel(a.fuel.is_some());
     config.epoch_interruption(a.timeout.is_some());
+    config.deterministic(a.deterministic);
     let engine = Engine::new(&config);
     let module = match load(&engine, &a.file) {
         Ok(m) => m,
@@ -350,6 +355,9 @@ fn parse_size(s: &str) -> Result<u64, String> {
 fn wasi_ctx(a: &RunArgs) -> Result<WasiCtx, String> {
     use std::os::unix::ffi::OsStrExt;
     let mut b = WasiCtxBuilder::new().inherit_stdio();
+    if a.deterministic {
+        b = b.deterministic(0);
+    }
     if a.inherit_env {
         b = b.inherit_env();
     }

@@ -409,3 +409,37 @@ fn run_timeout_stops_an_infinite_loop() {
         start.elapsed()
     );
 }
+
+#[test]
+fn run_deterministic_repeats_clocks_and_randomness() {
+    let d = scratch("deterministic");
+    let f = d.join("entropy.wat");
+    std::fs::write(
+        &f,
+        r#"(module
+             (import "wasi_snapshot_preview1" "random_get" (func $rand (param i32 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+             (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (func (export "_start")
+               (drop (call $rand (i32.const 64) (i32.const 16)))
+               (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 80)))
+               (i32.store (i32.const 0) (i32.const 64))
+               (i32.store (i32.const 4) (i32.const 24))
+               (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#,
+    )
+    .unwrap();
+    let run = |det: bool| {
+        let mut args = vec!["run"];
+        if det {
+            args.push("--deterministic");
+        }
+        args.push(f.to_str().unwrap());
+        let o = tern(&args);
+        assert!(o.status.success(), "stderr: {}", stderr(&o));
+        o.stdout
+    };
+    assert_eq!(run(true), run(true));
+    assert_eq!(run(true).len(), 24);
+    assert_ne!(run(false), run(false), "host entropy differs between runs");
+}

@@ -262,6 +262,17 @@ pub struct WasiCtx {
     pub(crate) env: Vec<Vec<u8>>,
     pub(crate) fds: BTreeMap<u32, FdEntry>,
     pub(crate) urandom: Option<File>,
+    /// Deterministic mode: a virtual clock and a seeded generator replace the host's.
+    pub(crate) virtual_host: Option<VirtualHost>,
+}
+
+/// What a deterministic context uses instead of the host's clocks and randomness.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct VirtualHost {
+    /// Nanoseconds on the virtual clocks; every reading advances them by 1 µs.
+    pub clock: u64,
+    /// State of the xorshift64* generator behind `random_get`.
+    pub rng: u64,
 }
 
 /// Most descriptors a guest may have open at once.
@@ -334,6 +345,7 @@ pub struct WasiCtxBuilder {
     stderr: OutSpec,
     preopens: Vec<(Dir, Vec<u8>)>,
     sockets: Vec<Socket>,
+    deterministic: Option<u64>,
 }
 
 impl Default for WasiCtxBuilder {
@@ -352,6 +364,7 @@ impl WasiCtxBuilder {
             stderr: OutSpec::Inherit,
             preopens: Vec::new(),
             sockets: Vec::new(),
+            deterministic: None,
         }
     }
 
@@ -470,12 +483,24 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// Deterministic mode: the clocks are virtual (they start at 2000-01-01 and
+    /// advance 1 µs per reading) and `random_get` returns a fixed sequence from
+    /// `seed`, so nothing of the host's time or entropy reaches the guest.
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.deterministic = Some(seed);
+        self
+    }
+
     pub fn build(self) -> WasiCtx {
         let mut ctx = WasiCtx {
             args: self.args,
             env: self.env,
             fds: BTreeMap::new(),
             urandom: None,
+            virtual_host: self.deterministic.map(|seed| VirtualHost {
+                clock: 946_684_800_000_000_000,
+                rng: seed | 1,
+            }),
         };
         let stdin = match self.stdin {
             InSpec::Inherit => stream_entry(Handle::Input(inherited_stdin()), Some(0)),

@@ -235,3 +235,42 @@ fn epoch_interrupts_an_infinite_loop_from_another_thread() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
     timer.join().unwrap();
 }
+
+#[test]
+fn deterministic_mode_canonicalizes_nans() {
+    let wat = r#"(module
+        (func (export "add") (param f32) (result f32) (f32.add (local.get 0) (f32.const 1)))
+        (func (export "div") (param f64 f64) (result f64) (f64.div (local.get 0) (local.get 1)))
+        (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0))))"#;
+    let payload_nan = Val::F32(0x7fa0_0001); // a signalling NaN with a payload
+    for det in [false, true] {
+        let mut config = Config::new();
+        config.deterministic(det);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &module, &[]).unwrap();
+        let mut out = [Val::I32(0)];
+        inst.get_func(&store, "add")
+            .unwrap()
+            .call(&mut store, &[payload_nan], &mut out)
+            .unwrap();
+        let Val::F32(bits) = out[0] else { panic!() };
+        assert!(f32::from_bits(bits).is_nan());
+        if det {
+            assert_eq!(bits, 0x7fc0_0000, "canonical NaN in deterministic mode");
+        }
+        let div = inst.get_func(&store, "div").unwrap();
+        div.call(&mut store, &[Val::f64(0.0), Val::f64(0.0)], &mut out)
+            .unwrap();
+        let Val::F64(bits) = out[0] else { panic!() };
+        assert!(f64::from_bits(bits).is_nan());
+        if det {
+            assert_eq!(bits, 0x7ff8_0000_0000_0000);
+        }
+        // Bit operations stay exact in both modes.
+        let neg = inst.get_func(&store, "neg").unwrap();
+        neg.call(&mut store, &[payload_nan], &mut out).unwrap();
+        assert_eq!(out[0], Val::F32(0xffa0_0001));
+    }
+}

@@ -109,6 +109,9 @@ macro_rules! define_instr {
             /// Epoch interruption (only with `Config::epoch_interruption`): trap with
             /// "interrupted" once the engine's epoch reaches the store's deadline.
             CheckEpoch,
+            /// Deterministic mode: replace a NaN in `slot` by the canonical NaN.
+            CanonNan32 { slot: Slot },
+            CanonNan64 { slot: Slot },
             /// `dst = src`.
             Copy(Un),
             /// Copies `len` slots from `src..` to `dst..` (handles overlap).

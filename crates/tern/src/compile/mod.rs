@@ -134,6 +134,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         offset: body.code.start,
         fuel: module.engine.config().consume_fuel,
         epoch: module.engine.config().epoch_interruption,
+        deterministic: module.engine.config().deterministic,
         fuel_at: None,
         fuel_count: 0,
     };
@@ -232,6 +233,8 @@ struct Compiler<'m> {
     fuel: bool,
     /// Whether to emit epoch checks (at the same points as fuel).
     epoch: bool,
+    /// Whether to canonicalize NaN results (deterministic mode).
+    deterministic: bool,
     fuel_at: Option<usize>,
     fuel_count: u32,
 }
@@ -985,6 +988,9 @@ impl Compiler<'_> {
                 } else {
                     self.binary(|b| binary_instr(n, b));
                 }
+                if self.deterministic {
+                    self.canonicalize_nan(n);
+                }
             }
             Operator::ReturnCall(f) => {
                 let ty = self.module.func_types.get(f as usize).cloned();
@@ -1059,6 +1065,27 @@ impl Compiler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Deterministic mode: after an instruction whose NaN result may depend on the host,
+    /// rewrite a NaN result to the canonical NaN. (Bit operations — abs, neg,
+    /// copysign, reinterpret — and loads are exact and need nothing.)
+    fn canonicalize_nan(&mut self, n: NumericOp) {
+        use NumericOp::*;
+        let is64 = match n {
+            F32Add | F32Sub | F32Mul | F32Div | F32Sqrt | F32Min | F32Max | F32Ceil | F32Floor
+            | F32Trunc | F32Nearest | F32DemoteF64 => false,
+            F64Add | F64Sub | F64Mul | F64Div | F64Sqrt | F64Min | F64Max | F64Ceil | F64Floor
+            | F64Trunc | F64Nearest | F64PromoteF32 => true,
+            _ => return,
+        };
+        let pos = self.stack.len() - 1;
+        let slot = self.home(pos);
+        self.emit(if is64 {
+            Instr::CanonNan64 { slot }
+        } else {
+            Instr::CanonNan32 { slot }
+        });
     }
 
     /// (params, results) of type `type_index`.

@@ -48,6 +48,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         | Instr::ConsumeFuel { .. }
         | Instr::CheckEpoch => {}
         Instr::ReturnOne { src } => one(src),
+        Instr::CanonNan32 { slot } | Instr::CanonNan64 { slot } => one(slot),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
         Instr::BrTable { index, .. } => one(index),
         // The callee's frame starts at `base` (possibly right at the end of this frame);

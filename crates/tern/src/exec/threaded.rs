@@ -751,6 +751,18 @@ handlers! {
         }
         step!(ip, sp, mem, len, cx)
     }
+    CanonNan32(ip, sp, mem, len, cx) Instr::CanonNan32 { slot } => {
+        if f32_of(rd!(sp, slot)).is_nan() {
+            wr!(sp, slot, 0x7fc0_0000);
+        }
+        step!(ip, sp, mem, len, cx)
+    }
+    CanonNan64(ip, sp, mem, len, cx) Instr::CanonNan64 { slot } => {
+        if f64_of(rd!(sp, slot)).is_nan() {
+            wr!(sp, slot, 0x7ff8_0000_0000_0000);
+        }
+        step!(ip, sp, mem, len, cx)
+    }
     Copy(ip, sp, mem, len, cx) Instr::Copy(o) => {
         wr!(sp, o.dst, rd!(sp, o.src));
         step!(ip, sp, mem, len, cx)
@@ -1093,6 +1105,8 @@ macro_rules! numeric_handlers {
             Instr::BrOnNonNull { .. } => BrOnNonNull,
             Instr::ConsumeFuel { .. } => ConsumeFuel,
             Instr::CheckEpoch => CheckEpoch,
+            Instr::CanonNan32 { .. } => CanonNan32,
+            Instr::CanonNan64 { .. } => CanonNan64,
             Instr::Copy(..) => Copy,
             Instr::CopyMany { .. } => CopyMany,
             Instr::Select { .. } => Select,

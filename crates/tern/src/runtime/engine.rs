@@ -16,6 +16,7 @@ pub struct Config {
     pub(crate) lazy_compilation: bool,
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
+    pub(crate) deterministic: bool,
 }
 
 impl Default for Config {
@@ -26,6 +27,7 @@ impl Default for Config {
             lazy_compilation: true,
             consume_fuel: false,
             epoch_interruption: false,
+            deterministic: false,
         }
     }
 }
@@ -64,6 +66,15 @@ impl Config {
     /// once it is reached. With it off, no checks are compiled.
     pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
         self.epoch_interruption = on;
+        self
+    }
+
+    /// Deterministic execution (default `false`): every float operation whose NaN
+    /// result could differ between hosts yields the canonical NaN, so the same module
+    /// and inputs give bit-identical results and memory everywhere. (Host functions
+    /// must be deterministic too: see `tern_wasi`'s deterministic context.)
+    pub fn deterministic(&mut self, on: bool) -> &mut Self {
+        self.deterministic = on;
         self
     }
 
