@@ -274,3 +274,37 @@ fn deterministic_mode_canonicalizes_nans() {
         assert_eq!(out[0], Val::F32(0xffa0_0001));
     }
 }
+
+#[test]
+fn out_of_fuel_pauses_and_resumes_the_same_call() {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(
+        &engine,
+        r#"(module
+        (func $sum (export "sum") (param i32) (result i64) (local i64)
+          (loop $l
+            (local.set 1 (i64.add (local.get 1) (i64.extend_i32_u (local.get 0))))
+            (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+          (local.get 1))
+        (func (export "nested") (param i32) (result i64) (call $sum (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = inst.get_func(&store, "nested").unwrap();
+    store.set_fuel(1_000).unwrap();
+    let mut out = [Val::I64(0)];
+    let mut call = f
+        .call_resumable(&mut store, &[Val::I32(100_000)], &mut out)
+        .unwrap();
+    let mut pauses = 0;
+    while let ResumableCall::OutOfFuel(paused) = call {
+        pauses += 1;
+        store.set_fuel(1_000).unwrap();
+        call = paused.resume(&mut store, &mut out).unwrap();
+    }
+    assert!(pauses > 100, "{pauses} pauses");
+    assert_eq!(out[0], Val::I64(5_000_050_000));
+}

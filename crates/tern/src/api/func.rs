@@ -137,6 +137,47 @@ impl Func {
         Ok(())
     }
 
+    /// Calls the function like [`call`](Self::call), but if the store runs out of fuel
+    /// the call pauses instead of failing: set more fuel and
+    /// [`resume`](ResumableInvocation::resume) it.
+    pub fn call_resumable<T>(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<ResumableCall> {
+        let s = store.as_context_mut();
+        let ty = self.ty_arc(s)?;
+        if params.len() != ty.params.len() || results.len() != ty.results.len() {
+            return Err(Error::api("wrong number of arguments or result slots"));
+        }
+        let id = s.inner.id;
+        if params
+            .iter()
+            .zip(ty.params.iter())
+            .any(|(p, &t)| !p.matches(id, t))
+        {
+            return Err(Error::api("argument of the wrong type"));
+        }
+        if matches!(
+            s.inner.code.funcs.get(self.index as usize),
+            Some(FuncEntity::Host { .. })
+        ) {
+            self.call(&mut *s, params, results)?;
+            return Ok(ResumableCall::Finished);
+        }
+        let args = params
+            .iter()
+            .map(|v| v.to_slot())
+            .collect::<Result<Vec<u64>>>()?;
+        let stack = s.take_stack();
+        let func = self.index;
+        let r = finish_resumable(s, stack, ty, results, |s, stack| {
+            run_on(s, stack, func, &args, &mut [])
+        })?;
+        Ok(r.map_or(ResumableCall::Finished, ResumableCall::OutOfFuel))
+    }
+
     /// A typed view of the function; fails if the types do not match `Params` and
     /// `Results`.
     pub fn typed<Params: WasmTyList, Results: WasmTyList>(
@@ -223,9 +264,16 @@ fn run_on<T>(
     stack
         .enter(func, code, w.instance, 0)
         .map_err(crate::Trap::new)?;
+    drive(s, stack)?;
+    out.copy_from_slice(&stack.slots[..out.len()]);
+    Ok(())
+}
+
+/// Runs `stack` to completion, performing the host calls the interpreter asks for.
+fn drive<T>(s: &mut Store<T>, stack: &mut exec::Stack) -> Result<()> {
     loop {
         match exec::run(&mut s.inner, stack)? {
-            Outcome::Returned => break,
+            Outcome::Returned => return Ok(()),
             Outcome::HostCall { func: hf, base } => {
                 let FuncEntity::Host { ty, host, .. } = &s.inner.code.funcs[hf as usize] else {
                     return Err(Error::api("host call to a wasm function"));
@@ -252,8 +300,76 @@ fn run_on<T>(
             }
         }
     }
-    out.copy_from_slice(&stack.slots[..out.len()]);
-    Ok(())
+}
+
+/// The outcome of [`Func::call_resumable`] and [`ResumableInvocation::resume`].
+pub enum ResumableCall {
+    /// The call returned; its results were written.
+    Finished,
+    /// The store ran out of fuel; add fuel and resume.
+    OutOfFuel(ResumableInvocation),
+}
+
+/// A wasm call paused because the store ran out of fuel: its whole state (frames and
+/// values) is kept here, outside the host stack, until [`resume`](Self::resume).
+pub struct ResumableInvocation {
+    stack: exec::Stack,
+    store: u64,
+    results: Arc<FuncType>,
+}
+
+impl ResumableInvocation {
+    /// Continues the paused call (after `Store::set_fuel`), writing its results to
+    /// `results` when it finishes.
+    pub fn resume<T>(
+        self,
+        mut store: impl AsContextMut<Data = T>,
+        results: &mut [Val],
+    ) -> Result<ResumableCall> {
+        let s = store.as_context_mut();
+        if s.inner.id != self.store {
+            return Err(Error::api("resumed with a store it does not belong to"));
+        }
+        if results.len() != self.results.results.len() {
+            return Err(Error::api("wrong number of result slots"));
+        }
+        finish_resumable(s, self.stack, self.results, results, |s, stack| {
+            drive(s, stack)
+        })
+        .map(|r| r.map_or(ResumableCall::Finished, ResumableCall::OutOfFuel))
+    }
+}
+
+/// Runs `step` on `stack`; on running out of fuel keeps the stack in an invocation,
+/// otherwise returns it to the store and writes the results.
+fn finish_resumable<T>(
+    s: &mut Store<T>,
+    mut stack: exec::Stack,
+    ty: Arc<FuncType>,
+    results: &mut [Val],
+    step: impl FnOnce(&mut Store<T>, &mut exec::Stack) -> Result<()>,
+) -> Result<Option<ResumableInvocation>> {
+    match step(s, &mut stack) {
+        Ok(()) => {
+            let id = s.inner.id;
+            for (i, (r, &t)) in results.iter_mut().zip(ty.results.iter()).enumerate() {
+                *r = Val::from_slot(id, t, stack.slots[i]);
+            }
+            s.return_stack(stack);
+            Ok(None)
+        }
+        Err(Error::Trap(t)) if t.code() == crate::TrapCode::OutOfFuel => {
+            Ok(Some(ResumableInvocation {
+                stack,
+                store: s.inner.id,
+                results: ty,
+            }))
+        }
+        Err(e) => {
+            s.return_stack(stack);
+            Err(e)
+        }
+    }
 }
 
 /// A function whose parameter and result types are known statically.

@@ -15,7 +15,9 @@ pub use externals::{
     ExportType, Extern, ExternType, Global, ImportType, Memory, Mutability, StoreMut, StoreRef,
     Table,
 };
-pub use func::{Func, IntoFunc, TypedFunc, WasmRet, WasmTy, WasmTyList};
+pub use func::{
+    Func, IntoFunc, ResumableCall, ResumableInvocation, TypedFunc, WasmRet, WasmTy, WasmTyList,
+};
 pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;

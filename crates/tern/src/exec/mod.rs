@@ -154,7 +154,14 @@ pub fn run(store: &mut StoreInner, stack: &mut Stack) -> Result<Outcome> {
     let mut pc = 0;
     match threaded::interpret(code_part, data, stack, &mut pc) {
         Ok(o) => Ok(o),
-        Err(Stop::Trap(tc)) => Err(trap(code_part, stack, pc, tc)),
+        Err(Stop::Trap(tc)) => {
+            // The top frame resumes at the trapping instruction (for calls resumed
+            // after running out of fuel, which re-executes the fuel check).
+            if let Some(f) = stack.frames.last_mut() {
+                f.pc = pc as u32;
+            }
+            Err(trap(code_part, stack, pc, tc))
+        }
         Err(Stop::Error(e)) => Err(e),
     }
 }
