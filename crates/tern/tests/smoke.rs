@@ -308,3 +308,43 @@ fn out_of_fuel_pauses_and_resumes_the_same_call() {
     assert!(pauses > 100, "{pauses} pauses");
     assert_eq!(out[0], Val::I64(5_000_050_000));
 }
+
+#[test]
+fn store_limits_on_totals_and_counts() {
+    let engine = Engine::default();
+    let two_pages = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 2)
+        (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    store.limit(StoreLimits {
+        total_memory_bytes: Some(5 << 16),
+        instances: Some(3),
+        tables: Some(0),
+        ..StoreLimits::default()
+    });
+    let a = Instance::new(&mut store, &two_pages, &[]).unwrap();
+    let _b = Instance::new(&mut store, &two_pages, &[]).unwrap();
+    // 4 of 5 pages used: one more page fits, then growth fails; a third memory does not fit.
+    let grow = a.get_typed_func::<(), i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, ()).unwrap(), 2);
+    assert_eq!(grow.call(&mut store, ()).unwrap(), -1);
+    assert!(matches!(
+        Instance::new(&mut store, &two_pages, &[]),
+        Err(Error::Instantiation(_))
+    ));
+    // No tables allowed; and at most three instances.
+    let with_table = Module::new(&engine, "(module (table 1 funcref))").unwrap();
+    assert!(matches!(
+        Instance::new(&mut store, &with_table, &[]),
+        Err(Error::Instantiation(_))
+    ));
+    let empty = Module::new(&engine, "(module)").unwrap();
+    Instance::new(&mut store, &empty, &[]).unwrap();
+    assert!(matches!(
+        Instance::new(&mut store, &empty, &[]),
+        Err(Error::Instantiation(_))
+    ));
+}

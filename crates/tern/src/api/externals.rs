@@ -48,6 +48,7 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let s = store.as_context_mut();
         let m = MemoryEntity::new(ty, s.inner.data.limits.memory_bytes)
+            .filter(|m| s.inner.data.memory_fits(m.byte_len() as u64))
             .ok_or_else(|| Error::Instantiation(format!("cannot allocate memory {ty}")))?;
         let index = push(&mut s.inner.data.memories, m)?;
         Ok(Memory {
@@ -131,9 +132,9 @@ impl Memory {
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let s = store.as_context_mut();
         check(self.store, s.inner.id, "memory")?;
-        self.entity_mut(s)
-            .ok_or_else(|| Error::api("dangling memory"))?
-            .grow(delta)
+        s.inner
+            .data
+            .grow_memory(self.index as usize, delta)
             .ok_or_else(|| Error::api("failed to grow memory"))
     }
 
@@ -218,6 +219,7 @@ impl Table {
             return Err(Error::api("table initial value has the wrong type"));
         }
         let t = TableEntity::new(ty, init.to_slot()?, s.inner.data.limits.table_elements)
+            .filter(|_| s.inner.data.table_fits())
             .ok_or_else(|| Error::Instantiation(format!("cannot allocate table {ty}")))?;
         let index = push(&mut s.inner.data.tables, t)?;
         Ok(Table {

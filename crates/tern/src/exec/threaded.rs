@@ -857,8 +857,8 @@ handlers! {
     MemoryGrow(ip, sp, mem, len, cx) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
-        let r = match m.grow(addr(rd!(sp, delta), is64)) {
+        let m = e.inst.memories[m as usize] as usize;
+        let r = match e.data.grow_memory(m, addr(rd!(sp, delta), is64)) {
             Some(old) => old,
             None => minus_one(is64),
         };

@@ -33,6 +33,16 @@ pub fn instantiate(
             imports.len()
         )));
     }
+    if store
+        .data
+        .limits
+        .instances
+        .is_some_and(|n| store.code.instances.len() >= n)
+    {
+        return Err(Error::Instantiation(
+            "the store's instance limit is reached".into(),
+        ));
+    }
     let instance_idx = store.code.instances.len() as u32;
     let mut inst = InstanceEntity {
         funcs: Vec::new(),
@@ -89,19 +99,25 @@ pub fn instantiate(
             elem: canon_ref(module, t.ty.elem),
             ..t.ty
         };
-        let table =
-            TableEntity::new(ty, init, store.data.limits.table_elements).ok_or_else(|| {
-                Error::Instantiation(format!("table of {} elements", t.ty.limits.min))
-            })?;
+        let table = TableEntity::new(ty, init, store.data.limits.table_elements);
+        let table = table.filter(|_| store.data.table_fits()).ok_or_else(|| {
+            Error::Instantiation(format!(
+                "cannot allocate a table of {} elements (over the store's limit or the host's)",
+                t.ty.limits.min
+            ))
+        })?;
         inst.tables.push(push(&mut store.data.tables, table)?);
     }
     for &ty in &m.memories {
-        let mem = MemoryEntity::new(ty, store.data.limits.memory_bytes).ok_or_else(|| {
-            Error::Instantiation(format!(
-                "cannot allocate a memory of {} pages (over the store's limit or the host's)",
-                ty.limits.min
-            ))
-        })?;
+        let mem = MemoryEntity::new(ty, store.data.limits.memory_bytes);
+        let mem = mem
+            .filter(|m| store.data.memory_fits(m.byte_len() as u64))
+            .ok_or_else(|| {
+                Error::Instantiation(format!(
+                    "cannot allocate a memory of {} pages (over the store's limit or the host's)",
+                    ty.limits.min
+                ))
+            })?;
         inst.memories.push(push(&mut store.data.memories, mem)?);
     }
     for e in &m.elems {

@@ -131,13 +131,55 @@ pub struct DataPart {
     pub limits: Limits,
 }
 
-/// Resource limits of a store (see `Store::limit`).
+/// Resource limits of a store (see `Store::limit`). `None` means no limit beyond
+/// the spec's and the host's.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Limits {
     /// The most bytes one linear memory may have.
     pub memory_bytes: Option<u64>,
+    /// The most bytes all linear memories of the store may have together.
+    pub total_memory_bytes: Option<u64>,
     /// The most elements one table may have.
     pub table_elements: Option<u64>,
+    /// The most instances, memories and tables the store may hold.
+    pub instances: Option<usize>,
+    pub memories: Option<usize>,
+    pub tables: Option<usize>,
+}
+
+impl DataPart {
+    /// Bytes of all memories together.
+    pub fn total_memory_bytes(&self) -> u64 {
+        self.memories.iter().map(|m| m.byte_len() as u64).sum()
+    }
+
+    /// Grows memory `m` (store index) by `delta` pages within the store's limits;
+    /// the old size in pages, or `None` with nothing changed.
+    pub fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
+        if let Some(total) = self.limits.total_memory_bytes {
+            let mem = self.memories.get(m)?;
+            let extra = delta.checked_mul(1 << mem.ty.page_size_log2())?;
+            if self.total_memory_bytes().checked_add(extra)? > total {
+                return None;
+            }
+        }
+        self.memories.get_mut(m)?.grow(delta)
+    }
+
+    /// Whether one more memory of `bytes` bytes fits the store's limits.
+    pub fn memory_fits(&self, bytes: u64) -> bool {
+        self.limits.memories.is_none_or(|n| self.memories.len() < n)
+            && self.limits.total_memory_bytes.is_none_or(|t| {
+                self.total_memory_bytes()
+                    .checked_add(bytes)
+                    .is_some_and(|sum| sum <= t)
+            })
+    }
+
+    /// Whether one more table fits the store's limits.
+    pub fn table_fits(&self) -> bool {
+        self.limits.tables.is_none_or(|n| self.tables.len() < n)
+    }
 }
 
 /// The non-generic contents of a `Store<T>`.
