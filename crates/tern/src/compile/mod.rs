@@ -24,6 +24,10 @@ use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
 use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, Slot, St, Un, MAX_FRAME_SLOTS};
 
+/// The most operands that may wait on the stack as lazy local or constant references;
+/// past it the oldest are copied home.
+const MAX_LAZY: usize = 64;
+
 /// A compile-time operand: where the value at a stack position currently is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Opd {
@@ -126,6 +130,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         stack: Vec::new(),
         ctrls: Vec::new(),
         temps,
+        homed: 0,
         max_depth: 0,
         consts_base,
         const_index,
@@ -220,6 +225,8 @@ struct Compiler<'m> {
     ctrls: Vec<Ctrl>,
     /// Home slot of stack position 0.
     temps: usize,
+    /// Every stack position below this is a `Temp` (clamped to the stack's length).
+    homed: usize,
     max_depth: usize,
     consts_base: usize,
     const_index: HashMap<u64, usize>,
@@ -272,10 +279,18 @@ impl Compiler<'_> {
     }
 
     fn push(&mut self, o: Opd) -> usize {
+        // Positions at or above the stack's length may have been popped since they
+        // were homed: the new entry is only known to be home if it is a temp.
+        self.homed = self.homed.min(self.stack.len());
         self.stack.push(o);
         let d = self.stack.len();
         if d > self.max_depth {
             self.max_depth = d;
+        }
+        // Bound the lazy operands, so that scanning them stays constant-time.
+        if o != Opd::Temp && d - self.homed > MAX_LAZY {
+            let from = self.homed;
+            self.materialize_from(from);
         }
         d - 1
     }
@@ -304,9 +319,14 @@ impl Compiler<'_> {
         }
     }
 
+    /// Moves every operand from position `from` up to its home slot.
     fn materialize_from(&mut self, from: usize) {
-        for p in from..self.stack.len() {
+        let homed = self.homed.min(self.stack.len());
+        for p in from.max(homed)..self.stack.len() {
             self.materialize(p);
+        }
+        if from <= homed {
+            self.homed = self.stack.len();
         }
     }
 
@@ -374,11 +394,16 @@ impl Compiler<'_> {
     /// Emits the copies for a branch to `depth` and an unconditional jump there. The
     /// operand stack is left as it was: the copies happen only on the branch's path.
     fn branch(&mut self, depth: u32) {
-        let saved = self.stack.clone();
+        // Only positions above the homed ones can change (and at most MAX_LAZY of
+        // them are not temps), so saving those is enough.
+        let homed = self.homed.min(self.stack.len());
+        let saved = self.stack[homed..].to_vec();
         let (h, n) = self.label(depth);
         self.copy_to(h, n);
         self.jump(depth, Instr::Br { offset: 0 });
-        self.stack = saved;
+        self.stack.truncate(homed);
+        self.stack.extend(saved);
+        self.homed = homed;
     }
 
     /// Emits `i` (a branch instruction) targeting label `depth`.
@@ -636,7 +661,7 @@ impl Compiler<'_> {
         let l = l as Slot;
         let top = self.stack.len() - 1;
         // Operands still reading the old value of `l` must be copied out first.
-        let pending: Vec<usize> = (0..top)
+        let pending: Vec<usize> = (self.homed.min(top)..top)
             .filter(|&p| self.stack[p] == Opd::Local(l))
             .collect();
         let src = self.slot_of(top);
