@@ -73,9 +73,7 @@ fn deeply_nested_blocks() {
         code.extend_from_slice(&[0x02, 0x40]); // block
     }
     code.extend_from_slice(&[0x0c, 0x00]); // br 0
-    for _ in 0..n {
-        code.push(0x0b);
-    }
+    code.extend(std::iter::repeat_n(0x0b, n)); // end ...
     let (r, t) = run(&module(0, &code));
     r.unwrap();
     assert!(t < LIMIT, "{t:?}");
@@ -86,8 +84,8 @@ fn huge_br_table() {
     let n = 200_000u64;
     let mut code = vec![0x02, 0x40, 0x41, 0x05, 0x0e]; // block; i32.const 5; br_table
     leb(n, &mut code);
-    for i in 0..n {
-        leb(i % 1, &mut code);
+    for _ in 0..n {
+        leb(0, &mut code); // every target is the block
     }
     code.push(0x00); // default
     code.push(0x0b);
@@ -132,9 +130,7 @@ fn deep_operand_stack_with_branches_and_local_sets() {
         code.extend_from_slice(&[0x41, 0x00, 0x0d, 0x00]); // i32.const 0; br_if 0
         code.extend_from_slice(&[0x41, 0x07, 0x21, 0x00]); // i32.const 7; local.set 0
     }
-    for _ in 0..n {
-        code.push(0x1a); // drop
-    }
+    code.extend(std::iter::repeat_n(0x1a, n)); // drop ...
     code.push(0x0b);
     let (r, t) = run(&module(1, &code));
     r.unwrap();
