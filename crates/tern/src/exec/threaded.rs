@@ -40,8 +40,10 @@ use crate::syntax::{LoadOp, StoreOp};
 const TAIL: bool = cfg!(all(
     not(debug_assertions),
     not(feature = "portable-dispatch"),
-    // Sanitizer instrumentation (as in fuzzing builds) keeps calls from becoming jumps.
+    // Sanitizer instrumentation (as in fuzzing builds) keeps calls from becoming jumps;
+    // Miri runs neither inline assembly nor guaranteed jumps.
     not(fuzzing),
+    not(miri),
     any(target_arch = "x86_64", target_arch = "aarch64")
 ));
 
@@ -402,7 +404,11 @@ pub(super) fn interpret(
         error: None,
         mem: (mem, len),
         regs: (ip, sp, mem, len),
-        host_stack_limit: host_sp().saturating_sub(HOST_STACK_SLACK),
+        host_stack_limit: if TAIL {
+            host_sp().saturating_sub(HOST_STACK_SLACK)
+        } else {
+            0
+        },
     };
     let cx = &mut e as *mut Exec<'_> as *mut ExecCtx;
     let exit = loop {
