@@ -97,6 +97,32 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let s = store.as_context_mut();
+        let ty = self.check_call(s, params, results)?;
+        let id = s.inner.id;
+        if let Some(FuncEntity::Host { host, .. }) = s.inner.code.funcs.get(self.index as usize) {
+            let f = s.hosts[*host as usize].f.clone();
+            return call_host(s, &f, &ty, None, params, results);
+        }
+        let args = params
+            .iter()
+            .map(|v| v.to_slot())
+            .collect::<Result<Vec<u64>>>()?;
+        let mut out = vec![0u64; ty.results.len()];
+        run_wasm(s, self.index, &args, &mut out)?;
+        for ((r, &t), v) in results.iter_mut().zip(ty.results.iter()).zip(out) {
+            *r = Val::from_slot(id, t, v);
+        }
+        Ok(())
+    }
+
+    /// The function's type, after checking that `params` match it and `results` has
+    /// room for exactly its results.
+    fn check_call<T>(
+        &self,
+        s: &Store<T>,
+        params: &[Val],
+        results: &[Val],
+    ) -> Result<Arc<FuncType>> {
         let ty = self.ty_arc(s)?;
         if params.len() != ty.params.len() {
             return Err(Error::api(format!(
@@ -121,20 +147,7 @@ impl Func {
                 )));
             }
         }
-        if let Some(FuncEntity::Host { host, .. }) = s.inner.code.funcs.get(self.index as usize) {
-            let f = s.hosts[*host as usize].f.clone();
-            return call_host(s, &f, &ty, None, params, results);
-        }
-        let args = params
-            .iter()
-            .map(|v| v.to_slot())
-            .collect::<Result<Vec<u64>>>()?;
-        let mut out = vec![0u64; ty.results.len()];
-        run_wasm(s, self.index, &args, &mut out)?;
-        for ((r, &t), v) in results.iter_mut().zip(ty.results.iter()).zip(out) {
-            *r = Val::from_slot(id, t, v);
-        }
-        Ok(())
+        Ok(ty)
     }
 
     /// Calls the function like [`call`](Self::call), but if the store runs out of fuel
@@ -147,18 +160,7 @@ impl Func {
         results: &mut [Val],
     ) -> Result<ResumableCall> {
         let s = store.as_context_mut();
-        let ty = self.ty_arc(s)?;
-        if params.len() != ty.params.len() || results.len() != ty.results.len() {
-            return Err(Error::api("wrong number of arguments or result slots"));
-        }
-        let id = s.inner.id;
-        if params
-            .iter()
-            .zip(ty.params.iter())
-            .any(|(p, &t)| !p.matches(id, t))
-        {
-            return Err(Error::api("argument of the wrong type"));
-        }
+        let ty = self.check_call(s, params, results)?;
         if matches!(
             s.inner.code.funcs.get(self.index as usize),
             Some(FuncEntity::Host { .. })
