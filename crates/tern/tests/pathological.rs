@@ -1,8 +1,12 @@
 //! Pathological modules: compiling and running them must stay proportional to their
 //! size (no quadratic blow-up on deep nesting, huge `br_table`s, many locals or deep
 //! operand stacks). Each case is large enough that a quadratic algorithm would take
-//! minutes; the bound asserted is seconds.
+//! minutes; the bound asserted is seconds. Memory is bounded too: a counting allocator
+//! records the peak of live heap bytes on the test's thread, and each case asserts it
+//! stays within what an empty module takes plus a fixed multiple of the module's size.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use tern::{Engine, Error, Instance, Module, Store};
@@ -49,9 +53,90 @@ fn module(locals: u32, code: &[u8]) -> Vec<u8> {
     m
 }
 
+/// The system allocator, counting live bytes per thread (tests run on parallel
+/// threads; each measures only its own allocations).
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn account(delta: isize) {
+    // `try_with`: the thread's counters may already be gone while it exits.
+    let _ = LIVE.try_with(|live| {
+        let now = live.get() + delta;
+        live.set(now);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+    });
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the counting around it
+// touches only const-initialized thread-locals, which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            account(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            account(layout.size() as isize);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System` with this layout (every allocation goes
+        // through this allocator).
+        unsafe { System.dealloc(ptr, layout) };
+        account(-(layout.size() as isize));
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `dealloc`; `new_size` is the caller's.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            account(new_size as isize - layout.size() as isize);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Heap bytes a case may use at its peak: what running an empty function takes
+/// (engine, store, the reserved value stack) plus a fixed multiple of the module's size.
+fn memory_bound(module_len: usize) -> usize {
+    let (_, empty) = measure(&module(0, &[]));
+    empty + MEMORY_PER_BYTE * module_len
+}
+const MEMORY_PER_BYTE: usize = 64;
+
 /// Creates, instantiates and calls `f`; returns the outcome and the time it took.
+/// Asserts the peak heap use stayed within [`memory_bound`].
 fn run(bytes: &[u8]) -> (Result<(), Error>, Duration) {
     let start = Instant::now();
+    let (r, peak) = measure(bytes);
+    let elapsed = start.elapsed();
+    let bound = memory_bound(bytes.len());
+    assert!(
+        peak <= bound,
+        "peak heap {peak} bytes for a {}-byte module (bound {bound})",
+        bytes.len()
+    );
+    (r, elapsed)
+}
+
+/// Creates, instantiates and calls `f`; returns the outcome and the peak of heap
+/// bytes live on this thread meanwhile.
+fn measure(bytes: &[u8]) -> (Result<(), Error>, usize) {
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(base));
     let r = (|| {
         let engine = Engine::default();
         let module = Module::new(&engine, bytes)?;
@@ -60,7 +145,7 @@ fn run(bytes: &[u8]) -> (Result<(), Error>, Duration) {
         inst.get_typed_func::<(), ()>(&store, "f")?
             .call(&mut store, ())
     })();
-    (r, start.elapsed())
+    (r, (PEAK.with(Cell::get) - base) as usize)
 }
 
 const LIMIT: Duration = Duration::from_secs(10);
