@@ -45,25 +45,88 @@ unsafe impl Send for FrameCode {}
 // SAFETY: as above; the pointee is never written.
 unsafe impl Sync for FrameCode {}
 
-/// A call stack: value slots and frame records.
+/// A call stack: value slots, frame records, and what calls need to enter each
+/// function.
 pub struct Stack {
     pub slots: Vec<u64>,
     pub frames: Vec<Frame>,
     max_depth: usize,
+    /// Calls may push a frame without growing `frames` while its length is below this
+    /// (the smaller of `max_depth` and the vector's capacity).
+    fast_depth: usize,
+    /// Per store function index: how to enter it, once it has been entered.
+    entries: Vec<Entry>,
+}
+
+/// What entering a compiled wasm function takes, cached per store function so that a
+/// call reads one record. `ops` points into the function's [`CompiledFunc`], which the
+/// store owns (behind an `Arc`, never replaced) for as long as the store lives; a
+/// stack is only ever used with the store that created it.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// The threaded code; null while the function has not been entered.
+    pub ops: *const Op,
+    /// The values of slots `num_params..` on entry: zeroes for the declared locals,
+    /// then the constants.
+    pub init: Box<[u64]>,
+    pub num_params: u32,
+    pub frame_size: u32,
+    /// The instance the function belongs to.
+    pub inst: u32,
+}
+
+// SAFETY: `ops` refers to immutable compiled code owned by the store that owns the
+// stack (see `Entry`); it is never written through.
+unsafe impl Send for Entry {}
+// SAFETY: as above.
+unsafe impl Sync for Entry {}
+
+impl Entry {
+    fn none() -> Entry {
+        Entry {
+            ops: std::ptr::null(),
+            init: Box::default(),
+            num_params: 0,
+            frame_size: 0,
+            inst: 0,
+        }
+    }
+
+    fn new(code: &CompiledFunc, inst: u32) -> Entry {
+        let locals = (code.locals_end - code.num_params) as usize;
+        let mut init = vec![0; locals];
+        init.extend_from_slice(&code.consts);
+        Entry {
+            ops: threaded::ops_of(code).as_ptr(),
+            init: init.into_boxed_slice(),
+            num_params: code.num_params,
+            frame_size: code.frame_size,
+            inst,
+        }
+    }
 }
 
 impl Stack {
     pub fn new(max_slots: usize, max_depth: usize) -> Stack {
+        let frames = Vec::with_capacity(max_depth.min(1 << 16));
         Stack {
             slots: vec![0; max_slots],
-            frames: Vec::with_capacity(max_depth.min(1 << 16)),
+            fast_depth: max_depth.min(frames.capacity()),
+            frames,
             max_depth,
+            entries: Vec::new(),
         }
     }
 
-    /// Pushes the frame of a wasm function whose arguments are at `fp..`, preparing
-    /// its locals and constants. Returns the function's threaded code.
+    /// The cached entry of store function `func`, if it has been entered before.
     #[inline(always)]
+    pub(crate) fn entry(&self, func: u32) -> Option<&Entry> {
+        self.entries.get(func as usize).filter(|e| !e.ops.is_null())
+    }
+
+    /// Pushes the frame of a wasm function whose arguments are at `fp..`, preparing
+    /// its locals and constants, and caches how to enter it. Returns the function's
+    /// threaded code.
     pub fn enter(
         &mut self,
         func: u32,
@@ -71,33 +134,63 @@ impl Stack {
         inst: u32,
         fp: usize,
     ) -> Result<*const Op, TrapCode> {
-        let end = fp + code.frame_size as usize;
+        let i = func as usize;
+        if self.entries.len() <= i {
+            self.entries.resize_with(i + 1, Entry::none);
+        }
+        if self.entries[i].ops.is_null() {
+            self.entries[i] = Entry::new(code, inst);
+        }
+        let end = fp + self.entries[i].frame_size as usize;
         if self.frames.len() >= self.max_depth || end > self.slots.len() {
             return Err(TrapCode::StackOverflow);
         }
-        let np = code.num_params as usize;
-        let le = code.locals_end as usize;
-        // SAFETY: `fp + frame_size <= slots.len()` was checked above, and the verifier
-        // proved `num_params <= locals_end` and `locals_end + consts.len() <=
-        // frame_size`, so every write below is inside the slot vector. (Plain loops:
-        // frames are small, and a libc call per wasm call costs more than they do.)
+        self.frames.reserve(1);
+        self.fast_depth = self.max_depth.min(self.frames.capacity());
+        // SAFETY: `fp + frame_size <= slots.len()` was checked above, and `frames` has
+        // room.
+        unsafe { Ok(self.push(func, fp)) }
+    }
+
+    /// Pushes the frame of function `func`, whose entry exists, at `fp`: zeroes its
+    /// locals, copies its constants. Returns its threaded code.
+    ///
+    /// # Safety
+    /// `entries[func]` is set, `fp + its frame_size <= slots.len()`, and
+    /// `frames.len() < frames.capacity()`.
+    #[inline(always)]
+    pub(crate) unsafe fn push(&mut self, func: u32, fp: usize) -> *const Op {
+        // SAFETY: the caller guarantees the entry exists, the frame lies inside the
+        // slot vector and `frames` has room; the verifier proved `locals_end +
+        // consts.len() <= frame_size`, so every slot written is inside the frame.
         unsafe {
-            let p = self.slots.as_mut_ptr().add(fp);
-            if le > np {
-                std::ptr::write_bytes(p.add(np), 0, le - np);
+            let entry = self.entries.get_unchecked(func as usize);
+            let p = self.slots.as_mut_ptr().add(fp + entry.num_params as usize);
+            // Volatile writes keep this a plain loop: frames are small, and the libc
+            // call the compiler would make of it costs more than they do.
+            for (i, &v) in entry.init.iter().enumerate() {
+                std::ptr::write_volatile(p.add(i), v);
             }
-            for (i, &c) in code.consts.iter().enumerate() {
-                *p.add(le + i) = c;
-            }
+            let n = self.frames.len();
+            self.frames.as_mut_ptr().add(n).write(Frame {
+                func,
+                pc: 0,
+                fp,
+                code: FrameCode {
+                    ops: entry.ops,
+                    inst: entry.inst,
+                },
+            });
+            self.frames.set_len(n + 1);
+            entry.ops
         }
-        let ops = threaded::ops_of(code).as_ptr();
-        self.frames.push(Frame {
-            func,
-            pc: 0,
-            fp,
-            code: FrameCode { ops, inst },
-        });
-        Ok(ops)
+    }
+
+    /// Whether a call may push a frame without the checks of [`Stack::enter`] on the
+    /// frame records (the slot range is still the caller's to check).
+    #[inline(always)]
+    pub(crate) fn has_fast_room(&self) -> bool {
+        self.frames.len() < self.fast_depth
     }
 }
 

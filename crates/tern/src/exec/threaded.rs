@@ -30,7 +30,7 @@
 
 use std::hint::unreachable_unchecked;
 
-use super::{numeric, Outcome, Stack, Stop};
+use super::{numeric, Frame, Outcome, Stack, Stop};
 use crate::compile::isa::{CompiledFunc, ExecCtx, Exit, Handler, Instr, Op, Slot};
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -55,13 +55,11 @@ const HOST_STACK_SLACK: usize = 256 * 1024;
 pub(super) struct Exec<'a> {
     code_part: &'a CodePart,
     data: &'a mut DataPart,
+    /// The frames; the top one is the running function's (its `fp` and `code.ops`
+    /// are where its slots and its program counters start).
     stack: &'a mut Stack,
-    /// Index of the current frame's first slot in `stack.slots`.
-    fp: usize,
     inst: &'a InstanceEntity,
     inst_idx: u32,
-    /// First instruction of the running function (program counters count from it).
-    base: *const Op,
     /// Where execution stopped: the program counter, and why.
     pc: usize,
     trap: TrapCode,
@@ -172,10 +170,21 @@ macro_rules! wr {
     }};
 }
 
+impl Exec<'_> {
+    /// The running function's frame.
+    #[inline(always)]
+    fn top(&mut self) -> &mut Frame {
+        let n = self.stack.frames.len();
+        // SAFETY: a function runs only while its frame is on the stack.
+        unsafe { self.stack.frames.get_unchecked_mut(n.wrapping_sub(1)) }
+    }
+}
+
 #[inline(always)]
-fn pc_of(e: &Exec<'_>, ip: *const Op) -> usize {
-    // SAFETY: `ip` and `base` point into the same function's code.
-    unsafe { ip.offset_from(e.base) as usize }
+fn pc_of(e: &mut Exec<'_>, ip: *const Op) -> usize {
+    // SAFETY: `ip` points into the running function's code, which starts at its
+    // frame's `code.ops`.
+    unsafe { ip.offset_from(e.top().code.ops) as usize }
 }
 
 #[cold]
@@ -385,19 +394,16 @@ pub(super) fn interpret(
     let inst_idx = top.code.inst;
     let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
-    let fp = top.fp;
     // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
-    let sp = unsafe { stack.slots.as_mut_ptr().add(fp) };
+    let sp = unsafe { stack.slots.as_mut_ptr().add(top.fp) };
     // SAFETY: the frame's saved pc is an instruction of its code (`code.ops`).
     let ip = unsafe { top.code.ops.add(top.pc as usize) };
     let mut e = Exec {
         code_part,
         data,
         stack,
-        fp,
         inst,
         inst_idx,
-        base: top.code.ops,
         pc: 0,
         trap: TrapCode::Unreachable,
         host: (0, 0),
@@ -437,17 +443,53 @@ pub(super) fn interpret(
     }
 }
 
-/// Enters wasm function `callee` (store index) with its frame at `fp + base`, or
-/// stops for a host call.
+/// Enters wasm function `callee` (store index) with its frame at `base` slots into the
+/// running frame: the fast path, for a function called before, in the same instance,
+/// with room on the stack; everything else goes to [`call`].
 #[inline(always)]
+fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let n = e.stack.frames.len();
+    // SAFETY: the running function's frame is on the stack.
+    let top = unsafe { *e.stack.frames.get_unchecked(n.wrapping_sub(1)) };
+    let new_fp = top.fp + base as usize;
+    let fits = match e.stack.entry(callee) {
+        Some(entry) => {
+            entry.inst == e.inst_idx
+                && new_fp + entry.frame_size as usize <= e.stack.slots.len()
+                && e.stack.has_fast_room()
+        }
+        None => false,
+    };
+    if !fits {
+        return call(ip, cx, callee, base);
+    }
+    // SAFETY: `ip` is an instruction of the running function; the frame is the top one.
+    unsafe {
+        e.stack.frames.get_unchecked_mut(n - 1).pc = ip.offset_from(top.code.ops) as u32 + 1;
+    }
+    // SAFETY: the entry exists, the frame fits the slots and `frames` has room
+    // (checked above).
+    let ops = unsafe { e.stack.push(callee, new_fp) };
+    guard!(ip, cx);
+    // SAFETY: `sp` is slot `top.fp`, so this is slot `new_fp`, inside the slots.
+    let sp = unsafe { sp.add(base as usize) };
+    let (mem, len) = e.mem;
+    next!(ops, sp, mem, len, cx)
+}
+
+/// Enters wasm function `callee` (store index) with its frame at `base` slots into
+/// the running frame, or stops for a host call: the general path, which compiles
+/// the callee if needed, switches instances and reports stack overflow.
+#[inline(never)]
 fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    let new_fp = e.fp + base as usize;
     let pc = pc_of(e, ip);
-    if let Some(f) = e.stack.frames.last_mut() {
-        f.pc = pc as u32 + 1;
-    }
+    let top = e.top();
+    let new_fp = top.fp + base as usize;
+    top.pc = pc as u32 + 1;
     match &e.code_part.funcs[callee as usize] {
         FuncEntity::Wasm(w) => {
             let c = match w.code() {
@@ -458,8 +500,6 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
                 Ok(ops) => ops,
                 Err(t) => return trap(ip, cx, t),
             };
-            e.fp = new_fp;
-            e.base = ops;
             if w.instance != e.inst_idx {
                 e.inst_idx = w.instance;
                 e.inst = &e.code_part.instances[w.instance as usize];
@@ -478,18 +518,47 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     }
 }
 
-/// Returns to the calling frame (results are in place), or stops after the last.
+/// Returns to the calling frame (results are in place): the fast path, within one
+/// instance; everything else goes to [`ret`].
 #[inline(always)]
+fn ret_fast(ip: *const Op, cx: *mut ExecCtx) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let n = e.stack.frames.len();
+    if n < 2 {
+        return ret(ip, cx);
+    }
+    // SAFETY: `n >= 2`.
+    let caller = unsafe { *e.stack.frames.get_unchecked(n - 2) };
+    if caller.code.inst != e.inst_idx {
+        return ret(ip, cx);
+    }
+    // SAFETY: drops the top frame record (plain data).
+    unsafe { e.stack.frames.set_len(n - 1) };
+    // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
+    // saved pc is an instruction of its code.
+    let (sp, next) = unsafe {
+        (
+            e.stack.slots.as_mut_ptr().add(caller.fp),
+            caller.code.ops.add(caller.pc as usize),
+        )
+    };
+    let (mem, len) = e.mem;
+    next!(next, sp, mem, len, cx)
+}
+
+/// Returns to the calling frame (results are in place), or stops after the last.
+#[inline(never)]
 fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    e.stack.frames.pop();
-    let Some(&caller) = e.stack.frames.last() else {
+    if e.stack.frames.len() == 1 {
         e.pc = pc_of(e, ip);
+        e.stack.frames.pop();
         return Exit::Returned;
-    };
-    e.base = caller.code.ops;
-    e.fp = caller.fp;
+    }
+    e.stack.frames.pop();
+    let caller = *e.top();
     if caller.code.inst != e.inst_idx {
         e.inst_idx = caller.code.inst;
         e.inst = &e.code_part.instances[caller.code.inst as usize];
@@ -500,7 +569,7 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     // saved pc is an instruction of its code.
     let (sp, next) = unsafe {
         (
-            e.stack.slots.as_mut_ptr().add(e.fp),
+            e.stack.slots.as_mut_ptr().add(caller.fp),
             caller.code.ops.add(caller.pc as usize),
         )
     };
@@ -508,8 +577,8 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
 }
 
 /// Replaces the current frame by wasm function `callee`, whose arguments are at
-/// `fp + base`; a host callee is called normally (the code after a tail call returns
-/// its results).
+/// `base` slots into the running frame; a host callee is called normally (the code
+/// after a tail call returns its results).
 #[inline(always)]
 fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
@@ -521,15 +590,19 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
         Ok(c) => c,
         Err(err) => return fail(ip, cx, err),
     };
-    let from = e.fp + base as usize;
+    let fp = e.top().fp;
+    let from = fp + base as usize;
     let np = c.num_params as usize;
-    e.stack.slots.copy_within(from..from + np, e.fp);
-    e.stack.frames.pop();
-    let ops = match e.stack.enter(callee, c, w.instance, e.fp) {
+    e.stack.slots.copy_within(from..from + np, fp);
+    let popped = e.stack.frames.pop();
+    let ops = match e.stack.enter(callee, c, w.instance, fp) {
         Ok(ops) => ops,
-        Err(t) => return trap(ip, cx, t),
+        Err(t) => {
+            // Report the trap at the tail call, in the frame that made it.
+            e.stack.frames.extend(popped);
+            return trap(ip, cx, t);
+        }
     };
-    e.base = ops;
     if w.instance != e.inst_idx {
         e.inst_idx = w.instance;
         e.inst = &e.code_part.instances[w.instance as usize];
@@ -537,7 +610,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     }
     let (mem, len) = e.mem;
     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
-    let sp = unsafe { e.stack.slots.as_mut_ptr().add(e.fp) };
+    let sp = unsafe { e.stack.slots.as_mut_ptr().add(fp) };
     bounce!(ops, sp, mem, len, cx)
 }
 
@@ -689,20 +762,20 @@ handlers! {
     BrIfI32LeU(ip, sp, mem, len, cx) Instr::BrIfI32LeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a <= b) }
     BrIfI32GeS(ip, sp, mem, len, cx) Instr::BrIfI32GeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a >= b) }
     BrIfI32GeU(ip, sp, mem, len, cx) Instr::BrIfI32GeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a >= b) }
-    Return(ip, sp, mem, len, cx) Instr::Return => { ret(ip, cx) }
+    Return(ip, sp, mem, len, cx) Instr::Return => { ret_fast(ip, cx) }
     ReturnOne(ip, sp, mem, len, cx) Instr::ReturnOne { src } => {
         wr!(sp, 0, rd!(sp, src));
-        ret(ip, cx)
+        ret_fast(ip, cx)
     }
     Call(ip, sp, mem, len, cx) Instr::Call { func, base } => {
         // SAFETY: `cx` is live.
         let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
-        call(ip, cx, callee, base)
+        call_fast(ip, sp, cx, callee, base)
     }
     CallIndirect(ip, sp, mem, len, cx) Instr::CallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
         let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
-        call(ip, cx, callee, base)
+        call_fast(ip, sp, cx, callee, base)
     }
     ReturnCall(ip, sp, mem, len, cx) Instr::ReturnCall { func, base } => {
         // SAFETY: `cx` is live.
