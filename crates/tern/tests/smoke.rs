@@ -348,3 +348,43 @@ fn store_limits_on_totals_and_counts() {
         Err(Error::Instantiation(_))
     ));
 }
+
+#[test]
+fn address_sums_fused_into_loads_and_stores_wrap_at_32_bits() {
+    // Each access adds base and displacement with `i32.add` (which the compiler folds
+    // into the load or store); the sum wraps at 2^32 before the static offset is added.
+    let wat = r#"(module (memory 1)
+        (func (export "store") (param i32 i32 i32)
+          (i32.store offset=4 (i32.add (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "load") (param i32 i32) (result i32)
+          (i32.load offset=4 (i32.add (local.get 0) (local.get 1))))
+        (func (export "load8") (param i32) (result i64)
+          (i64.load8_u (i32.add (local.get 0) (i32.const 0x20)))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let st = inst
+        .get_typed_func::<(i32, i32, i32), ()>(&store, "store")
+        .unwrap();
+    let ld = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "load")
+        .unwrap();
+    let ld8 = inst.get_typed_func::<i32, i64>(&store, "load8").unwrap();
+    // 0xFFFF_FFF0 + 0x20 wraps to 0x10; + offset 4 = 0x14.
+    st.call(&mut store, (-16, 0x20, 0x1234_5678)).unwrap();
+    assert_eq!(ld.call(&mut store, (0x10, 0)).unwrap(), 0x1234_5678);
+    assert_eq!(ld.call(&mut store, (-16, 0x20)).unwrap(), 0x1234_5678);
+    assert_eq!(ld8.call(&mut store, -12).unwrap(), 0x78);
+    // Past the end (0xFFF0 + 0x20 + 4 > 64 KiB) traps, without wrapping.
+    let e = ld.call(&mut store, (0xFFF0, 0x20)).unwrap_err();
+    assert!(e.to_string().contains("out of bounds memory access"), "{e}");
+    let e = st.call(&mut store, (0xFFF0, 0x20, 1)).unwrap_err();
+    assert!(e.to_string().contains("out of bounds memory access"), "{e}");
+    // The address sum itself may exceed 2^32 only modulo: 0xFFFF_FFFF + 0xFFFF_FFFF
+    // is 0xFFFF_FFFE (+4 is past the end).
+    let e = ld.call(&mut store, (-1, -1)).unwrap_err();
+    assert!(e.to_string().contains("out of bounds memory access"), "{e}");
+}

@@ -47,6 +47,25 @@ pub struct St {
     pub offset: u32,
 }
 
+/// Operands of a load from memory 0 whose address is the i32 sum `a + b` (an
+/// `i32.add` fused into the load).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LdX {
+    pub dst: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub offset: u32,
+}
+
+/// Operands of a store to memory 0 whose address is the i32 sum `a + b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StX {
+    pub a: Slot,
+    pub b: Slot,
+    pub value: Slot,
+    pub offset: u32,
+}
+
 /// A fused compare-and-branch: branch by `offset` when `a OP b` holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BrCmp {
@@ -145,6 +164,30 @@ macro_rules! define_instr {
             I64Store8(St),
             I64Store16(St),
             I64Store32(St),
+            /// Loads and stores whose address is an `i32.add` of two slots.
+            I32LoadX(LdX),
+            I64LoadX(LdX),
+            F32LoadX(LdX),
+            F64LoadX(LdX),
+            I32Load8SX(LdX),
+            I32Load8UX(LdX),
+            I32Load16SX(LdX),
+            I32Load16UX(LdX),
+            I64Load8SX(LdX),
+            I64Load8UX(LdX),
+            I64Load16SX(LdX),
+            I64Load16UX(LdX),
+            I64Load32SX(LdX),
+            I64Load32UX(LdX),
+            I32StoreX(StX),
+            I64StoreX(StX),
+            F32StoreX(StX),
+            F64StoreX(StX),
+            I32Store8X(StX),
+            I32Store16X(StX),
+            I64Store8X(StX),
+            I64Store16X(StX),
+            I64Store32X(StX),
             /// A load from a memory other than memory 0.
             LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
             /// A store to a memory other than memory 0.

@@ -22,7 +22,7 @@ use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
-use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, Slot, St, Un, MAX_FRAME_SLOTS};
+use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, LdX, Slot, St, StX, Un, MAX_FRAME_SLOTS};
 
 /// The most operands that may wait on the stack as lazy local or constant references;
 /// past it the oldest are copied home.
@@ -459,6 +459,32 @@ impl Compiler<'_> {
         Some((when_true, when_false))
     }
 
+    /// If the operand about to be popped as the address of an access to memory
+    /// `mem` was just computed by an `i32.add` (and memory `mem` is memory 0, 32-bit),
+    /// removes that instruction and the operand and returns the addition's operands,
+    /// for a load or store that adds them itself.
+    fn take_add(&mut self, mem: u32) -> Option<(Slot, Slot)> {
+        if mem != 0 || self.mem64(0) {
+            return None;
+        }
+        let pos = self.stack.len() - 1;
+        if self.stack[pos] != Opd::Temp {
+            return None;
+        }
+        let (at, dst) = self.last_dst?;
+        if at + 1 != self.code.len() || dst != self.home(pos) {
+            return None;
+        }
+        let Instr::I32Add(b) = self.code[at] else {
+            return None;
+        };
+        self.code.pop();
+        self.offsets.pop();
+        self.last_dst = None;
+        self.stack.pop();
+        Some((b.a, b.b))
+    }
+
     /// Pops a condition and returns (branch-if-true, branch-if-false) instructions.
     fn pop_condition(&mut self) -> (Instr, Instr) {
         if let Some(pair) = self.take_compare() {
@@ -867,7 +893,8 @@ impl Compiler<'_> {
                 self.emit(Instr::ElemDrop { elem });
             }
             Operator::Load(op, ma) => {
-                let addr = self.pop();
+                let fused_add = self.take_add(ma.memory);
+                let addr = if fused_add.is_some() { 0 } else { self.pop() };
                 let dst = self.push_temp();
                 let mem = small(ma.memory)?;
                 let i = if self.mem64(ma.memory) {
@@ -880,14 +907,11 @@ impl Compiler<'_> {
                         offset,
                     }
                 } else if mem == 0 {
-                    load_instr(
-                        op,
-                        Ld {
-                            dst,
-                            addr,
-                            offset: ma.offset as u32,
-                        },
-                    )
+                    let offset = ma.offset as u32;
+                    match fused_add {
+                        Some((a, b)) => load_x_instr(op, LdX { dst, a, b, offset }),
+                        None => load_instr(op, Ld { dst, addr, offset }),
+                    }
                 } else {
                     Instr::LoadMem {
                         op,
@@ -901,7 +925,8 @@ impl Compiler<'_> {
             }
             Operator::Store(op, ma) => {
                 let value = self.pop();
-                let addr = self.pop();
+                let fused_add = self.take_add(ma.memory);
+                let addr = if fused_add.is_some() { 0 } else { self.pop() };
                 let mem = small(ma.memory)?;
                 let i = if self.mem64(ma.memory) {
                     let offset = self.const_slot(ma.offset);
@@ -913,14 +938,26 @@ impl Compiler<'_> {
                         offset,
                     }
                 } else if mem == 0 {
-                    store_instr(
-                        op,
-                        St {
-                            addr,
-                            value,
-                            offset: ma.offset as u32,
-                        },
-                    )
+                    let offset = ma.offset as u32;
+                    match fused_add {
+                        Some((a, b)) => store_x_instr(
+                            op,
+                            StX {
+                                a,
+                                b,
+                                value,
+                                offset,
+                            },
+                        ),
+                        None => store_instr(
+                            op,
+                            St {
+                                addr,
+                                value,
+                                offset,
+                            },
+                        ),
+                    }
                 } else {
                     Instr::StoreMem {
                         op,
@@ -1228,6 +1265,20 @@ fn set_dst(i: &mut Instr, dst: Slot) -> bool {
                 | Instr::I64Load16U(o)
                 | Instr::I64Load32S(o)
                 | Instr::I64Load32U(o) => o.dst = dst,
+                Instr::I32LoadX(o)
+                | Instr::I64LoadX(o)
+                | Instr::F32LoadX(o)
+                | Instr::F64LoadX(o)
+                | Instr::I32Load8SX(o)
+                | Instr::I32Load8UX(o)
+                | Instr::I32Load16SX(o)
+                | Instr::I32Load16UX(o)
+                | Instr::I64Load8SX(o)
+                | Instr::I64Load8UX(o)
+                | Instr::I64Load16SX(o)
+                | Instr::I64Load16UX(o)
+                | Instr::I64Load32SX(o)
+                | Instr::I64Load32UX(o) => o.dst = dst,
                 _ => return false,
             }
         };
@@ -1289,5 +1340,38 @@ fn store_instr(op: StoreOp, o: St) -> Instr {
         StoreOp::I64Store8 => Instr::I64Store8(o),
         StoreOp::I64Store16 => Instr::I64Store16(o),
         StoreOp::I64Store32 => Instr::I64Store32(o),
+    }
+}
+
+fn load_x_instr(op: LoadOp, o: LdX) -> Instr {
+    match op {
+        LoadOp::I32Load => Instr::I32LoadX(o),
+        LoadOp::I64Load => Instr::I64LoadX(o),
+        LoadOp::F32Load => Instr::F32LoadX(o),
+        LoadOp::F64Load => Instr::F64LoadX(o),
+        LoadOp::I32Load8S => Instr::I32Load8SX(o),
+        LoadOp::I32Load8U => Instr::I32Load8UX(o),
+        LoadOp::I32Load16S => Instr::I32Load16SX(o),
+        LoadOp::I32Load16U => Instr::I32Load16UX(o),
+        LoadOp::I64Load8S => Instr::I64Load8SX(o),
+        LoadOp::I64Load8U => Instr::I64Load8UX(o),
+        LoadOp::I64Load16S => Instr::I64Load16SX(o),
+        LoadOp::I64Load16U => Instr::I64Load16UX(o),
+        LoadOp::I64Load32S => Instr::I64Load32SX(o),
+        LoadOp::I64Load32U => Instr::I64Load32UX(o),
+    }
+}
+
+fn store_x_instr(op: StoreOp, o: StX) -> Instr {
+    match op {
+        StoreOp::I32Store => Instr::I32StoreX(o),
+        StoreOp::I64Store => Instr::I64StoreX(o),
+        StoreOp::F32Store => Instr::F32StoreX(o),
+        StoreOp::F64Store => Instr::F64StoreX(o),
+        StoreOp::I32Store8 => Instr::I32Store8X(o),
+        StoreOp::I32Store16 => Instr::I32Store16X(o),
+        StoreOp::I64Store8 => Instr::I64Store8X(o),
+        StoreOp::I64Store16 => Instr::I64Store16X(o),
+        StoreOp::I64Store32 => Instr::I64Store32X(o),
     }
 }

@@ -109,6 +109,37 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
             one(s.addr);
             one(s.value);
         }
+        Instr::I32LoadX(l)
+        | Instr::I64LoadX(l)
+        | Instr::F32LoadX(l)
+        | Instr::F64LoadX(l)
+        | Instr::I32Load8SX(l)
+        | Instr::I32Load8UX(l)
+        | Instr::I32Load16SX(l)
+        | Instr::I32Load16UX(l)
+        | Instr::I64Load8SX(l)
+        | Instr::I64Load8UX(l)
+        | Instr::I64Load16SX(l)
+        | Instr::I64Load16UX(l)
+        | Instr::I64Load32SX(l)
+        | Instr::I64Load32UX(l) => {
+            one(l.dst);
+            one(l.a);
+            one(l.b);
+        }
+        Instr::I32StoreX(s)
+        | Instr::I64StoreX(s)
+        | Instr::F32StoreX(s)
+        | Instr::F64StoreX(s)
+        | Instr::I32Store8X(s)
+        | Instr::I32Store16X(s)
+        | Instr::I64Store8X(s)
+        | Instr::I64Store16X(s)
+        | Instr::I64Store32X(s) => {
+            one(s.a);
+            one(s.b);
+            one(s.value);
+        }
         Instr::LoadMem { dst, addr, .. } => {
             one(dst);
             one(addr);

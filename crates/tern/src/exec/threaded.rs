@@ -719,6 +719,32 @@ macro_rules! ld {
         step!($ip, $sp, $mem, $len, $cx)
     }};
 }
+macro_rules! ldx {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$x:ident| $conv:expr) => {{
+        let a =
+            (rd!($sp, $o.a) as u32).wrapping_add(rd!($sp, $o.b) as u32) as u64 + $o.offset as u64;
+        if a + $n > $len as u64 {
+            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
+        }
+        let $x: [u8; $n] =
+            unsafe { std::ptr::read_unaligned($mem.add(a as usize) as *const [u8; $n]) };
+        wr!($sp, $o.dst, $conv);
+        step!($ip, $sp, $mem, $len, $cx)
+    }};
+}
+macro_rules! stx {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$v:ident| $bytes:expr) => {{
+        let a =
+            (rd!($sp, $o.a) as u32).wrapping_add(rd!($sp, $o.b) as u32) as u64 + $o.offset as u64;
+        if a + $n > $len as u64 {
+            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
+        }
+        let $v = rd!($sp, $o.value);
+        let bytes: [u8; $n] = $bytes;
+        unsafe { std::ptr::write_unaligned($mem.add(a as usize) as *mut [u8; $n], bytes) };
+        step!($ip, $sp, $mem, $len, $cx)
+    }};
+}
 macro_rules! st {
     ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$v:ident| $bytes:expr) => {{
         let a = rd!($sp, $o.addr) as u32 as u64 + $o.offset as u64;
@@ -892,6 +918,29 @@ handlers! {
     I64Store8(ip, sp, mem, len, cx) Instr::I64Store8(o) => { st!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
     I64Store16(ip, sp, mem, len, cx) Instr::I64Store16(o) => { st!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
     I64Store32(ip, sp, mem, len, cx) Instr::I64Store32(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    I32LoadX(ip, sp, mem, len, cx) Instr::I32LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    I64LoadX(ip, sp, mem, len, cx) Instr::I64LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
+    F32LoadX(ip, sp, mem, len, cx) Instr::F32LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    F64LoadX(ip, sp, mem, len, cx) Instr::F64LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
+    I32Load8SX(ip, sp, mem, len, cx) Instr::I32Load8SX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i32 as u32 as u64) }
+    I32Load8UX(ip, sp, mem, len, cx) Instr::I32Load8UX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
+    I32Load16SX(ip, sp, mem, len, cx) Instr::I32Load16SX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i32 as u32 as u64) }
+    I32Load16UX(ip, sp, mem, len, cx) Instr::I32Load16UX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
+    I64Load8SX(ip, sp, mem, len, cx) Instr::I64Load8SX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i64 as u64) }
+    I64Load8UX(ip, sp, mem, len, cx) Instr::I64Load8UX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
+    I64Load16SX(ip, sp, mem, len, cx) Instr::I64Load16SX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i64 as u64) }
+    I64Load16UX(ip, sp, mem, len, cx) Instr::I64Load16UX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
+    I64Load32SX(ip, sp, mem, len, cx) Instr::I64Load32SX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| i32::from_le_bytes(x) as i64 as u64) }
+    I64Load32UX(ip, sp, mem, len, cx) Instr::I64Load32UX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
+    I32StoreX(ip, sp, mem, len, cx) Instr::I32StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    I64StoreX(ip, sp, mem, len, cx) Instr::I64StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
+    F32StoreX(ip, sp, mem, len, cx) Instr::F32StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
+    F64StoreX(ip, sp, mem, len, cx) Instr::F64StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
+    I32Store8X(ip, sp, mem, len, cx) Instr::I32Store8X(o) => { stx!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
+    I32Store16X(ip, sp, mem, len, cx) Instr::I32Store16X(o) => { stx!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
+    I64Store8X(ip, sp, mem, len, cx) Instr::I64Store8X(o) => { stx!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
+    I64Store16X(ip, sp, mem, len, cx) Instr::I64Store16X(o) => { stx!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
+    I64Store32X(ip, sp, mem, len, cx) Instr::I64Store32X(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
     LoadMem(ip, sp, mem, len, cx) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
@@ -1214,6 +1263,29 @@ macro_rules! numeric_handlers {
             Instr::I64Store8(..) => I64Store8,
             Instr::I64Store16(..) => I64Store16,
             Instr::I64Store32(..) => I64Store32,
+            Instr::I32LoadX(..) => I32LoadX,
+            Instr::I64LoadX(..) => I64LoadX,
+            Instr::F32LoadX(..) => F32LoadX,
+            Instr::F64LoadX(..) => F64LoadX,
+            Instr::I32Load8SX(..) => I32Load8SX,
+            Instr::I32Load8UX(..) => I32Load8UX,
+            Instr::I32Load16SX(..) => I32Load16SX,
+            Instr::I32Load16UX(..) => I32Load16UX,
+            Instr::I64Load8SX(..) => I64Load8SX,
+            Instr::I64Load8UX(..) => I64Load8UX,
+            Instr::I64Load16SX(..) => I64Load16SX,
+            Instr::I64Load16UX(..) => I64Load16UX,
+            Instr::I64Load32SX(..) => I64Load32SX,
+            Instr::I64Load32UX(..) => I64Load32UX,
+            Instr::I32StoreX(..) => I32StoreX,
+            Instr::I64StoreX(..) => I64StoreX,
+            Instr::F32StoreX(..) => F32StoreX,
+            Instr::F64StoreX(..) => F64StoreX,
+            Instr::I32Store8X(..) => I32Store8X,
+            Instr::I32Store16X(..) => I32Store16X,
+            Instr::I64Store8X(..) => I64Store8X,
+            Instr::I64Store16X(..) => I64Store16X,
+            Instr::I64Store32X(..) => I64Store32X,
             Instr::LoadMem { .. } => LoadMem,
             Instr::StoreMem { .. } => StoreMem,
             Instr::Load64 { .. } => Load64,
