@@ -7,11 +7,22 @@
 //! instruction reads a constant exactly as it reads a local. Branch targets are
 //! relative instruction offsets resolved at compile time. Instructions are kept at
 //! most 12 bytes of payload (no field wider than 4 bytes) so `Instr` stays 16 bytes.
+//!
+//! One more operand place: the accumulator ([`ACC`]), a value the previous instruction
+//! leaves in a host register for the next one instead of writing it to a slot. The
+//! compiler uses it only between an instruction and the one emitted right after it
+//! that consumes its result (never across a label), and only where the interpreter
+//! has handlers for it: results and operands of numeric instructions, results and
+//! addresses of loads, values and addresses of stores, branch conditions.
 
 use crate::syntax::{LoadOp, StoreOp};
 
 /// A frame slot, relative to the frame base.
 pub type Slot = u16;
+
+/// Not a frame slot: the operand is the accumulator, a value the previous instruction
+/// left in a host register for this one (frames have fewer slots than this index).
+pub const ACC: Slot = Slot::MAX;
 
 /// The most slots one frame may use.
 pub const MAX_FRAME_SLOTS: usize = Slot::MAX as usize;
@@ -292,8 +303,14 @@ pub enum Exit {
 
 /// An instruction handler: executes the instruction at `ip` and continues with the next
 /// one. `sp` is the frame's first slot, `mem`/`len` the default memory.
-pub type Handler =
-    unsafe fn(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit;
+pub type Handler = unsafe fn(
+    ip: *const Op,
+    sp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut ExecCtx,
+    acc: u64,
+) -> Exit;
 
 /// An instruction ready to run: its handler and its operands (threaded code).
 #[derive(Clone, Copy, Debug)]

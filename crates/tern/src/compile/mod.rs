@@ -22,7 +22,7 @@ use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
-use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, LdX, Slot, St, StX, Un, MAX_FRAME_SLOTS};
+use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, LdX, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS};
 
 /// The most operands that may wait on the stack as lazy local or constant references;
 /// past it the oldest are copied home.
@@ -309,6 +309,34 @@ impl Compiler<'_> {
         s
     }
 
+    /// If the operand at `pos` is the fresh result of the instruction just emitted, and
+    /// that instruction can leave its result in the accumulator, redirects the result
+    /// there and returns [`ACC`]. The caller pops the operand and emits its consumer
+    /// next (instructions that do not write the accumulator may come between).
+    fn take_acc(&mut self, pos: usize) -> Option<Slot> {
+        if self.stack[pos] != Opd::Temp {
+            return None;
+        }
+        let (at, dst) = self.last_dst?;
+        if at + 1 != self.code.len() || dst != self.home(pos) || !writes_acc(&self.code[at]) {
+            return None;
+        }
+        set_dst(&mut self.code[at], ACC);
+        self.last_dst = None;
+        Some(ACC)
+    }
+
+    /// Pops an operand for an instruction that can read it from the accumulator.
+    fn pop_acc(&mut self) -> Slot {
+        match self.take_acc(self.stack.len() - 1) {
+            Some(acc) => {
+                self.stack.pop();
+                acc
+            }
+            None => self.pop(),
+        }
+    }
+
     /// Moves the operand at `pos` to its home slot.
     fn materialize(&mut self, pos: usize) {
         if self.stack[pos] != Opd::Temp {
@@ -478,6 +506,9 @@ impl Compiler<'_> {
         let Instr::I32Add(b) = self.code[at] else {
             return None;
         };
+        if b.a == ACC || b.b == ACC {
+            return None;
+        }
         self.code.pop();
         self.offsets.pop();
         self.last_dst = None;
@@ -490,7 +521,7 @@ impl Compiler<'_> {
         if let Some(pair) = self.take_compare() {
             return pair;
         }
-        let cond = self.pop();
+        let cond = self.pop_acc();
         (
             Instr::BrIfNez { cond, offset: 0 },
             Instr::BrIfEqz { cond, offset: 0 },
@@ -671,14 +702,15 @@ impl Compiler<'_> {
     }
 
     fn unary(&mut self, f: impl FnOnce(Un) -> Instr) {
-        let src = self.pop();
+        let src = self.pop_acc();
         let dst = self.push_temp();
         self.emit_def(f(Un { dst, src }), dst);
     }
 
     fn binary(&mut self, f: impl FnOnce(Bin) -> Instr) {
-        let b = self.pop();
-        let a = self.pop();
+        let b = self.pop_acc();
+        // At most one operand comes from the accumulator.
+        let a = if b == ACC { self.pop() } else { self.pop_acc() };
         let dst = self.push_temp();
         self.emit_def(f(Bin { dst, a, b }), dst);
     }
@@ -894,7 +926,11 @@ impl Compiler<'_> {
             }
             Operator::Load(op, ma) => {
                 let fused_add = self.take_add(ma.memory);
-                let addr = if fused_add.is_some() { 0 } else { self.pop() };
+                let addr = match fused_add {
+                    Some(_) => 0,
+                    None if ma.memory == 0 && !self.mem64(0) => self.pop_acc(),
+                    None => self.pop(),
+                };
                 let dst = self.push_temp();
                 let mem = small(ma.memory)?;
                 let i = if self.mem64(ma.memory) {
@@ -924,9 +960,14 @@ impl Compiler<'_> {
                 self.emit_def(i, dst);
             }
             Operator::Store(op, ma) => {
-                let value = self.pop();
+                let plain = ma.memory == 0 && !self.mem64(0);
+                let value = if plain { self.pop_acc() } else { self.pop() };
                 let fused_add = self.take_add(ma.memory);
-                let addr = if fused_add.is_some() { 0 } else { self.pop() };
+                let addr = match fused_add {
+                    Some(_) => 0,
+                    None if plain && value != ACC => self.pop_acc(),
+                    None => self.pop(),
+                };
                 let mem = small(ma.memory)?;
                 let i = if self.mem64(ma.memory) {
                     let offset = self.const_slot(ma.offset);
@@ -1232,6 +1273,48 @@ fn patch(i: &mut Instr, rel: isize) {
     if let Some(offset) = i.branch_offset_mut() {
         *offset = rel as i32;
     }
+}
+
+/// Whether instruction `i` has handlers that leave its result in the accumulator:
+/// numeric instructions and loads from memory 0.
+fn writes_acc(i: &Instr) -> bool {
+    macro_rules! numeric_acc {
+        ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+            matches!(
+                i,
+                $( Instr::$name(_) )|*
+                | Instr::I32Load(_)
+                | Instr::I64Load(_)
+                | Instr::F32Load(_)
+                | Instr::F64Load(_)
+                | Instr::I32Load8S(_)
+                | Instr::I32Load8U(_)
+                | Instr::I32Load16S(_)
+                | Instr::I32Load16U(_)
+                | Instr::I64Load8S(_)
+                | Instr::I64Load8U(_)
+                | Instr::I64Load16S(_)
+                | Instr::I64Load16U(_)
+                | Instr::I64Load32S(_)
+                | Instr::I64Load32U(_)
+                | Instr::I32LoadX(_)
+                | Instr::I64LoadX(_)
+                | Instr::F32LoadX(_)
+                | Instr::F64LoadX(_)
+                | Instr::I32Load8SX(_)
+                | Instr::I32Load8UX(_)
+                | Instr::I32Load16SX(_)
+                | Instr::I32Load16UX(_)
+                | Instr::I64Load8SX(_)
+                | Instr::I64Load8UX(_)
+                | Instr::I64Load16SX(_)
+                | Instr::I64Load16UX(_)
+                | Instr::I64Load32SX(_)
+                | Instr::I64Load32UX(_)
+            )
+        };
+    }
+    crate::for_each_numeric_op!(numeric_acc)
 }
 
 /// Redirects the result of a value-producing instruction to slot `dst`.

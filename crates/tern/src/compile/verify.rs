@@ -9,77 +9,93 @@
 //! of these checks, so a compiler bug surfaces here as an error, never as memory
 //! unsafety.
 
-use super::isa::{CompiledFunc, Instr};
+use super::isa::{CompiledFunc, Instr, ACC};
 use crate::error::{Error, Result};
 
-/// Calls `f(first_slot, count)` for every slot range instruction `i` touches.
-fn slot_ranges(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+/// Calls `f(first_slot, count)` for every slot range instruction `i` touches, and
+/// `acc(is_write)` for every operand that is the accumulator ([`ACC`]) in a position
+/// whose handlers take it (anywhere else, `ACC` is reported as a slot, out of any
+/// frame).
+fn slot_ranges(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
     macro_rules! numeric {
         ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
             match i {
                 $( Instr::$name(o) => numeric!(@ops o [$($p)*]), )*
-                _ => other(i, f),
+                _ => other(i, f, acc),
             }
         };
         (@ops $o:ident [$a:ident]) => {{
-            f($o.dst as u32, 1);
-            f($o.src as u32, 1);
+            operand($o.dst, true, f, acc);
+            operand($o.src, false, f, acc);
         }};
         (@ops $o:ident [$a:ident $b:ident]) => {{
-            f($o.dst as u32, 1);
-            f($o.a as u32, 1);
-            f($o.b as u32, 1);
+            operand($o.dst, true, f, acc);
+            operand($o.a, false, f, acc);
+            operand($o.b, false, f, acc);
         }};
     }
     crate::for_each_numeric_op!(numeric);
 }
 
-fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+/// Reports an operand in a position that may hold the accumulator.
+fn operand(s: u16, write: bool, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
+    if s == ACC {
+        acc(write)
+    } else {
+        f(s as u32, 1)
+    }
+}
+
+fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
     if let Some(c) = { *i }.compare_branch_mut().copied() {
-        f(c.a as u32, 1);
-        f(c.b as u32, 1);
+        operand(c.a, false, f, acc);
+        operand(c.b, false, f, acc);
         return;
     }
-    let mut one = |s: u16| f(s as u32, 1);
+    macro_rules! one {
+        ($s:expr) => {
+            f($s as u32, 1)
+        };
+    }
     match *i {
         Instr::Unreachable
         | Instr::Br { .. }
         | Instr::Return
         | Instr::ConsumeFuel { .. }
         | Instr::CheckEpoch => {}
-        Instr::ReturnOne { src } => one(src),
-        Instr::CanonNan32 { slot } | Instr::CanonNan64 { slot } => one(slot),
-        Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => one(cond),
-        Instr::BrTable { index, .. } => one(index),
+        Instr::ReturnOne { src } => one!(src),
+        Instr::CanonNan32 { slot } | Instr::CanonNan64 { slot } => one!(slot),
+        Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => operand(cond, false, f, acc),
+        Instr::BrTable { index, .. } => one!(index),
         // The callee's frame starts at `base` (possibly right at the end of this frame);
         // entering it checks its own extent.
         Instr::Call { base, .. } => f(base as u32, 0),
         Instr::CallIndirect { index, base, .. } | Instr::ReturnCallIndirect { index, base, .. } => {
-            one(index);
+            one!(index);
             f(base as u32, 0);
         }
         Instr::ReturnCall { base, .. } => f(base as u32, 0),
         Instr::CallRef { fref, base } | Instr::ReturnCallRef { fref, base } => {
-            one(fref);
+            one!(fref);
             f(base as u32, 0);
         }
-        Instr::BrOnNull { src, .. } | Instr::BrOnNonNull { src, .. } => one(src),
+        Instr::BrOnNull { src, .. } | Instr::BrOnNonNull { src, .. } => one!(src),
         Instr::Copy(u) | Instr::RefIsNull(u) | Instr::RefAsNonNull(u) => {
-            one(u.dst);
-            one(u.src);
+            one!(u.dst);
+            one!(u.src);
         }
         Instr::CopyMany { dst, src, len } => {
             f(dst as u32, len as u32);
             f(src as u32, len as u32);
         }
         Instr::Select { dst, cond, a, b } => {
-            one(dst);
-            one(cond);
-            one(a);
-            one(b);
+            one!(dst);
+            one!(cond);
+            one!(a);
+            one!(b);
         }
-        Instr::GlobalGet { dst, .. } => one(dst),
-        Instr::GlobalSet { src, .. } => one(src),
+        Instr::GlobalGet { dst, .. } => one!(dst),
+        Instr::GlobalSet { src, .. } => one!(src),
         Instr::I32Load(l)
         | Instr::I64Load(l)
         | Instr::F32Load(l)
@@ -94,8 +110,8 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         | Instr::I64Load16U(l)
         | Instr::I64Load32S(l)
         | Instr::I64Load32U(l) => {
-            one(l.dst);
-            one(l.addr);
+            operand(l.dst, true, f, acc);
+            operand(l.addr, false, f, acc);
         }
         Instr::I32Store(s)
         | Instr::I64Store(s)
@@ -106,8 +122,8 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         | Instr::I64Store8(s)
         | Instr::I64Store16(s)
         | Instr::I64Store32(s) => {
-            one(s.addr);
-            one(s.value);
+            operand(s.addr, false, f, acc);
+            operand(s.value, false, f, acc);
         }
         Instr::I32LoadX(l)
         | Instr::I64LoadX(l)
@@ -123,9 +139,9 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         | Instr::I64Load16UX(l)
         | Instr::I64Load32SX(l)
         | Instr::I64Load32UX(l) => {
-            one(l.dst);
-            one(l.a);
-            one(l.b);
+            operand(l.dst, true, f, acc);
+            one!(l.a);
+            one!(l.b);
         }
         Instr::I32StoreX(s)
         | Instr::I64StoreX(s)
@@ -136,24 +152,24 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
         | Instr::I64Store8X(s)
         | Instr::I64Store16X(s)
         | Instr::I64Store32X(s) => {
-            one(s.a);
-            one(s.b);
-            one(s.value);
+            one!(s.a);
+            one!(s.b);
+            operand(s.value, false, f, acc);
         }
         Instr::LoadMem { dst, addr, .. } => {
-            one(dst);
-            one(addr);
+            one!(dst);
+            one!(addr);
         }
         Instr::StoreMem { addr, value, .. } => {
-            one(addr);
-            one(value);
+            one!(addr);
+            one!(value);
         }
         Instr::Load64 {
             dst, addr, offset, ..
         } => {
-            one(dst);
-            one(addr);
-            one(offset);
+            one!(dst);
+            one!(addr);
+            one!(offset);
         }
         Instr::Store64 {
             addr,
@@ -161,19 +177,19 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32)) {
             offset,
             ..
         } => {
-            one(addr);
-            one(value);
-            one(offset);
+            one!(addr);
+            one!(value);
+            one!(offset);
         }
-        Instr::MemorySize { dst, .. } | Instr::TableSize { dst, .. } => one(dst),
-        Instr::RefFunc { dst, .. } => one(dst),
+        Instr::MemorySize { dst, .. } | Instr::TableSize { dst, .. } => one!(dst),
+        Instr::RefFunc { dst, .. } => one!(dst),
         Instr::MemoryGrow { dst, delta, .. } => {
-            one(dst);
-            one(delta);
+            one!(dst);
+            one!(delta);
         }
         Instr::TableGet { dst, index, .. } => {
-            one(dst);
-            one(index);
+            one!(dst);
+            one!(index);
         }
         Instr::TableSet { args, .. } | Instr::TableGrow { args, .. } => f(args as u32, 2),
         Instr::MemoryFill { args, .. }
@@ -213,13 +229,21 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
     }
     for (pc, i) in f.code.iter().enumerate() {
         let mut ok = true;
-        slot_ranges(i, &mut |s, len| {
-            if s.checked_add(len).is_none_or(|end| end > frame) {
-                ok = false;
-            }
-        });
+        let mut acc_reads = 0;
+        slot_ranges(
+            i,
+            &mut |s, len| {
+                if s.checked_add(len).is_none_or(|end| end > frame) {
+                    ok = false;
+                }
+            },
+            &mut |write| acc_reads += u32::from(!write),
+        );
         if !ok {
             return Err(bad(pc, "addresses a slot outside its frame"));
+        }
+        if acc_reads > 1 {
+            return Err(bad(pc, "reads the accumulator twice"));
         }
         if let Some(off) = { *i }.branch_offset_mut().copied() {
             let t = pc as i64 + off as i64;
@@ -299,6 +323,51 @@ mod tests {
             is64: false,
         };
         fails(vec![fill, Instr::Return], 2, "outside its frame");
+    }
+
+    #[test]
+    fn accumulator_only_where_handlers_take_it() {
+        // Numeric results and operands, load results and addresses, store values and
+        // branch conditions may be the accumulator.
+        let code = vec![
+            Instr::I32Add(Bin {
+                dst: ACC,
+                a: 0,
+                b: 0,
+            }),
+            Instr::I32Mul(Bin {
+                dst: 1,
+                a: ACC,
+                b: 0,
+            }),
+            Instr::I32Eqz(Un { dst: ACC, src: 1 }),
+            Instr::BrIfNez {
+                cond: ACC,
+                offset: 1,
+            },
+            Instr::ReturnOne { src: 1 },
+        ];
+        verify(&func(code, 2)).unwrap();
+        // Elsewhere it is a slot outside the frame.
+        fails(vec![Instr::ReturnOne { src: ACC }], 2, "outside its frame");
+        fails(
+            vec![Instr::Copy(Un { dst: 0, src: ACC }), Instr::Return],
+            2,
+            "outside its frame",
+        );
+        // One value travels in it: no instruction reads it twice.
+        fails(
+            vec![
+                Instr::I32Add(Bin {
+                    dst: 0,
+                    a: ACC,
+                    b: ACC,
+                }),
+                Instr::Return,
+            ],
+            2,
+            "accumulator twice",
+        );
     }
 
     #[test]

@@ -5,14 +5,19 @@
 //!
 //! Two dispatch modes share every handler:
 //! - *tail* (optimized builds on x86-64 and AArch64): handlers tail-call each other.
-//!   Rust does not guarantee tail calls, so only small handlers chain this way; the
-//!   handlers that switch frames (calls, returns) go back to the loop in [`interpret`]
-//!   instead, and a guard checks at every backward branch that the host stack has not
+//!   Rust does not guarantee tail calls, so the fast paths of calls and returns are
+//!   kept small (their general paths go back to the loop in [`interpret`]), and a
+//!   guard checks at every call and backward branch that the host stack has not
 //!   grown, so a call the compiler failed to turn into a jump becomes a clean error
 //!   instead of a stack overflow.
 //! - *portable* (builds with debug assertions or the `portable-dispatch` feature, and
 //!   other targets): a handler stores the next instruction in the state and returns
 //!   to a loop in [`interpret`].
+//!
+//! Handlers pass an accumulator `acc` along (see `compile::isa::ACC`): an instruction
+//! whose operand or result is the accumulator has its own handler for that operand
+//! combination, chosen when the code is lowered, so no handler tests where its
+//! operands are. Any value in it is harmless: it is only ever read as a number.
 //!
 //! Unchecked accesses and the invariants that make them sound:
 //! - slots: the verifier (`compile::verify`) proved every slot operand is below the
@@ -31,7 +36,9 @@
 use std::hint::unreachable_unchecked;
 
 use super::{numeric, Frame, Outcome, Stack, Stop};
-use crate::compile::isa::{CompiledFunc, ExecCtx, Exit, Handler, Instr, Op, Slot};
+use crate::compile::isa::{
+    Bin, BrCmp, CompiledFunc, ExecCtx, Exit, Handler, Instr, Ld, LdX, Op, Slot, St, StX, Un, ACC,
+};
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
 use crate::syntax::{LoadOp, StoreOp};
@@ -69,7 +76,7 @@ pub(super) struct Exec<'a> {
     /// every handler that may move it, so frame switches within one instance reuse it.
     mem: (*mut u8, usize),
     /// Portable dispatch: the registers of the next instruction to run.
-    regs: (*const Op, *mut u64, *mut u8, usize),
+    regs: (*const Op, *mut u64, *mut u8, usize, u64),
     /// Tail dispatch: the lowest host stack address allowed.
     host_stack_limit: usize,
 }
@@ -112,15 +119,15 @@ fn host_sp() -> usize {
 
 /// Continues with the instruction at `ip`.
 macro_rules! next {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
         let ip: *const Op = $ip;
         if TAIL {
             // SAFETY: `ip` points at an instruction of the running function (see the
             // module docs); its handler expects exactly these registers.
-            return unsafe { ((*ip).handler)(ip, $sp, $mem, $len, $cx) };
+            return unsafe { ((*ip).handler)(ip, $sp, $mem, $len, $cx, $acc) };
         } else {
             // SAFETY: `cx` is live (see `ex`).
-            unsafe { ex($cx).regs = (ip, $sp, $mem, $len) };
+            unsafe { ex($cx).regs = (ip, $sp, $mem, $len, $acc) };
             return Exit::Continue;
         }
     }};
@@ -130,9 +137,9 @@ macro_rules! next {
 /// used by the handlers that switch frames (calls and returns), so that tail dispatch
 /// never depends on the compiler turning a large handler's call into a jump.
 macro_rules! bounce {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
         // SAFETY: `cx` is live (see `ex`).
-        unsafe { ex($cx).regs = ($ip, $sp, $mem, $len) };
+        unsafe { ex($cx).regs = ($ip, $sp, $mem, $len, $acc) };
         return Exit::Continue;
     }};
 }
@@ -212,6 +219,23 @@ fn fail(ip: *const Op, cx: *mut ExecCtx, err: Error) -> Exit {
 fn stack_grew(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     let msg = "internal error: the interpreter's host stack grew (a missed tail call)";
     fail(ip, cx, Error::Api(msg.into()))
+}
+
+/// The handler of an operand combination the compiler never emits (and the verifier
+/// rejects): fails cleanly instead of reading a slot that does not exist.
+unsafe fn Invalid(
+    ip: *const Op,
+    _sp: *mut u64,
+    _mem: *mut u8,
+    _len: usize,
+    cx: *mut ExecCtx,
+    _acc: u64,
+) -> Exit {
+    fail(
+        ip,
+        cx,
+        Error::Api("internal error: invalid accumulator operands".into()),
+    )
 }
 
 /// The threaded form of a compiled function, prepared on first use.
@@ -409,7 +433,7 @@ pub(super) fn interpret(
         host: (0, 0),
         error: None,
         mem: (mem, len),
-        regs: (ip, sp, mem, len),
+        regs: (ip, sp, mem, len, 0),
         host_stack_limit: if TAIL {
             host_sp().saturating_sub(HOST_STACK_SLACK)
         } else {
@@ -421,8 +445,8 @@ pub(super) fn interpret(
         // SAFETY: `regs` holds an instruction of the running function and registers
         // that describe its frame and memory (set above, then by each handler that
         // returns `Continue`); `cx` outlives the call.
-        let (ip, sp, mem, len) = unsafe { (*(cx as *mut Exec<'_>)).regs };
-        match unsafe { ((*ip).handler)(ip, sp, mem, len, cx) } {
+        let (ip, sp, mem, len, acc) = unsafe { (*(cx as *mut Exec<'_>)).regs };
+        match unsafe { ((*ip).handler)(ip, sp, mem, len, cx, acc) } {
             Exit::Continue => continue,
             x => break x,
         }
@@ -476,7 +500,7 @@ fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: S
     // SAFETY: `sp` is slot `top.fp`, so this is slot `new_fp`, inside the slots.
     let sp = unsafe { sp.add(base as usize) };
     let (mem, len) = e.mem;
-    next!(ops, sp, mem, len, cx)
+    next!(ops, sp, mem, len, cx, 0)
 }
 
 /// Enters wasm function `callee` (store index) with its frame at `base` slots into
@@ -508,7 +532,7 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
             let (mem, len) = e.mem;
             // SAFETY: `enter` checked the new frame lies inside `stack.slots`.
             let sp = unsafe { e.stack.slots.as_mut_ptr().add(new_fp) };
-            bounce!(ops, sp, mem, len, cx)
+            bounce!(ops, sp, mem, len, cx, 0)
         }
         FuncEntity::Host { .. } => {
             e.pc = pc;
@@ -544,7 +568,7 @@ fn ret_fast(ip: *const Op, cx: *mut ExecCtx) -> Exit {
         )
     };
     let (mem, len) = e.mem;
-    next!(next, sp, mem, len, cx)
+    next!(next, sp, mem, len, cx, 0)
 }
 
 /// Returns to the calling frame (results are in place), or stops after the last.
@@ -573,7 +597,7 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
             caller.code.ops.add(caller.pc as usize),
         )
     };
-    bounce!(next, sp, mem, len, cx)
+    bounce!(next, sp, mem, len, cx, 0)
 }
 
 /// Replaces the current frame by wasm function `callee`, whose arguments are at
@@ -611,7 +635,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let (mem, len) = e.mem;
     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
     let sp = unsafe { e.stack.slots.as_mut_ptr().add(fp) };
-    bounce!(ops, sp, mem, len, cx)
+    bounce!(ops, sp, mem, len, cx, 0)
 }
 
 /// The callee of an indirect call through a table, after its checks.
@@ -643,31 +667,38 @@ fn indirect(
 
 /// Branches by `offset` instructions from `ip`.
 macro_rules! jump {
-    ($ip:expr, $offset:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {{
+    ($ip:expr, $offset:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
         let offset = $offset;
         if offset < 0 {
             guard!($ip, $cx);
         }
         // SAFETY: the verifier proved every branch target is inside the code.
-        next!(unsafe { $ip.offset(offset as isize) }, $sp, $mem, $len, $cx)
+        next!(
+            unsafe { $ip.offset(offset as isize) },
+            $sp,
+            $mem,
+            $len,
+            $cx,
+            $acc
+        )
     }};
 }
 
 macro_rules! step {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr) => {
+    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {
         // SAFETY: the instruction just executed is not the last one (the last never
         // falls through), so the next one exists.
-        next!(unsafe { $ip.add(1) }, $sp, $mem, $len, $cx)
+        next!(unsafe { $ip.add(1) }, $sp, $mem, $len, $cx, $acc)
     };
 }
 
 /// Defines handlers: `name(pattern) { body }`; the body ends by transferring control
 /// (`step!`, `jump!`, `next!`, or returning an `Exit`).
 macro_rules! handlers {
-    ($( $name:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident) $pat:pat => $body:block )*) => {
+    ($( $name:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) $pat:pat => $body:block )*) => {
         $(
             #[allow(unused_variables, unused_mut, unused_assignments)]
-            unsafe fn $name($ip: *const Op, $sp: *mut u64, mut $mem: *mut u8, mut $len: usize, $cx: *mut ExecCtx) -> Exit {
+            unsafe fn $name($ip: *const Op, $sp: *mut u64, mut $mem: *mut u8, mut $len: usize, $cx: *mut ExecCtx, $acc: u64) -> Exit {
                 operands!($ip, $pat);
                 $body
             }
@@ -694,295 +725,420 @@ macro_rules! refresh {
     }};
 }
 
-macro_rules! brcmp {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $t:ty, |$a:ident, $b:ident| $cond:expr) => {{
-        let $a = rd!($sp, $o.a) as $t;
-        let $b = rd!($sp, $o.b) as $t;
-        if $cond {
-            jump!($ip, $o.offset, $sp, $mem, $len, $cx)
-        }
-        step!($ip, $sp, $mem, $len, $cx)
-    }};
+/// An operand in mode `S` (frame slot `$slot`) or `A` (the accumulator).
+macro_rules! opnd {
+    (S, $sp:ident, $acc:ident, $slot:expr) => {
+        rd!($sp, $slot)
+    };
+    (A, $sp:ident, $acc:ident, $slot:expr) => {
+        $acc
+    };
 }
 
-// Loads and stores on memory 0. SAFETY: `a + N <= len` is checked first, and `mem`
-// points to `len` bytes (refreshed after anything that could move them).
-macro_rules! ld {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$x:ident| $conv:expr) => {{
-        let a = rd!($sp, $o.addr) as u32 as u64 + $o.offset as u64;
-        if a + $n > $len as u64 {
-            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
-        }
-        let $x: [u8; $n] =
-            unsafe { std::ptr::read_unaligned($mem.add(a as usize) as *const [u8; $n]) };
-        wr!($sp, $o.dst, $conv);
-        step!($ip, $sp, $mem, $len, $cx)
+/// Delivers result `$v` in mode `S` (into frame slot `$slot`) or `A` (as the new
+/// accumulator); evaluates to the accumulator to pass on.
+macro_rules! result {
+    (S, $sp:ident, $acc:ident, $slot:expr, $v:expr) => {{
+        wr!($sp, $slot, $v);
+        $acc
     }};
+    (A, $sp:ident, $acc:ident, $slot:expr, $v:expr) => {
+        $v
+    };
 }
-macro_rules! ldx {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$x:ident| $conv:expr) => {{
-        let a =
-            (rd!($sp, $o.a) as u32).wrapping_add(rd!($sp, $o.b) as u32) as u64 + $o.offset as u64;
-        if a + $n > $len as u64 {
-            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
+
+/// The handler signature, for handlers generated in modules below.
+macro_rules! handler_fn {
+    ($fname:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) $body:block) => {
+        #[allow(unused_variables, unused_mut, unused_assignments)]
+        pub(super) unsafe fn $fname(
+            $ip: *const Op,
+            $sp: *mut u64,
+            mut $mem: *mut u8,
+            mut $len: usize,
+            $cx: *mut ExecCtx,
+            $acc: u64,
+        ) -> Exit {
+            $body
         }
-        let $x: [u8; $n] =
-            unsafe { std::ptr::read_unaligned($mem.add(a as usize) as *const [u8; $n]) };
-        wr!($sp, $o.dst, $conv);
-        step!($ip, $sp, $mem, $len, $cx)
-    }};
+    };
 }
-macro_rules! stx {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$v:ident| $bytes:expr) => {{
-        let a =
-            (rd!($sp, $o.a) as u32).wrapping_add(rd!($sp, $o.b) as u32) as u64 + $o.offset as u64;
-        if a + $n > $len as u64 {
-            return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
-        }
-        let $v = rd!($sp, $o.value);
-        let bytes: [u8; $n] = $bytes;
-        unsafe { std::ptr::write_unaligned($mem.add(a as usize) as *mut [u8; $n], bytes) };
-        step!($ip, $sp, $mem, $len, $cx)
-    }};
+
+/// Fused compare-and-branch handlers, one per operand mode: `s_s` (both slots), `a_s`
+/// (left operand in the accumulator), `s_a` (right operand in the accumulator).
+macro_rules! brcmp_handlers {
+    ($( $name:ident: $t:ty, |$a:ident, $b:ident| $cond:expr; )*) => {
+        $(
+            mod $name {
+                use super::*;
+                brcmp_handlers!(@fn $name s_s S S $t, |$a, $b| $cond);
+                brcmp_handlers!(@fn $name a_s A S $t, |$a, $b| $cond);
+                brcmp_handlers!(@fn $name s_a S A $t, |$a, $b| $cond);
+                pub(super) fn pick(o: &BrCmp) -> Handler {
+                    match (o.a == ACC, o.b == ACC) {
+                        (false, false) => s_s,
+                        (true, false) => a_s,
+                        (false, true) => s_a,
+                        (true, true) => Invalid,
+                    }
+                }
+            }
+        )*
+    };
+    (@fn $name:ident $fname:ident $x:ident $y:ident $t:ty, |$a:ident, $b:ident| $cond:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::$name(o));
+            let $a = opnd!($x, sp, acc, o.a) as $t;
+            let $b = opnd!($y, sp, acc, o.b) as $t;
+            if $cond {
+                jump!(ip, o.offset, sp, mem, len, cx, acc)
+            }
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
 }
-macro_rules! st {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $o:expr, $n:literal, |$v:ident| $bytes:expr) => {{
-        let a = rd!($sp, $o.addr) as u32 as u64 + $o.offset as u64;
+
+brcmp_handlers! {
+    BrIfI32Eq: u32, |a, b| a == b;
+    BrIfI32Ne: u32, |a, b| a != b;
+    BrIfI32LtS: i32, |a, b| a < b;
+    BrIfI32LtU: u32, |a, b| a < b;
+    BrIfI32GtS: i32, |a, b| a > b;
+    BrIfI32GtU: u32, |a, b| a > b;
+    BrIfI32LeS: i32, |a, b| a <= b;
+    BrIfI32LeU: u32, |a, b| a <= b;
+    BrIfI32GeS: i32, |a, b| a >= b;
+    BrIfI32GeU: u32, |a, b| a >= b;
+}
+
+/// Handlers of loads and stores on memory 0, one per operand mode (see `brcmp`):
+/// loads `dst_addr` in {`s_s`, `a_s`, `s_a`, `a_a`}; stores `addr_value` in {`s_s`,
+/// `a_s`, `s_a`}; loads from an address sum (`…X`) `s`/`a` for the destination;
+/// stores to an address sum `s`/`a` for the value.
+///
+/// SAFETY (of the unchecked accesses): `a + N <= len` is checked first, and `mem`
+/// points to `len` bytes (refreshed after anything that could move them).
+macro_rules! mem_handlers {
+    (loads { $( $name:ident / $xname:ident: $n:literal, |$x:ident| $conv:expr; )* }
+     stores { $( $sname:ident / $sxname:ident: $sn:literal, |$v:ident| $bytes:expr; )* }) => {
+        $(
+            mod $name {
+                use super::*;
+                mem_handlers!(@ld $name s_s S S $n, |$x| $conv);
+                mem_handlers!(@ld $name a_s A S $n, |$x| $conv);
+                mem_handlers!(@ld $name s_a S A $n, |$x| $conv);
+                mem_handlers!(@ld $name a_a A A $n, |$x| $conv);
+                pub(super) fn pick(o: &Ld) -> Handler {
+                    match (o.dst == ACC, o.addr == ACC) {
+                        (false, false) => s_s,
+                        (true, false) => a_s,
+                        (false, true) => s_a,
+                        (true, true) => a_a,
+                    }
+                }
+            }
+            mod $xname {
+                use super::*;
+                mem_handlers!(@ldx $xname s S $n, |$x| $conv);
+                mem_handlers!(@ldx $xname a A $n, |$x| $conv);
+                pub(super) fn pick(o: &LdX) -> Handler {
+                    match (o.dst == ACC, o.a == ACC || o.b == ACC) {
+                        (false, false) => s,
+                        (true, false) => a,
+                        (_, true) => Invalid,
+                    }
+                }
+            }
+        )*
+        $(
+            mod $sname {
+                use super::*;
+                mem_handlers!(@st $sname s_s S S $sn, |$v| $bytes);
+                mem_handlers!(@st $sname a_s A S $sn, |$v| $bytes);
+                mem_handlers!(@st $sname s_a S A $sn, |$v| $bytes);
+                pub(super) fn pick(o: &St) -> Handler {
+                    match (o.addr == ACC, o.value == ACC) {
+                        (false, false) => s_s,
+                        (true, false) => a_s,
+                        (false, true) => s_a,
+                        (true, true) => Invalid,
+                    }
+                }
+            }
+            mod $sxname {
+                use super::*;
+                mem_handlers!(@stx $sxname s S $sn, |$v| $bytes);
+                mem_handlers!(@stx $sxname a A $sn, |$v| $bytes);
+                pub(super) fn pick(o: &StX) -> Handler {
+                    match (o.value == ACC, o.a == ACC || o.b == ACC) {
+                        (false, false) => s,
+                        (true, false) => a,
+                        (_, true) => Invalid,
+                    }
+                }
+            }
+        )*
+    };
+    (@access $ip:ident, $cx:ident, $a:expr, $n:literal, $len:ident) => {{
+        let a: u64 = $a;
         if a + $n > $len as u64 {
             return trap($ip, $cx, TrapCode::MemoryOutOfBounds);
         }
-        let $v = rd!($sp, $o.value);
-        let bytes: [u8; $n] = $bytes;
-        unsafe { std::ptr::write_unaligned($mem.add(a as usize) as *mut [u8; $n], bytes) };
-        step!($ip, $sp, $mem, $len, $cx)
+        a as usize
     }};
+    (@ld $name:ident $fname:ident $d:ident $ad:ident $n:literal, |$x:ident| $conv:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::$name(o));
+            let a = mem_handlers!(@access ip, cx, opnd!($ad, sp, acc, o.addr) as u32 as u64 + o.offset as u64, $n, len);
+            let $x: [u8; $n] = unsafe { std::ptr::read_unaligned(mem.add(a) as *const [u8; $n]) };
+            let acc = result!($d, sp, acc, o.dst, $conv);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+    (@ldx $name:ident $fname:ident $d:ident $n:literal, |$x:ident| $conv:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::$name(o));
+            let sum = (rd!(sp, o.a) as u32).wrapping_add(rd!(sp, o.b) as u32);
+            let a = mem_handlers!(@access ip, cx, sum as u64 + o.offset as u64, $n, len);
+            let $x: [u8; $n] = unsafe { std::ptr::read_unaligned(mem.add(a) as *const [u8; $n]) };
+            let acc = result!($d, sp, acc, o.dst, $conv);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+    (@st $name:ident $fname:ident $ad:ident $vd:ident $n:literal, |$v:ident| $bytes:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::$name(o));
+            let a = mem_handlers!(@access ip, cx, opnd!($ad, sp, acc, o.addr) as u32 as u64 + o.offset as u64, $n, len);
+            let $v = opnd!($vd, sp, acc, o.value);
+            let bytes: [u8; $n] = $bytes;
+            unsafe { std::ptr::write_unaligned(mem.add(a) as *mut [u8; $n], bytes) };
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+    (@stx $name:ident $fname:ident $vd:ident $n:literal, |$v:ident| $bytes:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::$name(o));
+            let sum = (rd!(sp, o.a) as u32).wrapping_add(rd!(sp, o.b) as u32);
+            let a = mem_handlers!(@access ip, cx, sum as u64 + o.offset as u64, $n, len);
+            let $v = opnd!($vd, sp, acc, o.value);
+            let bytes: [u8; $n] = $bytes;
+            unsafe { std::ptr::write_unaligned(mem.add(a) as *mut [u8; $n], bytes) };
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+}
+
+mem_handlers! {
+    loads {
+        I32Load / I32LoadX: 4, |x| u32::from_le_bytes(x) as u64;
+        I64Load / I64LoadX: 8, |x| u64::from_le_bytes(x);
+        F32Load / F32LoadX: 4, |x| u32::from_le_bytes(x) as u64;
+        F64Load / F64LoadX: 8, |x| u64::from_le_bytes(x);
+        I32Load8S / I32Load8SX: 1, |x| x[0] as i8 as i32 as u32 as u64;
+        I32Load8U / I32Load8UX: 1, |x| x[0] as u64;
+        I32Load16S / I32Load16SX: 2, |x| i16::from_le_bytes(x) as i32 as u32 as u64;
+        I32Load16U / I32Load16UX: 2, |x| u16::from_le_bytes(x) as u64;
+        I64Load8S / I64Load8SX: 1, |x| x[0] as i8 as i64 as u64;
+        I64Load8U / I64Load8UX: 1, |x| x[0] as u64;
+        I64Load16S / I64Load16SX: 2, |x| i16::from_le_bytes(x) as i64 as u64;
+        I64Load16U / I64Load16UX: 2, |x| u16::from_le_bytes(x) as u64;
+        I64Load32S / I64Load32SX: 4, |x| i32::from_le_bytes(x) as i64 as u64;
+        I64Load32U / I64Load32UX: 4, |x| u32::from_le_bytes(x) as u64;
+    }
+    stores {
+        I32Store / I32StoreX: 4, |v| (v as u32).to_le_bytes();
+        I64Store / I64StoreX: 8, |v| v.to_le_bytes();
+        F32Store / F32StoreX: 4, |v| (v as u32).to_le_bytes();
+        F64Store / F64StoreX: 8, |v| v.to_le_bytes();
+        I32Store8 / I32Store8X: 1, |v| [v as u8];
+        I32Store16 / I32Store16X: 2, |v| (v as u16).to_le_bytes();
+        I64Store8 / I64Store8X: 1, |v| [v as u8];
+        I64Store16 / I64Store16X: 2, |v| (v as u16).to_le_bytes();
+        I64Store32 / I64Store32X: 4, |v| (v as u32).to_le_bytes();
+    }
 }
 
 handlers! {
-    Unreachable(ip, sp, mem, len, cx) Instr::Unreachable => { trap(ip, cx, TrapCode::Unreachable) }
-    Br(ip, sp, mem, len, cx) Instr::Br { offset } => { jump!(ip, offset, sp, mem, len, cx) }
-    BrIfNez(ip, sp, mem, len, cx) Instr::BrIfNez { cond, offset } => {
+    Unreachable(ip, sp, mem, len, cx, acc) Instr::Unreachable => { trap(ip, cx, TrapCode::Unreachable) }
+    Br(ip, sp, mem, len, cx, acc) Instr::Br { offset } => { jump!(ip, offset, sp, mem, len, cx, acc) }
+    BrIfNez(ip, sp, mem, len, cx, acc) Instr::BrIfNez { cond, offset } => {
         if rd!(sp, cond) as u32 != 0 {
-            jump!(ip, offset, sp, mem, len, cx)
+            jump!(ip, offset, sp, mem, len, cx, acc)
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    BrIfEqz(ip, sp, mem, len, cx) Instr::BrIfEqz { cond, offset } => {
+    BrIfEqz(ip, sp, mem, len, cx, acc) Instr::BrIfEqz { cond, offset } => {
         if rd!(sp, cond) as u32 == 0 {
-            jump!(ip, offset, sp, mem, len, cx)
+            jump!(ip, offset, sp, mem, len, cx, acc)
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    BrTable(ip, sp, mem, len, cx) Instr::BrTable { index, len: n } => {
+    BrIfNezA(ip, sp, mem, len, cx, acc) Instr::BrIfNez { offset, .. } => {
+        if acc as u32 != 0 {
+            jump!(ip, offset, sp, mem, len, cx, acc)
+        }
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    BrIfEqzA(ip, sp, mem, len, cx, acc) Instr::BrIfEqz { offset, .. } => {
+        if acc as u32 == 0 {
+            jump!(ip, offset, sp, mem, len, cx, acc)
+        }
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    BrTable(ip, sp, mem, len, cx, acc) Instr::BrTable { index, len: n } => {
         let i = (rd!(sp, index) as u32).min(n);
         // SAFETY: the verifier proved the `n + 1` table entries follow.
-        next!(unsafe { ip.add(1 + i as usize) }, sp, mem, len, cx)
+        next!(unsafe { ip.add(1 + i as usize) }, sp, mem, len, cx, acc)
     }
-    BrIfI32Eq(ip, sp, mem, len, cx) Instr::BrIfI32Eq(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a == b) }
-    BrIfI32Ne(ip, sp, mem, len, cx) Instr::BrIfI32Ne(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a != b) }
-    BrIfI32LtS(ip, sp, mem, len, cx) Instr::BrIfI32LtS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a < b) }
-    BrIfI32LtU(ip, sp, mem, len, cx) Instr::BrIfI32LtU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a < b) }
-    BrIfI32GtS(ip, sp, mem, len, cx) Instr::BrIfI32GtS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a > b) }
-    BrIfI32GtU(ip, sp, mem, len, cx) Instr::BrIfI32GtU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a > b) }
-    BrIfI32LeS(ip, sp, mem, len, cx) Instr::BrIfI32LeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a <= b) }
-    BrIfI32LeU(ip, sp, mem, len, cx) Instr::BrIfI32LeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a <= b) }
-    BrIfI32GeS(ip, sp, mem, len, cx) Instr::BrIfI32GeS(o) => { brcmp!(ip, sp, mem, len, cx, o, i32, |a, b| a >= b) }
-    BrIfI32GeU(ip, sp, mem, len, cx) Instr::BrIfI32GeU(o) => { brcmp!(ip, sp, mem, len, cx, o, u32, |a, b| a >= b) }
-    Return(ip, sp, mem, len, cx) Instr::Return => { ret_fast(ip, cx) }
-    ReturnOne(ip, sp, mem, len, cx) Instr::ReturnOne { src } => {
+    Return(ip, sp, mem, len, cx, acc) Instr::Return => { ret_fast(ip, cx) }
+    ReturnOne(ip, sp, mem, len, cx, acc) Instr::ReturnOne { src } => {
         wr!(sp, 0, rd!(sp, src));
         ret_fast(ip, cx)
     }
-    Call(ip, sp, mem, len, cx) Instr::Call { func, base } => {
+    Call(ip, sp, mem, len, cx, acc) Instr::Call { func, base } => {
         // SAFETY: `cx` is live.
         let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
         call_fast(ip, sp, cx, callee, base)
     }
-    CallIndirect(ip, sp, mem, len, cx) Instr::CallIndirect { type_id, table, index, base, is64 } => {
+    CallIndirect(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
         let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
         call_fast(ip, sp, cx, callee, base)
     }
-    ReturnCall(ip, sp, mem, len, cx) Instr::ReturnCall { func, base } => {
+    ReturnCall(ip, sp, mem, len, cx, acc) Instr::ReturnCall { func, base } => {
         // SAFETY: `cx` is live.
         let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
         tail_call(ip, cx, callee, base)
     }
-    ReturnCallIndirect(ip, sp, mem, len, cx) Instr::ReturnCallIndirect { type_id, table, index, base, is64 } => {
+    ReturnCallIndirect(ip, sp, mem, len, cx, acc) Instr::ReturnCallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
         let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
         tail_call(ip, cx, callee, base)
     }
-    CallRef(ip, sp, mem, len, cx) Instr::CallRef { fref, base } => {
+    CallRef(ip, sp, mem, len, cx, acc) Instr::CallRef { fref, base } => {
         let r = rd!(sp, fref);
         if r == 0 {
             return trap(ip, cx, TrapCode::NullFuncReference);
         }
         call(ip, cx, (r - 1) as u32, base)
     }
-    ReturnCallRef(ip, sp, mem, len, cx) Instr::ReturnCallRef { fref, base } => {
+    ReturnCallRef(ip, sp, mem, len, cx, acc) Instr::ReturnCallRef { fref, base } => {
         let r = rd!(sp, fref);
         if r == 0 {
             return trap(ip, cx, TrapCode::NullFuncReference);
         }
         tail_call(ip, cx, (r - 1) as u32, base)
     }
-    BrOnNull(ip, sp, mem, len, cx) Instr::BrOnNull { src, offset } => {
+    BrOnNull(ip, sp, mem, len, cx, acc) Instr::BrOnNull { src, offset } => {
         if rd!(sp, src) == 0 {
-            jump!(ip, offset, sp, mem, len, cx)
+            jump!(ip, offset, sp, mem, len, cx, acc)
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    BrOnNonNull(ip, sp, mem, len, cx) Instr::BrOnNonNull { src, offset } => {
+    BrOnNonNull(ip, sp, mem, len, cx, acc) Instr::BrOnNonNull { src, offset } => {
         if rd!(sp, src) != 0 {
-            jump!(ip, offset, sp, mem, len, cx)
+            jump!(ip, offset, sp, mem, len, cx, acc)
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    ConsumeFuel(ip, sp, mem, len, cx) Instr::ConsumeFuel { amount } => {
+    ConsumeFuel(ip, sp, mem, len, cx, acc) Instr::ConsumeFuel { amount } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let Some(left) = e.data.fuel.checked_sub(amount as u64) else {
             return trap(ip, cx, TrapCode::OutOfFuel);
         };
         e.data.fuel = left;
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    CheckEpoch(ip, sp, mem, len, cx) Instr::CheckEpoch => {
+    CheckEpoch(ip, sp, mem, len, cx, acc) Instr::CheckEpoch => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         if e.data.epoch.load(std::sync::atomic::Ordering::Relaxed) >= e.data.epoch_deadline {
             return trap(ip, cx, TrapCode::Interrupted);
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    CanonNan32(ip, sp, mem, len, cx) Instr::CanonNan32 { slot } => {
+    CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan32 { slot } => {
         if f32_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7fc0_0000);
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    CanonNan64(ip, sp, mem, len, cx) Instr::CanonNan64 { slot } => {
+    CanonNan64(ip, sp, mem, len, cx, acc) Instr::CanonNan64 { slot } => {
         if f64_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7ff8_0000_0000_0000);
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    Copy(ip, sp, mem, len, cx) Instr::Copy(o) => {
+    Copy(ip, sp, mem, len, cx, acc) Instr::Copy(o) => {
         wr!(sp, o.dst, rd!(sp, o.src));
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    CopyMany(ip, sp, mem, len, cx) Instr::CopyMany { dst, src, len: n } => {
+    CopyMany(ip, sp, mem, len, cx, acc) Instr::CopyMany { dst, src, len: n } => {
         // SAFETY: the verifier proved both ranges lie inside the frame; `ptr::copy`
         // allows them to overlap.
         unsafe { std::ptr::copy(sp.add(src as usize), sp.add(dst as usize), n as usize) };
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    Select(ip, sp, mem, len, cx) Instr::Select { dst, cond, a, b } => {
+    Select(ip, sp, mem, len, cx, acc) Instr::Select { dst, cond, a, b } => {
         let v = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
         wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    GlobalGet(ip, sp, mem, len, cx) Instr::GlobalGet { dst, global } => {
+    GlobalGet(ip, sp, mem, len, cx, acc) Instr::GlobalGet { dst, global } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         wr!(sp, dst, e.data.globals[e.inst.globals[global as usize] as usize].value);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    GlobalSet(ip, sp, mem, len, cx) Instr::GlobalSet { src, global } => {
+    GlobalSet(ip, sp, mem, len, cx, acc) Instr::GlobalSet { src, global } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    I32Load(ip, sp, mem, len, cx) Instr::I32Load(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    I64Load(ip, sp, mem, len, cx) Instr::I64Load(o) => { ld!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
-    F32Load(ip, sp, mem, len, cx) Instr::F32Load(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    F64Load(ip, sp, mem, len, cx) Instr::F64Load(o) => { ld!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
-    I32Load8S(ip, sp, mem, len, cx) Instr::I32Load8S(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i32 as u32 as u64) }
-    I32Load8U(ip, sp, mem, len, cx) Instr::I32Load8U(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
-    I32Load16S(ip, sp, mem, len, cx) Instr::I32Load16S(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i32 as u32 as u64) }
-    I32Load16U(ip, sp, mem, len, cx) Instr::I32Load16U(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
-    I64Load8S(ip, sp, mem, len, cx) Instr::I64Load8S(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i64 as u64) }
-    I64Load8U(ip, sp, mem, len, cx) Instr::I64Load8U(o) => { ld!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
-    I64Load16S(ip, sp, mem, len, cx) Instr::I64Load16S(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i64 as u64) }
-    I64Load16U(ip, sp, mem, len, cx) Instr::I64Load16U(o) => { ld!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
-    I64Load32S(ip, sp, mem, len, cx) Instr::I64Load32S(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| i32::from_le_bytes(x) as i64 as u64) }
-    I64Load32U(ip, sp, mem, len, cx) Instr::I64Load32U(o) => { ld!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    I32Store(ip, sp, mem, len, cx) Instr::I32Store(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    I64Store(ip, sp, mem, len, cx) Instr::I64Store(o) => { st!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
-    F32Store(ip, sp, mem, len, cx) Instr::F32Store(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    F64Store(ip, sp, mem, len, cx) Instr::F64Store(o) => { st!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
-    I32Store8(ip, sp, mem, len, cx) Instr::I32Store8(o) => { st!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
-    I32Store16(ip, sp, mem, len, cx) Instr::I32Store16(o) => { st!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
-    I64Store8(ip, sp, mem, len, cx) Instr::I64Store8(o) => { st!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
-    I64Store16(ip, sp, mem, len, cx) Instr::I64Store16(o) => { st!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
-    I64Store32(ip, sp, mem, len, cx) Instr::I64Store32(o) => { st!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    I32LoadX(ip, sp, mem, len, cx) Instr::I32LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    I64LoadX(ip, sp, mem, len, cx) Instr::I64LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
-    F32LoadX(ip, sp, mem, len, cx) Instr::F32LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    F64LoadX(ip, sp, mem, len, cx) Instr::F64LoadX(o) => { ldx!(ip, sp, mem, len, cx, o, 8, |x| u64::from_le_bytes(x)) }
-    I32Load8SX(ip, sp, mem, len, cx) Instr::I32Load8SX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i32 as u32 as u64) }
-    I32Load8UX(ip, sp, mem, len, cx) Instr::I32Load8UX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
-    I32Load16SX(ip, sp, mem, len, cx) Instr::I32Load16SX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i32 as u32 as u64) }
-    I32Load16UX(ip, sp, mem, len, cx) Instr::I32Load16UX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
-    I64Load8SX(ip, sp, mem, len, cx) Instr::I64Load8SX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as i8 as i64 as u64) }
-    I64Load8UX(ip, sp, mem, len, cx) Instr::I64Load8UX(o) => { ldx!(ip, sp, mem, len, cx, o, 1, |x| x[0] as u64) }
-    I64Load16SX(ip, sp, mem, len, cx) Instr::I64Load16SX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| i16::from_le_bytes(x) as i64 as u64) }
-    I64Load16UX(ip, sp, mem, len, cx) Instr::I64Load16UX(o) => { ldx!(ip, sp, mem, len, cx, o, 2, |x| u16::from_le_bytes(x) as u64) }
-    I64Load32SX(ip, sp, mem, len, cx) Instr::I64Load32SX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| i32::from_le_bytes(x) as i64 as u64) }
-    I64Load32UX(ip, sp, mem, len, cx) Instr::I64Load32UX(o) => { ldx!(ip, sp, mem, len, cx, o, 4, |x| u32::from_le_bytes(x) as u64) }
-    I32StoreX(ip, sp, mem, len, cx) Instr::I32StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    I64StoreX(ip, sp, mem, len, cx) Instr::I64StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
-    F32StoreX(ip, sp, mem, len, cx) Instr::F32StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    F64StoreX(ip, sp, mem, len, cx) Instr::F64StoreX(o) => { stx!(ip, sp, mem, len, cx, o, 8, |v| v.to_le_bytes()) }
-    I32Store8X(ip, sp, mem, len, cx) Instr::I32Store8X(o) => { stx!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
-    I32Store16X(ip, sp, mem, len, cx) Instr::I32Store16X(o) => { stx!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
-    I64Store8X(ip, sp, mem, len, cx) Instr::I64Store8X(o) => { stx!(ip, sp, mem, len, cx, o, 1, |v| [v as u8]) }
-    I64Store16X(ip, sp, mem, len, cx) Instr::I64Store16X(o) => { stx!(ip, sp, mem, len, cx, o, 2, |v| (v as u16).to_le_bytes()) }
-    I64Store32X(ip, sp, mem, len, cx) Instr::I64Store32X(o) => { stx!(ip, sp, mem, len, cx, o, 4, |v| (v as u32).to_le_bytes()) }
-    LoadMem(ip, sp, mem, len, cx) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
+    LoadMem(ip, sp, mem, len, cx, acc) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = &e.data.memories[e.inst.memories[m as usize] as usize];
         let v = tri!(load(m.data(), op, rd!(sp, a) as u32 as u64, offset as u64), ip, cx);
         wr!(sp, dst, v);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    StoreMem(ip, sp, mem, len, cx) Instr::StoreMem { op, mem: m, addr: a, value, offset } => {
+    StoreMem(ip, sp, mem, len, cx, acc) Instr::StoreMem { op, mem: m, addr: a, value, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
         tri!(store(m.data_mut(), op, rd!(sp, a) as u32 as u64, offset as u64, rd!(sp, value)), ip, cx);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    Load64(ip, sp, mem, len, cx) Instr::Load64 { op, mem: m, dst, addr: a, offset } => {
+    Load64(ip, sp, mem, len, cx, acc) Instr::Load64 { op, mem: m, dst, addr: a, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = &e.data.memories[e.inst.memories[m as usize] as usize];
         let v = tri!(load(m.data(), op, rd!(sp, a), rd!(sp, offset)), ip, cx);
         wr!(sp, dst, v);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    Store64(ip, sp, mem, len, cx) Instr::Store64 { op, mem: m, addr: a, value, offset } => {
+    Store64(ip, sp, mem, len, cx, acc) Instr::Store64 { op, mem: m, addr: a, value, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
         tri!(store(m.data_mut(), op, rd!(sp, a), rd!(sp, offset), rd!(sp, value)), ip, cx);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    MemorySize(ip, sp, mem, len, cx) Instr::MemorySize { dst, mem: m } => {
+    MemorySize(ip, sp, mem, len, cx, acc) Instr::MemorySize { dst, mem: m } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         wr!(sp, dst, e.data.memories[e.inst.memories[m as usize] as usize].pages());
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    MemoryGrow(ip, sp, mem, len, cx) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
+    MemoryGrow(ip, sp, mem, len, cx, acc) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = e.inst.memories[m as usize] as usize;
@@ -992,9 +1148,9 @@ handlers! {
         };
         wr!(sp, dst, r);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    MemoryFill(ip, sp, mem, len, cx) Instr::MemoryFill { args, mem: m, is64 } => {
+    MemoryFill(ip, sp, mem, len, cx, acc) Instr::MemoryFill { args, mem: m, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
@@ -1004,9 +1160,9 @@ handlers! {
         let (start, n) = tri!(range(d, n, m.byte_len()), ip, cx);
         m.data_mut()[start..start + n].fill(v);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    MemoryCopy(ip, sp, mem, len, cx) Instr::MemoryCopy { args, dst_mem, src_mem, dst64, src64 } => {
+    MemoryCopy(ip, sp, mem, len, cx, acc) Instr::MemoryCopy { args, dst_mem, src_mem, dst64, src64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let d = addr(rd!(sp, args), dst64);
@@ -1023,9 +1179,9 @@ handlers! {
             e.data.memories[dm].data_mut()[ds..ds + n].copy_from_slice(&src);
         }
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    MemoryInit(ip, sp, mem, len, cx) Instr::MemoryInit { args, data: seg, mem: m, is64 } => {
+    MemoryInit(ip, sp, mem, len, cx, acc) Instr::MemoryInit { args, data: seg, mem: m, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let d = addr(rd!(sp, args), is64);
@@ -1037,15 +1193,15 @@ handlers! {
         let (ds, _) = tri!(range(d, n as u64, m.byte_len()), ip, cx);
         m.data_mut()[ds..ds + n].copy_from_slice(&bytes[ss..ss + n]);
         refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    DataDrop(ip, sp, mem, len, cx) Instr::DataDrop { data: seg } => {
+    DataDrop(ip, sp, mem, len, cx, acc) Instr::DataDrop { data: seg } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         e.data.datas[e.inst.datas[seg as usize] as usize].bytes = std::sync::Arc::from([]);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableGet(ip, sp, mem, len, cx) Instr::TableGet { dst, index, table, is64 } => {
+    TableGet(ip, sp, mem, len, cx, acc) Instr::TableGet { dst, index, table, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let t = &e.data.tables[e.inst.tables[table as usize] as usize];
@@ -1054,9 +1210,9 @@ handlers! {
             return trap(ip, cx, TrapCode::TableOutOfBounds);
         };
         wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableSet(ip, sp, mem, len, cx) Instr::TableSet { args, table, is64 } => {
+    TableSet(ip, sp, mem, len, cx, acc) Instr::TableSet { args, table, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
@@ -1066,15 +1222,15 @@ handlers! {
             return trap(ip, cx, TrapCode::TableOutOfBounds);
         };
         *slot = v;
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableSize(ip, sp, mem, len, cx) Instr::TableSize { dst, table } => {
+    TableSize(ip, sp, mem, len, cx, acc) Instr::TableSize { dst, table } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         wr!(sp, dst, e.data.tables[e.inst.tables[table as usize] as usize].size());
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableGrow(ip, sp, mem, len, cx) Instr::TableGrow { args, table, is64 } => {
+    TableGrow(ip, sp, mem, len, cx, acc) Instr::TableGrow { args, table, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
@@ -1085,9 +1241,9 @@ handlers! {
             None => minus_one(is64),
         };
         wr!(sp, args, r);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableFill(ip, sp, mem, len, cx) Instr::TableFill { args, table, is64 } => {
+    TableFill(ip, sp, mem, len, cx, acc) Instr::TableFill { args, table, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
@@ -1096,9 +1252,9 @@ handlers! {
         let n = addr(rd!(sp, args + 2), is64);
         let (d, n) = tri!(table_range(d, n, t.elems.len()), ip, cx);
         t.elems[d..d + n].fill(v);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableCopy(ip, sp, mem, len, cx) Instr::TableCopy { args, dst, src, dst64, src64 } => {
+    TableCopy(ip, sp, mem, len, cx, acc) Instr::TableCopy { args, dst, src, dst64, src64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let d = addr(rd!(sp, args), dst64);
@@ -1114,9 +1270,9 @@ handlers! {
             let tmp: Vec<u64> = e.data.tables[st].elems[sa..sa + n].to_vec();
             e.data.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
         }
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    TableInit(ip, sp, mem, len, cx) Instr::TableInit { args, elem, table, is64 } => {
+    TableInit(ip, sp, mem, len, cx, acc) Instr::TableInit { args, elem, table, is64 } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let d = addr(rd!(sp, args), is64);
@@ -1127,31 +1283,31 @@ handlers! {
         let (sa, n) = tri!(table_range(sa, n, items.len()), ip, cx);
         let (d, _) = tri!(table_range(d, n as u64, t.elems.len()), ip, cx);
         t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    ElemDrop(ip, sp, mem, len, cx) Instr::ElemDrop { elem } => {
+    ElemDrop(ip, sp, mem, len, cx, acc) Instr::ElemDrop { elem } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         e.data.elems[e.inst.elems[elem as usize] as usize].items = Vec::new();
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    RefIsNull(ip, sp, mem, len, cx) Instr::RefIsNull(o) => {
+    RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
         wr!(sp, o.dst, (rd!(sp, o.src) == 0) as u64);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    RefFunc(ip, sp, mem, len, cx) Instr::RefFunc { dst, func } => {
+    RefFunc(ip, sp, mem, len, cx, acc) Instr::RefFunc { dst, func } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         wr!(sp, dst, e.inst.funcs[func as usize] as u64 + 1);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
-    RefAsNonNull(ip, sp, mem, len, cx) Instr::RefAsNonNull(o) => {
+    RefAsNonNull(ip, sp, mem, len, cx, acc) Instr::RefAsNonNull(o) => {
         let v = rd!(sp, o.src);
         if v == 0 {
             return trap(ip, cx, TrapCode::NullReference);
         }
         wr!(sp, o.dst, v);
-        step!(ip, sp, mem, len, cx)
+        step!(ip, sp, mem, len, cx, acc)
     }
 }
 
@@ -1167,60 +1323,94 @@ macro_rules! numeric_handlers {
             numeric_handlers!(@table i, $($name)*)
         }
     };
-    (@one $name:ident un $conv:ident [$a:ident] $body:expr) => {
-        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
-            operands!(ip, Instr::$name(o));
-            let $a = $conv(rd!(sp, o.src));
-            wr!(sp, o.dst, $body);
-            step!(ip, sp, mem, len, cx)
+    (@one $name:ident $kind:ident $conv:ident [$a:ident] $body:expr) => {
+        mod $name {
+            use super::*;
+            numeric_handlers!(@un $kind $name s_s S S $conv [$a] $body);
+            numeric_handlers!(@un $kind $name a_s A S $conv [$a] $body);
+            numeric_handlers!(@un $kind $name s_a S A $conv [$a] $body);
+            numeric_handlers!(@un $kind $name a_a A A $conv [$a] $body);
+            pub(super) fn pick(o: &Un) -> Handler {
+                match (o.dst == ACC, o.src == ACC) {
+                    (false, false) => s_s,
+                    (true, false) => a_s,
+                    (false, true) => s_a,
+                    (true, true) => a_a,
+                }
+            }
         }
     };
-    (@one $name:ident bin $conv:ident [$a:ident $b:ident] $body:expr) => {
-        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
-            operands!(ip, Instr::$name(o));
-            let $a = $conv(rd!(sp, o.a));
-            let $b = $conv(rd!(sp, o.b));
-            wr!(sp, o.dst, $body);
-            step!(ip, sp, mem, len, cx)
+    (@one $name:ident $kind:ident $conv:ident [$a:ident $b:ident] $body:expr) => {
+        mod $name {
+            use super::*;
+            numeric_handlers!(@bin $kind $name s_ss S S S $conv [$a $b] $body);
+            numeric_handlers!(@bin $kind $name a_ss A S S $conv [$a $b] $body);
+            numeric_handlers!(@bin $kind $name s_as S A S $conv [$a $b] $body);
+            numeric_handlers!(@bin $kind $name s_sa S S A $conv [$a $b] $body);
+            numeric_handlers!(@bin $kind $name a_as A A S $conv [$a $b] $body);
+            numeric_handlers!(@bin $kind $name a_sa A S A $conv [$a $b] $body);
+            pub(super) fn pick(o: &Bin) -> Handler {
+                match (o.dst == ACC, o.a == ACC, o.b == ACC) {
+                    (false, false, false) => s_ss,
+                    (true, false, false) => a_ss,
+                    (false, true, false) => s_as,
+                    (false, false, true) => s_sa,
+                    (true, true, false) => a_as,
+                    (true, false, true) => a_sa,
+                    _ => Invalid,
+                }
+            }
         }
     };
-    (@one $name:ident un_try $conv:ident [$a:ident] $body:expr) => {
-        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+    (@value un, $ip:ident, $cx:ident, $body:expr) => { $body };
+    (@value bin, $ip:ident, $cx:ident, $body:expr) => { $body };
+    (@value un_try, $ip:ident, $cx:ident, $body:expr) => {{
+        let r: Result<u64, TrapCode> = $body;
+        tri!(r, $ip, $cx)
+    }};
+    (@value bin_try, $ip:ident, $cx:ident, $body:expr) => {{
+        let r: Result<u64, TrapCode> = $body;
+        tri!(r, $ip, $cx)
+    }};
+    (@un $kind:ident $name:ident $fname:ident $d:ident $x:ident $conv:ident [$a:ident] $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
             operands!(ip, Instr::$name(o));
-            let $a = $conv(rd!(sp, o.src));
-            let r: Result<u64, TrapCode> = $body;
-            wr!(sp, o.dst, tri!(r, ip, cx));
-            step!(ip, sp, mem, len, cx)
-        }
+            let $a = $conv(opnd!($x, sp, acc, o.src));
+            let v = numeric_handlers!(@value $kind, ip, cx, $body);
+            let acc = result!($d, sp, acc, o.dst, v);
+            step!(ip, sp, mem, len, cx, acc)
+        });
     };
-    (@one $name:ident bin_try $conv:ident [$a:ident $b:ident] $body:expr) => {
-        unsafe fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, len: usize, cx: *mut ExecCtx) -> Exit {
+    (@bin $kind:ident $name:ident $fname:ident $d:ident $x:ident $y:ident $conv:ident [$a:ident $b:ident] $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
             operands!(ip, Instr::$name(o));
-            let $a = $conv(rd!(sp, o.a));
-            let $b = $conv(rd!(sp, o.b));
-            let r: Result<u64, TrapCode> = $body;
-            wr!(sp, o.dst, tri!(r, ip, cx));
-            step!(ip, sp, mem, len, cx)
-        }
+            let $a = $conv(opnd!($x, sp, acc, o.a));
+            let $b = $conv(opnd!($y, sp, acc, o.b));
+            let v = numeric_handlers!(@value $kind, ip, cx, $body);
+            let acc = result!($d, sp, acc, o.dst, v);
+            step!(ip, sp, mem, len, cx, acc)
+        });
     };
     (@table $i:ident, $($name:ident)*) => {
         match $i {
-            $( Instr::$name(..) => $name, )*
+            $( Instr::$name(o) => $name::pick(o), )*
             Instr::Unreachable => Unreachable,
             Instr::Br { .. } => Br,
+            Instr::BrIfNez { cond: ACC, .. } => BrIfNezA,
+            Instr::BrIfEqz { cond: ACC, .. } => BrIfEqzA,
             Instr::BrIfNez { .. } => BrIfNez,
             Instr::BrIfEqz { .. } => BrIfEqz,
             Instr::BrTable { .. } => BrTable,
-            Instr::BrIfI32Eq(..) => BrIfI32Eq,
-            Instr::BrIfI32Ne(..) => BrIfI32Ne,
-            Instr::BrIfI32LtS(..) => BrIfI32LtS,
-            Instr::BrIfI32LtU(..) => BrIfI32LtU,
-            Instr::BrIfI32GtS(..) => BrIfI32GtS,
-            Instr::BrIfI32GtU(..) => BrIfI32GtU,
-            Instr::BrIfI32LeS(..) => BrIfI32LeS,
-            Instr::BrIfI32LeU(..) => BrIfI32LeU,
-            Instr::BrIfI32GeS(..) => BrIfI32GeS,
-            Instr::BrIfI32GeU(..) => BrIfI32GeU,
+            Instr::BrIfI32Eq(o) => BrIfI32Eq::pick(o),
+            Instr::BrIfI32Ne(o) => BrIfI32Ne::pick(o),
+            Instr::BrIfI32LtS(o) => BrIfI32LtS::pick(o),
+            Instr::BrIfI32LtU(o) => BrIfI32LtU::pick(o),
+            Instr::BrIfI32GtS(o) => BrIfI32GtS::pick(o),
+            Instr::BrIfI32GtU(o) => BrIfI32GtU::pick(o),
+            Instr::BrIfI32LeS(o) => BrIfI32LeS::pick(o),
+            Instr::BrIfI32LeU(o) => BrIfI32LeU::pick(o),
+            Instr::BrIfI32GeS(o) => BrIfI32GeS::pick(o),
+            Instr::BrIfI32GeU(o) => BrIfI32GeU::pick(o),
             Instr::Return => Return,
             Instr::ReturnOne { .. } => ReturnOne,
             Instr::Call { .. } => Call,
@@ -1240,52 +1430,52 @@ macro_rules! numeric_handlers {
             Instr::Select { .. } => Select,
             Instr::GlobalGet { .. } => GlobalGet,
             Instr::GlobalSet { .. } => GlobalSet,
-            Instr::I32Load(..) => I32Load,
-            Instr::I64Load(..) => I64Load,
-            Instr::F32Load(..) => F32Load,
-            Instr::F64Load(..) => F64Load,
-            Instr::I32Load8S(..) => I32Load8S,
-            Instr::I32Load8U(..) => I32Load8U,
-            Instr::I32Load16S(..) => I32Load16S,
-            Instr::I32Load16U(..) => I32Load16U,
-            Instr::I64Load8S(..) => I64Load8S,
-            Instr::I64Load8U(..) => I64Load8U,
-            Instr::I64Load16S(..) => I64Load16S,
-            Instr::I64Load16U(..) => I64Load16U,
-            Instr::I64Load32S(..) => I64Load32S,
-            Instr::I64Load32U(..) => I64Load32U,
-            Instr::I32Store(..) => I32Store,
-            Instr::I64Store(..) => I64Store,
-            Instr::F32Store(..) => F32Store,
-            Instr::F64Store(..) => F64Store,
-            Instr::I32Store8(..) => I32Store8,
-            Instr::I32Store16(..) => I32Store16,
-            Instr::I64Store8(..) => I64Store8,
-            Instr::I64Store16(..) => I64Store16,
-            Instr::I64Store32(..) => I64Store32,
-            Instr::I32LoadX(..) => I32LoadX,
-            Instr::I64LoadX(..) => I64LoadX,
-            Instr::F32LoadX(..) => F32LoadX,
-            Instr::F64LoadX(..) => F64LoadX,
-            Instr::I32Load8SX(..) => I32Load8SX,
-            Instr::I32Load8UX(..) => I32Load8UX,
-            Instr::I32Load16SX(..) => I32Load16SX,
-            Instr::I32Load16UX(..) => I32Load16UX,
-            Instr::I64Load8SX(..) => I64Load8SX,
-            Instr::I64Load8UX(..) => I64Load8UX,
-            Instr::I64Load16SX(..) => I64Load16SX,
-            Instr::I64Load16UX(..) => I64Load16UX,
-            Instr::I64Load32SX(..) => I64Load32SX,
-            Instr::I64Load32UX(..) => I64Load32UX,
-            Instr::I32StoreX(..) => I32StoreX,
-            Instr::I64StoreX(..) => I64StoreX,
-            Instr::F32StoreX(..) => F32StoreX,
-            Instr::F64StoreX(..) => F64StoreX,
-            Instr::I32Store8X(..) => I32Store8X,
-            Instr::I32Store16X(..) => I32Store16X,
-            Instr::I64Store8X(..) => I64Store8X,
-            Instr::I64Store16X(..) => I64Store16X,
-            Instr::I64Store32X(..) => I64Store32X,
+            Instr::I32Load(o) => I32Load::pick(o),
+            Instr::I64Load(o) => I64Load::pick(o),
+            Instr::F32Load(o) => F32Load::pick(o),
+            Instr::F64Load(o) => F64Load::pick(o),
+            Instr::I32Load8S(o) => I32Load8S::pick(o),
+            Instr::I32Load8U(o) => I32Load8U::pick(o),
+            Instr::I32Load16S(o) => I32Load16S::pick(o),
+            Instr::I32Load16U(o) => I32Load16U::pick(o),
+            Instr::I64Load8S(o) => I64Load8S::pick(o),
+            Instr::I64Load8U(o) => I64Load8U::pick(o),
+            Instr::I64Load16S(o) => I64Load16S::pick(o),
+            Instr::I64Load16U(o) => I64Load16U::pick(o),
+            Instr::I64Load32S(o) => I64Load32S::pick(o),
+            Instr::I64Load32U(o) => I64Load32U::pick(o),
+            Instr::I32Store(o) => I32Store::pick(o),
+            Instr::I64Store(o) => I64Store::pick(o),
+            Instr::F32Store(o) => F32Store::pick(o),
+            Instr::F64Store(o) => F64Store::pick(o),
+            Instr::I32Store8(o) => I32Store8::pick(o),
+            Instr::I32Store16(o) => I32Store16::pick(o),
+            Instr::I64Store8(o) => I64Store8::pick(o),
+            Instr::I64Store16(o) => I64Store16::pick(o),
+            Instr::I64Store32(o) => I64Store32::pick(o),
+            Instr::I32LoadX(o) => I32LoadX::pick(o),
+            Instr::I64LoadX(o) => I64LoadX::pick(o),
+            Instr::F32LoadX(o) => F32LoadX::pick(o),
+            Instr::F64LoadX(o) => F64LoadX::pick(o),
+            Instr::I32Load8SX(o) => I32Load8SX::pick(o),
+            Instr::I32Load8UX(o) => I32Load8UX::pick(o),
+            Instr::I32Load16SX(o) => I32Load16SX::pick(o),
+            Instr::I32Load16UX(o) => I32Load16UX::pick(o),
+            Instr::I64Load8SX(o) => I64Load8SX::pick(o),
+            Instr::I64Load8UX(o) => I64Load8UX::pick(o),
+            Instr::I64Load16SX(o) => I64Load16SX::pick(o),
+            Instr::I64Load16UX(o) => I64Load16UX::pick(o),
+            Instr::I64Load32SX(o) => I64Load32SX::pick(o),
+            Instr::I64Load32UX(o) => I64Load32UX::pick(o),
+            Instr::I32StoreX(o) => I32StoreX::pick(o),
+            Instr::I64StoreX(o) => I64StoreX::pick(o),
+            Instr::F32StoreX(o) => F32StoreX::pick(o),
+            Instr::F64StoreX(o) => F64StoreX::pick(o),
+            Instr::I32Store8X(o) => I32Store8X::pick(o),
+            Instr::I32Store16X(o) => I32Store16X::pick(o),
+            Instr::I64Store8X(o) => I64Store8X::pick(o),
+            Instr::I64Store16X(o) => I64Store16X::pick(o),
+            Instr::I64Store32X(o) => I64Store32X::pick(o),
             Instr::LoadMem { .. } => LoadMem,
             Instr::StoreMem { .. } => StoreMem,
             Instr::Load64 { .. } => Load64,
