@@ -168,25 +168,60 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The next byte if it is a whole LEB128 number (below 0x80), consumed. Most
+    /// indices and constants are; any number of at least 7 bits may be one byte.
+    #[inline(always)]
+    fn leb_byte(&mut self) -> Option<u8> {
+        let b = self.peek().filter(|&b| b < 0x80)?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    /// A one-byte signed LEB128 number: its 7 bits, sign-extended.
+    #[inline(always)]
+    fn sign7(b: u8) -> i64 {
+        i64::from(((b << 1) as i8) >> 1)
+    }
+
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32> {
+        if let Some(b) = self.leb_byte() {
+            return Ok(u32::from(b));
+        }
         // At most 32 bits by construction.
         Ok(self.leb_unsigned(32)? as u32)
     }
 
+    #[inline]
     pub(crate) fn u64(&mut self) -> Result<u64> {
+        if let Some(b) = self.leb_byte() {
+            return Ok(u64::from(b));
+        }
         self.leb_unsigned(64)
     }
 
+    #[inline]
     pub(crate) fn s32(&mut self) -> Result<i32> {
+        if let Some(b) = self.leb_byte() {
+            return Ok(Self::sign7(b) as i32);
+        }
         // In i32 range by construction.
         Ok(self.leb_signed(32)? as i32)
     }
 
+    #[inline]
     pub(crate) fn s33(&mut self) -> Result<i64> {
+        if let Some(b) = self.leb_byte() {
+            return Ok(Self::sign7(b));
+        }
         self.leb_signed(33)
     }
 
+    #[inline]
     pub(crate) fn s64(&mut self) -> Result<i64> {
+        if let Some(b) = self.leb_byte() {
+            return Ok(Self::sign7(b));
+        }
         self.leb_signed(64)
     }
 

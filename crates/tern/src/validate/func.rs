@@ -260,7 +260,19 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         }
     }
 
+    #[inline]
     fn pop_expect(&mut self, want: ValType) -> Result<Opd> {
+        // The common case: exactly the wanted type above the frame's height.
+        if let (Some(frame), Some(&top)) = (self.ctrls.last(), self.vals.last()) {
+            if top == Opd::Val(want) && self.vals.len() > frame.height {
+                self.vals.pop();
+                return Ok(top);
+            }
+        }
+        self.pop_expect_general(want)
+    }
+
+    fn pop_expect_general(&mut self, want: ValType) -> Result<Opd> {
         let Some(frame) = self.ctrls.last() else {
             return Err(self.err("type mismatch: no enclosing block"));
         };
