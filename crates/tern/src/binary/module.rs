@@ -137,11 +137,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Module> {
 /// Bodies that do not decode are skipped: the validator reports their errors.
 fn find_data_index_use(bytes: &[u8], code: &[FuncBody]) -> Option<usize> {
     for body in code {
-        // Both instructions start with the 0xFC prefix byte.
-        if !bytes
-            .get(body.code.clone())
-            .is_some_and(|b| b.contains(&0xFC))
-        {
+        // Both instructions are the 0xFC prefix byte then sub-opcode 8 or 9 (an LEB128
+        // number, whose first byte keeps those low bits even when padded): bodies
+        // without that byte pair are skipped without decoding.
+        let may_use = |b: &[u8]| {
+            b.windows(2)
+                .any(|w| w[0] == 0xFC && matches!(w[1] & 0x7f, 8 | 9))
+        };
+        if !bytes.get(body.code.clone()).is_some_and(may_use) {
             continue;
         }
         let mut ops = OperatorReader::new(bytes, body.code.clone());
