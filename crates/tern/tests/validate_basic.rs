@@ -134,3 +134,26 @@ fn invalid_modules() {
         "type mismatch",
     );
 }
+
+/// A code section over a megabyte is checked on several threads; the error reported
+/// must still be the first invalid function's.
+#[test]
+fn large_modules_report_the_first_invalid_function() {
+    let filler = "(drop (i32.const 1)) ".repeat(120);
+    let mut wat = String::from("(module\n");
+    for i in 0..3000 {
+        let body = match i {
+            100 => "(drop (i32.add (i32.const 1)))".to_string(),
+            2900 => "(drop (local.get 7))".to_string(),
+            _ => filler.clone(),
+        };
+        wat.push_str(&format!("(func {body})\n"));
+    }
+    wat.push(')');
+    let bytes = wat::parse_str(&wat).unwrap();
+    assert!(bytes.len() > 1 << 20, "{} bytes", bytes.len());
+    invalid(&wat, "type mismatch");
+    // With only the later error left, that one is reported.
+    let fixed = wat.replace("(drop (i32.add (i32.const 1)))", "(nop)");
+    invalid(&fixed, "unknown local");
+}

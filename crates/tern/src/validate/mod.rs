@@ -34,15 +34,65 @@ pub(crate) struct Ctx<'m> {
     pub(crate) num_datas: u32,
 }
 
+/// Code sections at least this large are checked on several threads.
+const PARALLEL_CODE_BYTES: usize = 1 << 20;
+
 /// Validates a decoded module, including every function body. `bytes` is the binary the
 /// module was decoded from (function bodies are byte ranges of it).
+///
+/// Bodies are independent once the context is built, so a large code section is
+/// split into consecutive runs of functions checked on separate threads; the error
+/// reported is still the one of the first invalid function, as when checking in order.
 pub fn validate(module: &Module, bytes: &[u8]) -> Result<()> {
     let ctx = module::validate_module(module)?;
-    let mut checker = func::FuncValidator::new(&ctx);
-    let defined = module.num_imported_funcs;
-    for (i, body) in module.code.iter().enumerate() {
-        let func_index = defined.saturating_add(i as u32);
-        checker.validate_body(func_index, body, bytes)?;
+    let check = |funcs: std::ops::Range<usize>| -> Result<()> {
+        let mut checker = func::FuncValidator::new(&ctx);
+        for i in funcs {
+            let func_index = module.num_imported_funcs.saturating_add(i as u32);
+            checker.validate_body(func_index, &module.code[i], bytes)?;
+        }
+        Ok(())
+    };
+    let n = module.code.len();
+    let code_bytes: usize = module.code.iter().map(|b| b.code.len()).sum();
+    let threads = if code_bytes < PARALLEL_CODE_BYTES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |p| p.get().min(8))
+    };
+    if threads <= 1 || n < threads {
+        return check(0..n);
     }
-    Ok(())
+    // Consecutive runs of roughly equal code size.
+    let mut runs = Vec::with_capacity(threads);
+    let (mut start, mut acc) = (0, 0);
+    for (i, body) in module.code.iter().enumerate() {
+        acc += body.code.len();
+        if acc * threads >= code_bytes * (runs.len() + 1) || i + 1 == n {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|r| {
+                let run = r.clone();
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || check(run))
+                    .map_err(|_| r.clone())
+            })
+            .collect();
+        // In function order: the first run with an error has the first invalid body.
+        for h in handles {
+            match h {
+                Ok(h) => h.join().unwrap_or_else(|_| {
+                    Err(crate::error::Error::Api("validation failed".into()))
+                })?,
+                // No thread to be had: check this run here.
+                Err(r) => check(r)?,
+            }
+        }
+        Ok(())
+    })
 }
