@@ -572,7 +572,7 @@ def svg_chart(rows, peers):
     fallback = ["#5a9e4b", "#a04fb0", "#888888"]
     colour = {p: colours.get(p) or fallback[i % len(fallback)] for i, p in enumerate(peers)}
     values = [r for _, by in rows if by for r in by.values() if r]
-    lo = min([TARGET_RATIO * 0.8] + [v / 1.25 for v in values])
+    lo = min([TARGET_RATIO * 0.8] + [v / 1.8 for v in values])  # room for a value left of its bar
     hi = max([1.5] + [v * 1.25 for v in values])
     ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200) if lo <= t <= hi]
     left, width, bar, top = 130, 560, 12, 64
