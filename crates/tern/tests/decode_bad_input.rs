@@ -130,7 +130,7 @@ fn valid_module_decodes() {
     assert_eq!(m.elems[1].ty, RefType::FUNCREF);
     assert!(matches!(m.elems[2].mode, ElemMode::Declarative));
     assert_eq!(m.datas.len(), 2);
-    assert_eq!(m.datas[0].init, b"hello");
+    assert_eq!(&m.datas[0].init[..], b"hello");
     assert_eq!(m.data_count, Some(2));
     assert_eq!(m.code.len(), 2);
     assert_eq!(m.code[1].locals, vec![(1, ValType::F32), (2, ValType::I64)]);

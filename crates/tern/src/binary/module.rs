@@ -360,7 +360,7 @@ impl<'a> Decoder<'a> {
             }
             _ => return Err(Error::malformed(at, "malformed data segment kind")),
         };
-        let init = self.r.byte_vec()?.to_vec();
+        let init = self.r.byte_vec()?.into();
         Ok(Data { init, mode })
     }
 

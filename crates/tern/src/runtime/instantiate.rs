@@ -135,7 +135,7 @@ pub fn instantiate(
             .push(push(&mut store.data.elems, ElemEntity { items })?);
     }
     for d in &m.datas {
-        let bytes: Arc<[u8]> = d.init.as_slice().into();
+        let bytes = Arc::clone(&d.init);
         inst.datas
             .push(push(&mut store.data.datas, DataEntity { bytes })?);
     }

@@ -172,7 +172,8 @@ pub enum ElemMode {
 /// A data segment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Data {
-    pub init: Vec<u8>,
+    /// The bytes; shared (not copied) with every instance of the module.
+    pub init: std::sync::Arc<[u8]>,
     pub mode: DataMode,
 }
 
