@@ -79,12 +79,26 @@ impl MemoryEntity {
         if delta == 0 {
             return Some(old);
         }
-        let mut bytes = zeroed(new << self.ty.page_size_log2())?;
-        bytes[..self.bytes.len()].copy_from_slice(&self.bytes);
-        self.bytes = bytes;
+        let new_len = usize::try_from(new << self.ty.page_size_log2()).ok()?;
+        let extra = new_len - self.bytes.len();
+        if extra <= GROW_IN_PLACE_BYTES {
+            // Extend in place (the allocator may move the block without copying it) and
+            // zero the new part: the old and new copies are never both resident.
+            self.bytes.try_reserve_exact(extra).ok()?;
+            self.bytes.resize(new_len, 0);
+        } else {
+            // A large growth gets fresh zeroed (lazily committed) pages instead, so that
+            // what the program does not touch costs no memory.
+            let mut bytes = zeroed(new_len as u64)?;
+            bytes[..self.bytes.len()].copy_from_slice(&self.bytes);
+            self.bytes = bytes;
+        }
         Some(old)
     }
 }
+
+/// Growths up to this many bytes extend the memory in place (see [`MemoryEntity::grow`]).
+const GROW_IN_PLACE_BYTES: usize = 16 << 20;
 
 /// A zero-filled byte vector of `len` bytes, or `None` if the allocation fails. Large
 /// allocations come from the allocator's zeroed (lazily committed) pages, so a 4 GiB
