@@ -846,7 +846,7 @@ impl Compiler<'_> {
                 self.stack.pop();
             }
             Operator::Select | Operator::TypedSelect(_) => {
-                let cond = self.pop();
+                let cond = self.pop_acc();
                 let b = self.pop();
                 let a = self.pop();
                 let dst = self.push_temp();
@@ -1276,13 +1276,14 @@ fn patch(i: &mut Instr, rel: isize) {
 }
 
 /// Whether instruction `i` has handlers that leave its result in the accumulator:
-/// numeric instructions and loads from memory 0.
+/// numeric instructions, `select` and loads from memory 0.
 fn writes_acc(i: &Instr) -> bool {
     macro_rules! numeric_acc {
         ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
             matches!(
                 i,
                 $( Instr::$name(_) )|*
+                | Instr::Select { .. }
                 | Instr::I32Load(_)
                 | Instr::I64Load(_)
                 | Instr::F32Load(_)

@@ -89,8 +89,8 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
             f(src as u32, len as u32);
         }
         Instr::Select { dst, cond, a, b } => {
-            one!(dst);
-            one!(cond);
+            operand(dst, true, f, acc);
+            operand(cond, false, f, acc);
             one!(a);
             one!(b);
         }

@@ -1091,6 +1091,19 @@ handlers! {
         wr!(sp, dst, v);
         step!(ip, sp, mem, len, cx, acc)
     }
+    SelectCondA(ip, sp, mem, len, cx, acc) Instr::Select { dst, a, b, .. } => {
+        let v = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
+        wr!(sp, dst, v);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    SelectToA(ip, sp, mem, len, cx, acc) Instr::Select { cond, a, b, .. } => {
+        let acc = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    SelectCondAToA(ip, sp, mem, len, cx, acc) Instr::Select { a, b, .. } => {
+        let acc = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
+        step!(ip, sp, mem, len, cx, acc)
+    }
     GlobalGet(ip, sp, mem, len, cx, acc) Instr::GlobalGet { dst, global } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
@@ -1433,7 +1446,12 @@ macro_rules! numeric_handlers {
             Instr::CanonNan64 { .. } => CanonNan64,
             Instr::Copy(..) => Copy,
             Instr::CopyMany { .. } => CopyMany,
-            Instr::Select { .. } => Select,
+            Instr::Select { dst, cond, .. } => match (*dst == ACC, *cond == ACC) {
+                (false, false) => Select,
+                (false, true) => SelectCondA,
+                (true, false) => SelectToA,
+                (true, true) => SelectCondAToA,
+            },
             Instr::GlobalGet { .. } => GlobalGet,
             Instr::GlobalSet { .. } => GlobalSet,
             Instr::I32Load(o) => I32Load::pick(o),
