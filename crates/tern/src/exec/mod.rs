@@ -168,8 +168,11 @@ impl Stack {
             let p = self.slots.as_mut_ptr().add(fp + entry.num_params as usize);
             // Volatile writes keep this a plain loop: frames are small, and the libc
             // call the compiler would make of it costs more than they do.
-            for (i, &v) in entry.init.iter().enumerate() {
-                std::ptr::write_volatile(p.add(i), v);
+            let (src, n) = (entry.init.as_ptr(), entry.init.len());
+            let mut i = 0;
+            while i < n {
+                std::ptr::write_volatile(p.add(i), *src.add(i));
+                i += 1;
             }
             let n = self.frames.len();
             self.frames.as_mut_ptr().add(n).write(Frame {
