@@ -224,9 +224,56 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 return Err(Error::malformed(body.code.end, "END opcode expected"));
             };
             self.offset = at;
-            self.op(op)?;
+            if !self.op_fast(&op) {
+                self.op(op)?;
+            }
         }
         Ok(())
+    }
+
+    /// The most frequent operators in their common, valid case: constants, numeric
+    /// instructions whose operands are exactly their types above the frame's height,
+    /// `local.get`/`set`/`tee` of defaultable locals. Returns `false` (having changed
+    /// nothing) for everything else, which [`FuncValidator::op`] then checks in full.
+    #[inline(always)]
+    fn op_fast(&mut self, op: &Operator) -> bool {
+        let Some(height) = self.ctrls.last().map(|f| f.height) else {
+            return false;
+        };
+        let n = self.vals.len();
+        let top = |k: usize| n >= height + k;
+        match *op {
+            Operator::I32Const(_) => self.vals.push(Opd::Val(ValType::I32)),
+            Operator::I64Const(_) => self.vals.push(Opd::Val(ValType::I64)),
+            Operator::Numeric(num) => match num.signature() {
+                ([a], r) if top(1) && self.vals[n - 1] == Opd::Val(*a) => {
+                    self.vals[n - 1] = Opd::Val(r);
+                }
+                ([a, b], r)
+                    if top(2)
+                        && self.vals[n - 2] == Opd::Val(*a)
+                        && self.vals[n - 1] == Opd::Val(*b) =>
+                {
+                    self.vals.truncate(n - 1);
+                    self.vals[n - 2] = Opd::Val(r);
+                }
+                _ => return false,
+            },
+            Operator::LocalGet(x) => match self.local(x) {
+                Ok(t) if t.is_defaultable() => self.vals.push(Opd::Val(t)),
+                _ => return false,
+            },
+            Operator::LocalSet(x) | Operator::LocalTee(x) => match self.local(x) {
+                Ok(t) if t.is_defaultable() && top(1) && self.vals[n - 1] == Opd::Val(t) => {
+                    if matches!(op, Operator::LocalSet(_)) {
+                        self.vals.pop();
+                    }
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+        true
     }
 
     // ---- operand stack -------------------------------------------------------------
