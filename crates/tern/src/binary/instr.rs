@@ -88,6 +88,7 @@ impl<'a> OperatorReader<'a> {
 
     /// Decodes the next instruction. Reading past the end of the range is the
     /// malformed "unexpected end of section or function".
+    #[inline]
     pub fn read(&mut self) -> Result<Operator> {
         let at = self.r.pos();
         if self.finished {
@@ -108,6 +109,7 @@ impl<'a> OperatorReader<'a> {
         Ok(op)
     }
 
+    #[inline(always)]
     fn read_operator(&mut self) -> Result<Operator> {
         let r = &mut self.r;
         let at = r.pos();
