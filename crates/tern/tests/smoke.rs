@@ -388,3 +388,115 @@ fn address_sums_fused_into_loads_and_stores_wrap_at_32_bits() {
     let e = ld.call(&mut store, (-1, -1)).unwrap_err();
     assert!(e.to_string().contains("out of bounds memory access"), "{e}");
 }
+
+/// Loop steps fused with their tests (`x += step; if x COND other`), against a
+/// reference evaluation: signed and unsigned conditions, wrap-around, the step's
+/// variable on either side of the comparison, and tests of the variable itself.
+#[test]
+fn loop_step_and_test_fused() {
+    // Each loop counts iterations (at most 100) of `x += step` while `x COND end`.
+    let conds = [
+        "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u", "eq", "ne",
+    ];
+    let mut wat = String::from("(module\n");
+    for c in conds {
+        for (name, test) in [
+            ("l", format!("(i32.{c} (local.get $x) (local.get $end))")),
+            ("r", format!("(i32.{c} (local.get $end) (local.get $x))")),
+        ] {
+            wat.push_str(&format!(
+                r#"(func (export "{c}_{name}") (param $x i32) (param $step i32) (param $end i32) (result i32) (local $n i32)
+                  (block $done (loop $l
+                    (br_if $done (i32.ge_u (local.get $n) (i32.const 100)))
+                    (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                    (local.set $x (i32.add (local.get $x) (local.get $step)))
+                    (br_if $l {test})))
+                  (local.get $n))
+"#
+            ));
+        }
+    }
+    wat.push_str(
+        r#"(func (export "nez") (param $x i32) (param $step i32) (param $end i32) (result i32) (local $n i32)
+             (block $done (loop $l
+               (br_if $done (i32.ge_u (local.get $n) (i32.const 100)))
+               (local.set $n (i32.add (local.get $n) (i32.const 1)))
+               (local.set $x (i32.add (local.get $x) (local.get $step)))
+               (br_if $l (local.get $x))))
+             (local.get $n))
+           (func (export "eqz") (param $x i32) (param $step i32) (param $end i32) (result i32) (local $n i32)
+             (block $done (loop $l
+               (br_if $done (i32.ge_u (local.get $n) (i32.const 100)))
+               (local.set $n (i32.add (local.get $n) (i32.const 1)))
+               (local.set $x (i32.add (local.get $x) (local.get $step)))
+               (br_if $l (i32.eqz (local.get $x)))))
+             (local.get $n)))"#,
+    );
+    let reference = |f: &dyn Fn(i32, i32) -> bool, mut x: i32, step: i32, end: i32| {
+        let mut n = 0;
+        loop {
+            if n >= 100 {
+                return n;
+            }
+            n += 1;
+            x = x.wrapping_add(step);
+            if !f(x, end) {
+                return n;
+            }
+        }
+    };
+    type Test = Box<dyn Fn(i32, i32) -> bool>;
+    let test = |c: &str| -> Test {
+        match c {
+            "lt_s" => Box::new(|a, b| a < b),
+            "lt_u" => Box::new(|a, b| (a as u32) < b as u32),
+            "gt_s" => Box::new(|a, b| a > b),
+            "gt_u" => Box::new(|a, b| a as u32 > b as u32),
+            "le_s" => Box::new(|a, b| a <= b),
+            "le_u" => Box::new(|a, b| a as u32 <= b as u32),
+            "ge_s" => Box::new(|a, b| a >= b),
+            "ge_u" => Box::new(|a, b| a as u32 >= b as u32),
+            "eq" => Box::new(|a, b| a == b),
+            "ne" => Box::new(|a, b| a != b),
+            "nez" => Box::new(|a, _| a != 0),
+            _ => Box::new(|a, _| a == 0),
+        }
+    };
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let inputs = [
+        (0, 1, 10),
+        (10, -1, 0),
+        (-5, 2, 5),
+        (i32::MAX - 3, 1, i32::MAX),
+        (i32::MAX - 3, 2, i32::MIN + 2),
+        (-8, 4, 0),
+        (-16, 8, -8),
+        (7, 0, 7),
+    ];
+    let mut names: Vec<(String, Test)> = Vec::new();
+    for c in conds {
+        names.push((format!("{c}_l"), test(c)));
+        let f = test(c);
+        names.push((format!("{c}_r"), Box::new(move |a, b| f(b, a))));
+    }
+    names.push(("nez".into(), test("nez")));
+    names.push(("eqz".into(), test("eqz")));
+    for (name, f) in &names {
+        let func = inst
+            .get_typed_func::<(i32, i32, i32), i32>(&store, name)
+            .unwrap();
+        for &(x, step, end) in &inputs {
+            let got = func.call(&mut store, (x, step, end)).unwrap();
+            assert_eq!(
+                got,
+                reference(f, x, step, end),
+                "{name}({x}, {step}, {end})"
+            );
+        }
+    }
+}

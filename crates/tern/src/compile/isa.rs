@@ -85,6 +85,41 @@ pub struct BrCmp {
     pub offset: i32,
 }
 
+/// The condition of an add-and-branch ([`Instr::BrIfAdd`]), with the sum on the left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cond {
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+    /// The sum is zero / not zero (`other` is not read).
+    Eqz,
+    Nez,
+}
+
+impl Cond {
+    /// The condition with its operands swapped (`a < b` is `b > a`).
+    pub fn mirrored(self) -> Cond {
+        match self {
+            Cond::LtS => Cond::GtS,
+            Cond::LtU => Cond::GtU,
+            Cond::GtS => Cond::LtS,
+            Cond::GtU => Cond::LtU,
+            Cond::LeS => Cond::GeS,
+            Cond::LeU => Cond::GeU,
+            Cond::GeS => Cond::LeS,
+            Cond::GeU => Cond::LeU,
+            c => c,
+        }
+    }
+}
+
 macro_rules! define_instr {
     ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
         /// One internal instruction.
@@ -111,6 +146,9 @@ macro_rules! define_instr {
             BrIfI32LeU(BrCmp),
             BrIfI32GeS(BrCmp),
             BrIfI32GeU(BrCmp),
+            /// A loop step fused with its test: `x = x + step` (i32), then jump by `offset`
+            /// when `x COND other` holds.
+            BrIfAdd { x: Slot, step: Slot, other: Slot, cond: Cond, offset: i32 },
             /// Return from the function; results are already in slots `0..n`.
             Return,
             /// Return the single result in `src` (copied to slot 0).
@@ -256,7 +294,8 @@ impl Instr {
             | Instr::BrIfNez { offset, .. }
             | Instr::BrIfEqz { offset, .. }
             | Instr::BrOnNull { offset, .. }
-            | Instr::BrOnNonNull { offset, .. } => Some(offset),
+            | Instr::BrOnNonNull { offset, .. }
+            | Instr::BrIfAdd { offset, .. } => Some(offset),
             _ => self.compare_branch_mut().map(|c| &mut c.offset),
         }
     }

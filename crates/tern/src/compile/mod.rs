@@ -22,7 +22,9 @@ use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
-use isa::{Bin, BrCmp, CompiledFunc, Instr, Ld, LdX, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS};
+use isa::{
+    Bin, BrCmp, CompiledFunc, Cond, Instr, Ld, LdX, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
+};
 
 /// The most operands that may wait on the stack as lazy local or constant references;
 /// past it the oldest are copied home.
@@ -142,6 +144,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         deterministic: module.engine.config().deterministic,
         fuel_at: None,
         fuel_count: 0,
+        label_at: usize::MAX,
     };
     let results = ty.results.len();
     c.ctrls.push(Ctrl {
@@ -244,6 +247,8 @@ struct Compiler<'m> {
     deterministic: bool,
     fuel_at: Option<usize>,
     fuel_count: u32,
+    /// Where the last label was bound (a position some branch may land on).
+    label_at: usize,
 }
 
 impl Compiler<'_> {
@@ -516,6 +521,57 @@ impl Compiler<'_> {
         Some((b.a, b.b))
     }
 
+    /// If conditional branch `br` (about to be emitted) tests the local that the
+    /// instruction just emitted, an `i32.add` of that local and another slot, wrote
+    /// (a loop step such as `i += 1; if i < n`), and no branch lands between them,
+    /// removes the addition and returns the fused add-and-branch instead of `br`.
+    fn fuse_add(&mut self, br: Instr) -> Instr {
+        let Some(&Instr::I32Add(add)) = self.code.last() else {
+            return br;
+        };
+        if self.label_at == self.code.len() || add.dst != add.a || [add.dst, add.b].contains(&ACC) {
+            return br;
+        }
+        let x = add.dst;
+        let (cond, other) = match br {
+            Instr::BrIfNez { cond, .. } if cond == x => (Cond::Nez, x),
+            Instr::BrIfEqz { cond, .. } if cond == x => (Cond::Eqz, x),
+            _ => {
+                let mut i = br;
+                let Some(&mut c) = i.compare_branch_mut() else {
+                    return br;
+                };
+                let cond = match br {
+                    Instr::BrIfI32Eq(_) => Cond::Eq,
+                    Instr::BrIfI32Ne(_) => Cond::Ne,
+                    Instr::BrIfI32LtS(_) => Cond::LtS,
+                    Instr::BrIfI32LtU(_) => Cond::LtU,
+                    Instr::BrIfI32GtS(_) => Cond::GtS,
+                    Instr::BrIfI32GtU(_) => Cond::GtU,
+                    Instr::BrIfI32LeS(_) => Cond::LeS,
+                    Instr::BrIfI32LeU(_) => Cond::LeU,
+                    Instr::BrIfI32GeS(_) => Cond::GeS,
+                    _ => Cond::GeU,
+                };
+                match (c.a == x, c.b == x) {
+                    (true, false) if c.b != ACC => (cond, c.b),
+                    (false, true) if c.a != ACC => (cond.mirrored(), c.a),
+                    _ => return br,
+                }
+            }
+        };
+        self.code.pop();
+        self.offsets.pop();
+        self.last_dst = None;
+        Instr::BrIfAdd {
+            x,
+            step: add.b,
+            other,
+            cond,
+            offset: 0,
+        }
+    }
+
     /// Pops a condition and returns (branch-if-true, branch-if-false) instructions.
     fn pop_condition(&mut self) -> (Instr, Instr) {
         if let Some(pair) = self.take_compare() {
@@ -561,8 +617,12 @@ impl Compiler<'_> {
             }
             saved_params = Some(save);
         }
-        let else_fixup = cond.map(|i| self.emit(i));
+        let else_fixup = cond.map(|i| {
+            let i = self.fuse_add(i);
+            self.emit(i)
+        });
         self.last_dst = None;
+        self.label_at = self.code.len();
         self.ctrls.push(Ctrl {
             kind,
             height,
@@ -605,6 +665,7 @@ impl Compiler<'_> {
 
     fn patch_to_here(&mut self, at: usize) {
         let here = self.code.len();
+        self.label_at = here;
         patch(&mut self.code[at], here as isize - at as isize);
     }
 
@@ -780,10 +841,12 @@ impl Compiler<'_> {
             Operator::BrIf(d) => {
                 let (when_true, when_false) = self.pop_condition();
                 if self.branch_needs_copies(d) {
+                    let when_false = self.fuse_add(when_false);
                     let skip = self.emit(when_false);
                     self.branch(d);
                     self.patch_to_here(skip);
                 } else {
+                    let when_true = self.fuse_add(when_true);
                     self.jump(d, when_true);
                 }
             }

@@ -67,6 +67,11 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         Instr::CanonNan32 { slot } | Instr::CanonNan64 { slot } => one!(slot),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => operand(cond, false, f, acc),
         Instr::BrTable { index, .. } => one!(index),
+        Instr::BrIfAdd { x, step, other, .. } => {
+            one!(x);
+            one!(step);
+            one!(other);
+        }
         // The callee's frame starts at `base` (possibly right at the end of this frame);
         // entering it checks its own extent.
         Instr::Call { base, .. } => f(base as u32, 0),

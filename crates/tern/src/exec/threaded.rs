@@ -37,7 +37,8 @@ use std::hint::unreachable_unchecked;
 
 use super::{numeric, Frame, Outcome, Stack, Stop};
 use crate::compile::isa::{
-    Bin, BrCmp, CompiledFunc, ExecCtx, Exit, Handler, Instr, Ld, LdX, Op, Slot, St, StX, Un, ACC,
+    Bin, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdX, Op, Slot, St, StX, Un,
+    ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -725,6 +726,20 @@ macro_rules! refresh {
     }};
 }
 
+/// An add-and-branch: `x = x + step` (i32), then jump when `x COND other`.
+macro_rules! br_add {
+    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident, $x:ident, $step:ident, $other:ident, $offset:ident, $t:ty, |$a:ident, $b:ident| $cond:expr) => {{
+        let sum = (rd!($sp, $x) as u32).wrapping_add(rd!($sp, $step) as u32);
+        wr!($sp, $x, sum as u64);
+        let $a = sum as $t;
+        let $b = rd!($sp, $other) as u32 as $t;
+        if $cond {
+            jump!($ip, $offset, $sp, $mem, $len, $cx, $acc)
+        }
+        step!($ip, $sp, $mem, $len, $cx, $acc)
+    }};
+}
+
 /// An operand in mode `S` (frame slot `$slot`) or `A` (the accumulator).
 macro_rules! opnd {
     (S, $sp:ident, $acc:ident, $slot:expr) => {
@@ -985,6 +1000,18 @@ handlers! {
         }
         step!(ip, sp, mem, len, cx, acc)
     }
+    BrIfAddEq(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a == b) }
+    BrIfAddNe(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a != b) }
+    BrIfAddLtS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a < b) }
+    BrIfAddLtU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a < b) }
+    BrIfAddGtS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a > b) }
+    BrIfAddGtU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a > b) }
+    BrIfAddLeS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a <= b) }
+    BrIfAddLeU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a <= b) }
+    BrIfAddGeS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a >= b) }
+    BrIfAddGeU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a >= b) }
+    BrIfAddEqz(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a == 0) }
+    BrIfAddNez(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a != 0) }
     BrTable(ip, sp, mem, len, cx, acc) Instr::BrTable { index, len: n } => {
         let i = (rd!(sp, index) as u32).min(n);
         // SAFETY: the verifier proved the `n + 1` table entries follow.
@@ -1420,6 +1447,20 @@ macro_rules! numeric_handlers {
             Instr::BrIfNez { .. } => BrIfNez,
             Instr::BrIfEqz { .. } => BrIfEqz,
             Instr::BrTable { .. } => BrTable,
+            Instr::BrIfAdd { cond, .. } => match cond {
+                Cond::Eq => BrIfAddEq,
+                Cond::Ne => BrIfAddNe,
+                Cond::LtS => BrIfAddLtS,
+                Cond::LtU => BrIfAddLtU,
+                Cond::GtS => BrIfAddGtS,
+                Cond::GtU => BrIfAddGtU,
+                Cond::LeS => BrIfAddLeS,
+                Cond::LeU => BrIfAddLeU,
+                Cond::GeS => BrIfAddGeS,
+                Cond::GeU => BrIfAddGeU,
+                Cond::Eqz => BrIfAddEqz,
+                Cond::Nez => BrIfAddNez,
+            },
             Instr::BrIfI32Eq(o) => BrIfI32Eq::pick(o),
             Instr::BrIfI32Ne(o) => BrIfI32Ne::pick(o),
             Instr::BrIfI32LtS(o) => BrIfI32LtS::pick(o),
