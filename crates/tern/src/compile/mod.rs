@@ -314,16 +314,30 @@ impl Compiler<'_> {
         s
     }
 
+    /// The index of the instruction just emitted if the operand at `pos` is its fresh
+    /// result (a temporary it wrote, with no label in between).
+    fn fresh_result(&self, pos: usize) -> Option<usize> {
+        if self.stack[pos] != Opd::Temp {
+            return None;
+        }
+        let (at, dst) = self.last_dst?;
+        (at + 1 == self.code.len() && dst == self.home(pos)).then_some(at)
+    }
+
+    /// Removes the instruction just emitted (which a fused instruction replaces).
+    fn drop_last(&mut self) {
+        self.code.pop();
+        self.offsets.pop();
+        self.last_dst = None;
+    }
+
     /// If the operand at `pos` is the fresh result of the instruction just emitted, and
     /// that instruction can leave its result in the accumulator, redirects the result
     /// there and returns [`ACC`]. The caller pops the operand and emits its consumer
     /// next (instructions that do not write the accumulator may come between).
     fn take_acc(&mut self, pos: usize) -> Option<Slot> {
-        if self.stack[pos] != Opd::Temp {
-            return None;
-        }
-        let (at, dst) = self.last_dst?;
-        if at + 1 != self.code.len() || dst != self.home(pos) || !writes_acc(&self.code[at]) {
+        let at = self.fresh_result(pos)?;
+        if !writes_acc(&self.code[at]) {
             return None;
         }
         set_dst(&mut self.code[at], ACC);
@@ -454,14 +468,7 @@ impl Compiler<'_> {
     /// If the operand about to be popped as a condition was just computed by an i32
     /// comparison, removes that instruction and returns a fused branch builder.
     fn take_compare(&mut self) -> Option<(Instr, Instr)> {
-        let pos = self.stack.len() - 1;
-        if self.stack[pos] != Opd::Temp {
-            return None;
-        }
-        let (at, dst) = self.last_dst?;
-        if at + 1 != self.code.len() || dst != self.home(pos) {
-            return None;
-        }
+        let at = self.fresh_result(self.stack.len() - 1)?;
         let (when_true, when_false) = match self.code[at] {
             Instr::I32Eqz(u) => (
                 Instr::BrIfEqz {
@@ -485,9 +492,7 @@ impl Compiler<'_> {
             Instr::I32GeU(b) => (Instr::BrIfI32GeU(cmp(b)), Instr::BrIfI32LtU(cmp(b))),
             _ => return None,
         };
-        self.code.pop();
-        self.offsets.pop();
-        self.last_dst = None;
+        self.drop_last();
         self.stack.pop();
         Some((when_true, when_false))
     }
@@ -500,23 +505,14 @@ impl Compiler<'_> {
         if mem != 0 || self.mem64(0) {
             return None;
         }
-        let pos = self.stack.len() - 1;
-        if self.stack[pos] != Opd::Temp {
-            return None;
-        }
-        let (at, dst) = self.last_dst?;
-        if at + 1 != self.code.len() || dst != self.home(pos) {
-            return None;
-        }
+        let at = self.fresh_result(self.stack.len() - 1)?;
         let Instr::I32Add(b) = self.code[at] else {
             return None;
         };
         if b.a == ACC || b.b == ACC {
             return None;
         }
-        self.code.pop();
-        self.offsets.pop();
-        self.last_dst = None;
+        self.drop_last();
         self.stack.pop();
         Some((b.a, b.b))
     }
@@ -560,9 +556,7 @@ impl Compiler<'_> {
                 }
             }
         };
-        self.code.pop();
-        self.offsets.pop();
-        self.last_dst = None;
+        self.drop_last();
         Instr::BrIfAdd {
             x,
             step: add.b,
