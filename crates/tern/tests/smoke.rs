@@ -500,3 +500,46 @@ fn loop_step_and_test_fused() {
         }
     }
 }
+
+/// Reference instructions take their operand from a slot even when the instruction
+/// before them could leave its result in the accumulator (`select`, `global.get`).
+#[test]
+fn reference_operands_after_accumulator_producers() {
+    let wat = r#"(module
+        (global $g (mut funcref) (ref.null func))
+        (func $f)
+        (elem declare func $f)
+        (func (export "is_null_select") (param i32) (result i32)
+          (ref.is_null (select (result funcref) (ref.null func) (ref.func $f) (local.get 0))))
+        (func (export "is_null_global") (result i32)
+          (ref.is_null (global.get $g)))
+        (func (export "as_non_null_global")
+          (drop (ref.as_non_null (global.get $g))))
+        (func (export "set") (global.set $g (ref.func $f))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let sel = inst
+        .get_typed_func::<i32, i32>(&store, "is_null_select")
+        .unwrap();
+    assert_eq!(sel.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(sel.call(&mut store, 0).unwrap(), 0);
+    let g = inst
+        .get_typed_func::<(), i32>(&store, "is_null_global")
+        .unwrap();
+    let nn = inst
+        .get_typed_func::<(), ()>(&store, "as_non_null_global")
+        .unwrap();
+    assert_eq!(g.call(&mut store, ()).unwrap(), 1);
+    let e = nn.call(&mut store, ()).unwrap_err();
+    assert!(e.to_string().contains("null"), "{e}");
+    inst.get_typed_func::<(), ()>(&store, "set")
+        .unwrap()
+        .call(&mut store, ())
+        .unwrap();
+    assert_eq!(g.call(&mut store, ()).unwrap(), 0);
+    nn.call(&mut store, ()).unwrap();
+}

@@ -756,12 +756,21 @@ impl Compiler<'_> {
         self.emit(Instr::Return);
     }
 
+    /// A unary instruction with no handler reading the accumulator.
+    fn unary_from_slot(&mut self, f: impl FnOnce(Un) -> Instr) {
+        let src = self.pop();
+        let dst = self.push_temp();
+        self.emit_def(f(Un { dst, src }), dst);
+    }
+
+    /// A numeric unary instruction (its operand may come from the accumulator).
     fn unary(&mut self, f: impl FnOnce(Un) -> Instr) {
         let src = self.pop_acc();
         let dst = self.push_temp();
         self.emit_def(f(Un { dst, src }), dst);
     }
 
+    /// A numeric binary instruction (one operand may come from the accumulator).
     fn binary(&mut self, f: impl FnOnce(Bin) -> Instr) {
         let b = self.pop_acc();
         // At most one operand comes from the accumulator.
@@ -1119,13 +1128,13 @@ impl Compiler<'_> {
                 let s = self.const_slot(0);
                 self.push(Opd::Const(s));
             }
-            Operator::RefIsNull => self.unary(Instr::RefIsNull),
+            Operator::RefIsNull => self.unary_from_slot(Instr::RefIsNull),
             Operator::RefFunc(func) => {
                 let dst = self.push_temp();
                 self.emit_def(Instr::RefFunc { dst, func }, dst);
             }
             Operator::RefEq => self.binary(Instr::I64Eq),
-            Operator::RefAsNonNull => self.unary(Instr::RefAsNonNull),
+            Operator::RefAsNonNull => self.unary_from_slot(Instr::RefAsNonNull),
             Operator::I32Const(v) => {
                 let s = self.const_slot(v as u32 as u64);
                 self.push(Opd::Const(s));
