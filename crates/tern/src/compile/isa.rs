@@ -13,7 +13,8 @@
 //! compiler uses it only between an instruction and the one emitted right after it
 //! that consumes its result (never across a label), and only where the interpreter
 //! has handlers for it: results and operands of numeric instructions, results and
-//! addresses of loads, values and addresses of stores, branch conditions.
+//! addresses of loads, values and addresses of stores, branch conditions, `select`'s
+//! condition and result, `global.get` results and `global.set` values.
 
 use crate::syntax::{LoadOp, StoreOp};
 

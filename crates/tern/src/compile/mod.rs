@@ -928,7 +928,7 @@ impl Compiler<'_> {
                 self.emit_def(Instr::GlobalGet { dst, global }, dst);
             }
             Operator::GlobalSet(global) => {
-                let src = self.pop();
+                let src = self.pop_acc();
                 self.emit(Instr::GlobalSet { src, global });
             }
             Operator::TableGet(table) => {
@@ -1342,7 +1342,7 @@ fn patch(i: &mut Instr, rel: isize) {
 }
 
 /// Whether instruction `i` has handlers that leave its result in the accumulator:
-/// numeric instructions, `select` and loads from memory 0.
+/// numeric instructions, `select`, `global.get` and loads from memory 0.
 fn writes_acc(i: &Instr) -> bool {
     macro_rules! numeric_acc {
         ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
@@ -1350,6 +1350,7 @@ fn writes_acc(i: &Instr) -> bool {
                 i,
                 $( Instr::$name(_) )|*
                 | Instr::Select { .. }
+                | Instr::GlobalGet { .. }
                 | Instr::I32Load(_)
                 | Instr::I64Load(_)
                 | Instr::F32Load(_)

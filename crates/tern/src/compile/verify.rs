@@ -99,8 +99,8 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
             one!(a);
             one!(b);
         }
-        Instr::GlobalGet { dst, .. } => one!(dst),
-        Instr::GlobalSet { src, .. } => one!(src),
+        Instr::GlobalGet { dst, .. } => operand(dst, true, f, acc),
+        Instr::GlobalSet { src, .. } => operand(src, false, f, acc),
         Instr::I32Load(l)
         | Instr::I64Load(l)
         | Instr::F32Load(l)

@@ -1143,6 +1143,18 @@ handlers! {
         e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src);
         step!(ip, sp, mem, len, cx, acc)
     }
+    GlobalGetToA(ip, sp, mem, len, cx, acc) Instr::GlobalGet { global, .. } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let acc = e.data.globals[e.inst.globals[global as usize] as usize].value;
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    GlobalSetFromA(ip, sp, mem, len, cx, acc) Instr::GlobalSet { global, .. } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        e.data.globals[e.inst.globals[global as usize] as usize].value = acc;
+        step!(ip, sp, mem, len, cx, acc)
+    }
     LoadMem(ip, sp, mem, len, cx, acc) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
@@ -1493,6 +1505,8 @@ macro_rules! numeric_handlers {
                 (true, false) => SelectToA,
                 (true, true) => SelectCondAToA,
             },
+            Instr::GlobalGet { dst: ACC, .. } => GlobalGetToA,
+            Instr::GlobalSet { src: ACC, .. } => GlobalSetFromA,
             Instr::GlobalGet { .. } => GlobalGet,
             Instr::GlobalSet { .. } => GlobalSet,
             Instr::I32Load(o) => I32Load::pick(o),
