@@ -14,6 +14,17 @@ fn run(wat: &str, name: &str, args: &[Val], nres: usize) -> Result<Vec<Val>> {
     Ok(out)
 }
 
+/// A store with one instance of `wat`, which must instantiate.
+fn instantiate(wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, inst)
+}
+
 #[test]
 fn fib() {
     let wat = r#"(module (func $fib (export "fib") (param i32) (result i32)
@@ -360,12 +371,7 @@ fn address_sums_fused_into_loads_and_stores_wrap_at_32_bits() {
           (i32.load offset=4 (i32.add (local.get 0) (local.get 1))))
         (func (export "load8") (param i32) (result i64)
           (i64.load8_u (i32.add (local.get 0) (i32.const 0x20)))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, inst) = instantiate(wat);
     let st = inst
         .get_typed_func::<(i32, i32, i32), ()>(&store, "store")
         .unwrap();
@@ -462,12 +468,7 @@ fn loop_step_and_test_fused() {
             _ => Box::new(|a, _| a == 0),
         }
     };
-    let engine = Engine::default();
-    let module = Module::new(&engine, &wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, inst) = instantiate(&wat);
     let inputs = [
         (0, 1, 10),
         (10, -1, 0),
@@ -516,12 +517,7 @@ fn reference_operands_after_accumulator_producers() {
         (func (export "as_non_null_global")
           (drop (ref.as_non_null (global.get $g))))
         (func (export "set") (global.set $g (ref.func $f))))"#;
-    let engine = Engine::default();
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, inst) = instantiate(wat);
     let sel = inst
         .get_typed_func::<i32, i32>(&store, "is_null_select")
         .unwrap();
