@@ -301,6 +301,48 @@ impl Instr {
         }
     }
 
+    /// The operands of a load from memory 0 (address in one slot).
+    pub fn load_mut(&mut self) -> Option<&mut Ld> {
+        match self {
+            Instr::I32Load(o)
+            | Instr::I64Load(o)
+            | Instr::F32Load(o)
+            | Instr::F64Load(o)
+            | Instr::I32Load8S(o)
+            | Instr::I32Load8U(o)
+            | Instr::I32Load16S(o)
+            | Instr::I32Load16U(o)
+            | Instr::I64Load8S(o)
+            | Instr::I64Load8U(o)
+            | Instr::I64Load16S(o)
+            | Instr::I64Load16U(o)
+            | Instr::I64Load32S(o)
+            | Instr::I64Load32U(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operands of a load from memory 0 whose address is a sum of two slots.
+    pub fn load_sum_mut(&mut self) -> Option<&mut LdX> {
+        match self {
+            Instr::I32LoadX(o)
+            | Instr::I64LoadX(o)
+            | Instr::F32LoadX(o)
+            | Instr::F64LoadX(o)
+            | Instr::I32Load8SX(o)
+            | Instr::I32Load8UX(o)
+            | Instr::I32Load16SX(o)
+            | Instr::I32Load16UX(o)
+            | Instr::I64Load8SX(o)
+            | Instr::I64Load8UX(o)
+            | Instr::I64Load16SX(o)
+            | Instr::I64Load16UX(o)
+            | Instr::I64Load32SX(o)
+            | Instr::I64Load32UX(o) => Some(o),
+            _ => None,
+        }
+    }
+
     /// The operands of a fused compare-and-branch instruction.
     pub fn compare_branch_mut(&mut self) -> Option<&mut BrCmp> {
         match self {

@@ -1351,43 +1351,25 @@ fn writes_acc(i: &Instr) -> bool {
                 $( Instr::$name(_) )|*
                 | Instr::Select { .. }
                 | Instr::GlobalGet { .. }
-                | Instr::I32Load(_)
-                | Instr::I64Load(_)
-                | Instr::F32Load(_)
-                | Instr::F64Load(_)
-                | Instr::I32Load8S(_)
-                | Instr::I32Load8U(_)
-                | Instr::I32Load16S(_)
-                | Instr::I32Load16U(_)
-                | Instr::I64Load8S(_)
-                | Instr::I64Load8U(_)
-                | Instr::I64Load16S(_)
-                | Instr::I64Load16U(_)
-                | Instr::I64Load32S(_)
-                | Instr::I64Load32U(_)
-                | Instr::I32LoadX(_)
-                | Instr::I64LoadX(_)
-                | Instr::F32LoadX(_)
-                | Instr::F64LoadX(_)
-                | Instr::I32Load8SX(_)
-                | Instr::I32Load8UX(_)
-                | Instr::I32Load16SX(_)
-                | Instr::I32Load16UX(_)
-                | Instr::I64Load8SX(_)
-                | Instr::I64Load8UX(_)
-                | Instr::I64Load16SX(_)
-                | Instr::I64Load16UX(_)
-                | Instr::I64Load32SX(_)
-                | Instr::I64Load32UX(_)
             )
         };
     }
-    crate::for_each_numeric_op!(numeric_acc)
+    crate::for_each_numeric_op!(numeric_acc) || { *i }.load_mut().is_some() || { *i }
+        .load_sum_mut()
+        .is_some()
 }
 
 /// Redirects the result of a value-producing instruction to slot `dst`.
 /// Returns `false` (and changes nothing) for an instruction it does not know.
 fn set_dst(i: &mut Instr, dst: Slot) -> bool {
+    if let Some(o) = i.load_mut() {
+        o.dst = dst;
+        return true;
+    }
+    if let Some(o) = i.load_sum_mut() {
+        o.dst = dst;
+        return true;
+    }
     macro_rules! numeric_dst {
         ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
             match i {
@@ -1402,34 +1384,6 @@ fn set_dst(i: &mut Instr, dst: Slot) -> bool {
                 | Instr::LoadMem { dst: d, .. }
                 | Instr::Load64 { dst: d, .. } => *d = dst,
                 Instr::RefIsNull(o) | Instr::RefAsNonNull(o) | Instr::Copy(o) => o.dst = dst,
-                Instr::I32Load(o)
-                | Instr::I64Load(o)
-                | Instr::F32Load(o)
-                | Instr::F64Load(o)
-                | Instr::I32Load8S(o)
-                | Instr::I32Load8U(o)
-                | Instr::I32Load16S(o)
-                | Instr::I32Load16U(o)
-                | Instr::I64Load8S(o)
-                | Instr::I64Load8U(o)
-                | Instr::I64Load16S(o)
-                | Instr::I64Load16U(o)
-                | Instr::I64Load32S(o)
-                | Instr::I64Load32U(o) => o.dst = dst,
-                Instr::I32LoadX(o)
-                | Instr::I64LoadX(o)
-                | Instr::F32LoadX(o)
-                | Instr::F64LoadX(o)
-                | Instr::I32Load8SX(o)
-                | Instr::I32Load8UX(o)
-                | Instr::I32Load16SX(o)
-                | Instr::I32Load16UX(o)
-                | Instr::I64Load8SX(o)
-                | Instr::I64Load8UX(o)
-                | Instr::I64Load16SX(o)
-                | Instr::I64Load16UX(o)
-                | Instr::I64Load32SX(o)
-                | Instr::I64Load32UX(o) => o.dst = dst,
                 _ => return false,
             }
         };

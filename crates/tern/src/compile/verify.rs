@@ -52,6 +52,17 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         operand(c.b, false, f, acc);
         return;
     }
+    if let Some(l) = { *i }.load_mut().copied() {
+        operand(l.dst, true, f, acc);
+        operand(l.addr, false, f, acc);
+        return;
+    }
+    if let Some(l) = { *i }.load_sum_mut().copied() {
+        operand(l.dst, true, f, acc);
+        f(l.a as u32, 1);
+        f(l.b as u32, 1);
+        return;
+    }
     macro_rules! one {
         ($s:expr) => {
             f($s as u32, 1)
@@ -101,23 +112,6 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         }
         Instr::GlobalGet { dst, .. } => operand(dst, true, f, acc),
         Instr::GlobalSet { src, .. } => operand(src, false, f, acc),
-        Instr::I32Load(l)
-        | Instr::I64Load(l)
-        | Instr::F32Load(l)
-        | Instr::F64Load(l)
-        | Instr::I32Load8S(l)
-        | Instr::I32Load8U(l)
-        | Instr::I32Load16S(l)
-        | Instr::I32Load16U(l)
-        | Instr::I64Load8S(l)
-        | Instr::I64Load8U(l)
-        | Instr::I64Load16S(l)
-        | Instr::I64Load16U(l)
-        | Instr::I64Load32S(l)
-        | Instr::I64Load32U(l) => {
-            operand(l.dst, true, f, acc);
-            operand(l.addr, false, f, acc);
-        }
         Instr::I32Store(s)
         | Instr::I64Store(s)
         | Instr::F32Store(s)
@@ -129,24 +123,6 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         | Instr::I64Store32(s) => {
             operand(s.addr, false, f, acc);
             operand(s.value, false, f, acc);
-        }
-        Instr::I32LoadX(l)
-        | Instr::I64LoadX(l)
-        | Instr::F32LoadX(l)
-        | Instr::F64LoadX(l)
-        | Instr::I32Load8SX(l)
-        | Instr::I32Load8UX(l)
-        | Instr::I32Load16SX(l)
-        | Instr::I32Load16UX(l)
-        | Instr::I64Load8SX(l)
-        | Instr::I64Load8UX(l)
-        | Instr::I64Load16SX(l)
-        | Instr::I64Load16UX(l)
-        | Instr::I64Load32SX(l)
-        | Instr::I64Load32UX(l) => {
-            operand(l.dst, true, f, acc);
-            one!(l.a);
-            one!(l.b);
         }
         Instr::I32StoreX(s)
         | Instr::I64StoreX(s)
