@@ -1161,6 +1161,17 @@ impl Compiler<'_> {
                     self.canonicalize_nan(n);
                 }
             }
+            Operator::V128Const(_)
+            | Operator::I8x16Shuffle(_)
+            | Operator::V128Load(..)
+            | Operator::V128Store(_)
+            | Operator::V128LoadLane { .. }
+            | Operator::V128StoreLane { .. }
+            | Operator::ExtractLane(..)
+            | Operator::ReplaceLane(..)
+            | Operator::Simd(_) => {
+                return Err(Error::unsupported(self.offset, "SIMD instructions"));
+            }
             Operator::ReturnCall(f) => {
                 let ty = self.module.func_types.get(f as usize).cloned();
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;

@@ -5,6 +5,7 @@
 //! and signature, so that the decoder, the validator and the compiler all derive their
 //! tables from one list instead of three hand-kept copies.
 
+use super::simd::{LaneOp, SimdOp, V128LoadOp};
 use super::types::{BlockType, HeapType, ValType};
 
 /// The immediate of a load or store (`memarg`).
@@ -368,4 +369,29 @@ pub enum Operator {
     /// The bit pattern of an `f64`.
     F64Const(u64),
     Numeric(NumericOp),
+
+    // Vector instructions (the `0xFD` prefix).
+    /// `v128.const`: the 16 bytes in little-endian order.
+    V128Const([u8; 16]),
+    /// `i8x16.shuffle` with its 16 lane indices (each below 32).
+    I8x16Shuffle([u8; 16]),
+    /// A load of a whole vector (`v128.load`, extending, splat and zero loads).
+    V128Load(V128LoadOp, MemArg),
+    V128Store(MemArg),
+    /// `v128.loadN_lane`: `bytes` is N/8 (1, 2, 4 or 8); `lane` below 16/`bytes`.
+    V128LoadLane {
+        bytes: u8,
+        memarg: MemArg,
+        lane: u8,
+    },
+    V128StoreLane {
+        bytes: u8,
+        memarg: MemArg,
+        lane: u8,
+    },
+    /// `*.extract_lane[_s|_u]`.
+    ExtractLane(LaneOp, u8),
+    /// `*.replace_lane` (for i8 and i16 lanes the `…U` shape is used).
+    ReplaceLane(LaneOp, u8),
+    Simd(SimdOp),
 }

@@ -7,8 +7,10 @@
 
 pub mod instr;
 pub mod module;
+pub mod simd;
 pub mod types;
 
 pub use instr::*;
 pub use module::*;
+pub use simd::*;
 pub use types::*;

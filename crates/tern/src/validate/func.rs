@@ -862,6 +862,15 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_vals(Tys::Slice(params))?;
                 self.push(result);
             }
+            O::V128Const(_)
+            | O::I8x16Shuffle(_)
+            | O::V128Load(..)
+            | O::V128Store(_)
+            | O::V128LoadLane { .. }
+            | O::V128StoreLane { .. }
+            | O::ExtractLane(..)
+            | O::ReplaceLane(..)
+            | O::Simd(_) => return Err(Error::unsupported(self.offset, "SIMD instructions")),
         }
         Ok(())
     }
