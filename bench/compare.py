@@ -4,6 +4,7 @@
 
     python3 bench/compare.py                  # everything, 5 runs each
     python3 bench/compare.py -n 1 --only fib,sort --small --no-write
+    python3 bench/compare.py -n 3 --only simd --no-write
 
 Steps:
   1. builds tern (cargo build --release -p tern-cli) and looks for wasmi and wasmtime;
@@ -11,7 +12,9 @@ Steps:
      default ../shared/bench from the repository root) under every runtime, runs
      interleaved, stdout checked against the expected output; median wall-clock time
      and peak resident memory (RSS) per runtime, ratios tern/peer and their
-     geometric means;
+     geometric means; then, in the same way and the same tables, the SIMD program
+     bench/simd/simd.wasm (checked against bench/simd/simd.expected), shown after
+     the geometric means and not part of them;
   3. start-up: a generated C program with thousands of functions (bench/startup/gen.py,
      over 2 MB of wasm code) of which main calls eight, compiled with clang to
      wasm32-wasi: how long each runtime takes to load, prepare and run a large module;
@@ -23,7 +26,8 @@ Steps:
 Every run is measured through bench/launch.c (compiled on first use into target/bench/),
 which reports the child's own wall time and ru_maxrss. Generated files go to
 target/bench/. Exits 1 if any runtime failed on any program (wrong output, non-zero
-exit, timeout); failed runs are reported and left out of the ratios.
+exit, timeout); failed runs are reported and left out of the ratios. --only picks
+benchmarks by name (the suite's programs, simd, startup, instantiation).
 """
 import argparse
 import datetime
@@ -50,6 +54,15 @@ STARTUP_MIN_CODE = 2 * 1024 * 1024  # bytes of code section the start-up module 
 INSTANCE_PAGES = 1024  # 64 MiB of linear memory
 INSTANCE_SEGMENTS = 32  # of 1 MiB each: 32 MiB of data
 TARGET_RATIO = 0.75  # drawn on the chart: where tern should be relative to its peers
+
+# The SIMD program (bench/simd, built by its build.sh): timed like the suite's programs
+# and shown in the same tables, but not in their geometric means, which stay over the
+# shared suite's programs.
+SIMD = "simd"
+SIMD_DIR = os.path.join(BENCH, "simd")
+SIMD_SMALL = "10"  # frames with --small: SMALL_FRAMES in bench/simd/build.sh
+# Names --only accepts besides the suite's programs.
+OTHER_BENCHMARKS = (SIMD, "startup", "instantiation")
 
 
 # ---------------------------------------------------------------------------------
@@ -305,20 +318,29 @@ def ratio_columns(cells, peers, value):
     return out
 
 
-def results_tables(results, runtimes, value, unit, fmt):
-    """Table of one measure (time or memory) per program with ratios and geometric means."""
+def results_tables(results, extra, runtimes, value, unit, fmt):
+    """Table of one measure (time or memory) per program with ratios and the geometric
+    means over `results` (the suite's programs); the programs of `extra` (the SIMD one)
+    come after the means, as rows of their own that are not part of them."""
     names = [rt.name for rt in runtimes]
     peers = names[1:]
     table = Table(["program"] + [f"{n} ({unit})" for n in names] + [f"tern / {p}" for p in peers])
-    for program, cells in results.items():
+
+    def add(program, cells):
         table.add([program] + [fmt(value(cells[n])) if cells[n].ok() else "FAIL" for n in names]
                   + ratio_columns(cells, peers, value))
-    means = []
-    for peer in peers:
-        pairs = [value(c["tern"]) / value(c[peer]) for c in results.values() if c["tern"].ok() and c[peer].ok()]
-        g = geomean(pairs)
-        means.append("-" if g is None else f"{g:.2f}" + ("" if len(pairs) == len(results) else f" ({len(pairs)})"))
-    table.add(["geometric mean"] + [""] * len(names) + means)
+
+    for program, cells in results.items():
+        add(program, cells)
+    if results:
+        means = []
+        for peer in peers:
+            pairs = [value(c["tern"]) / value(c[peer]) for c in results.values() if c["tern"].ok() and c[peer].ok()]
+            g = geomean(pairs)
+            means.append("-" if g is None else f"{g:.2f}" + ("" if len(pairs) == len(results) else f" ({len(pairs)})"))
+        table.add(["geometric mean"] + [""] * len(names) + means)
+    for program, cells in extra.items():
+        add(program, cells)
     return table
 
 
@@ -352,37 +374,65 @@ def read_suite(bench_dir):
     return programs
 
 
-def run_suite(launcher, runtimes, bench_dir, opts):
-    programs = read_suite(bench_dir)
-    if opts.only:
-        wanted = opts.only.split(",")
-        unknown = set(wanted) - {name for name, _ in programs}
-        if unknown:
-            sys.exit(f"--only: not in {bench_dir}/suite.txt: {', '.join(sorted(unknown))}")
-        programs = [p for p in programs if p[0] in wanted]
+class Program:
+    """One program of the execution suite: run as RUNTIME... wasm ARGS... from cwd,
+    its stdout checked against the file expected."""
+
+    def __init__(self, name, cwd, wasm, args, expected):
+        self.name, self.cwd, self.wasm, self.args, self.expected = name, cwd, wasm, args, expected
+
+
+def suite_programs(bench_dir, opts, wanted):
+    """The shared suite's programs, those in `wanted` unless it is None."""
+    programs = []
+    for name, small in read_suite(bench_dir):
+        if wanted is None or name in wanted:
+            expected = os.path.join(bench_dir, "expected", f"{name}{'.small' if opts.small else ''}.stdout")
+            programs.append(Program(name, bench_dir, os.path.join("wasm", f"{name}.wasm"),
+                                    [small] if opts.small and small else [], expected))
+    return programs
+
+
+def simd_program(opts):
+    """bench/simd/simd.wasm, with simd.expected (simd.small.expected with --small)."""
+    return Program(SIMD, SIMD_DIR, "simd.wasm", [SIMD_SMALL] if opts.small else [],
+                   os.path.join(SIMD_DIR, "simd.small.expected" if opts.small else "simd.expected"))
+
+
+def run_suite(launcher, runtimes, programs, extra, where, opts):
+    """Times `programs` (the suite's, in the geometric means) and then `extra` (the SIMD
+    program, not in them), each runtime in turn, RUNS rounds. Returns ({name: cells} of
+    programs, {name: cells} of extra, time table, RSS table)."""
     names = [rt.name for rt in runtimes]
-    print(f"\n## Execution suite ({bench_dir}, {'small' if opts.small else 'default'} sizes, "
+    print(f"\n## Execution suite ({where}, {'small' if opts.small else 'default'} sizes, "
           f"{opts.runs} runs each, interleaved)\n")
     print("  ".join(["program".ljust(10)] + [n.rjust(10) for n in names]) + "   (median s)")
-    results = {}
-    for name, small in programs:
-        wasm = os.path.join("wasm", f"{name}.wasm")
-        args = [small] if opts.small and small else []
-        expected_path = os.path.join(bench_dir, "expected", f"{name}{'.small' if opts.small else ''}.stdout")
-        with open(expected_path, "rb") as f:
-            expected = f.read()
-        cells = measure(launcher, name, runtimes, wasm, args, bench_dir, expected,
-                        opts.runs, opts.timeout, f"suite.{name}")
-        results[name] = cells
-        print("  ".join([name.ljust(10)] + [(fmt_time(cells[n].time()) if cells[n].ok() else "FAIL").rjust(10)
-                                            for n in names]), flush=True)
-    time_table = results_tables(results, runtimes, Cell.time, "s", fmt_time)
-    rss_table = results_tables(results, runtimes, Cell.mib, "MiB", lambda m: f"{m:.1f}")
+    results, extra_results = {}, {}
+    for group, into in ((programs, results), (extra, extra_results)):
+        for program in group:
+            with open(program.expected, "rb") as f:
+                expected = f.read()
+            cells = measure(launcher, program.name, runtimes, program.wasm, program.args, program.cwd,
+                            expected, opts.runs, opts.timeout, f"suite.{program.name}")
+            into[program.name] = cells
+            print("  ".join([program.name.ljust(10)]
+                            + [(fmt_time(cells[n].time()) if cells[n].ok() else "FAIL").rjust(10)
+                               for n in names]), flush=True)
+    time_table = results_tables(results, extra_results, runtimes, Cell.time, "s", fmt_time)
+    rss_table = results_tables(results, extra_results, runtimes, Cell.mib, "MiB", lambda m: f"{m:.1f}")
     print("\nWall-clock time, median; ratio = tern / peer (below 1: tern faster)\n")
     print(time_table.text())
     print("\nPeak resident memory (RSS), median; ratio = tern / peer (below 1: tern smaller)\n")
     print(rss_table.text())
-    return results, time_table, rss_table
+    if extra_results:
+        print("\n" + simd_note(bool(results)))
+    return results, extra_results, time_table, rss_table
+
+
+def simd_note(with_mean):
+    return ("`simd` is `bench/simd/simd.wasm` (128-bit SIMD, see bench/README.md), not a program of the shared "
+            "suite" + ("; it is left out of the geometric mean, which is over the suite's programs only."
+                       if with_mean else "."))
 
 
 # ---------------------------------------------------------------------------------
@@ -623,7 +673,7 @@ def svg_chart(rows, peers):
     return "\n".join(out) + "\n"
 
 
-def chart_rows(suite, startup, instantiation, peers):
+def chart_rows(suite, simd, startup, instantiation, peers):
     def ratios(cells):
         return {p: cells["tern"].time() / cells[p].time()
                 if p in cells and cells["tern"].ok() and cells[p].ok() else None for p in peers}
@@ -636,7 +686,7 @@ def chart_rows(suite, startup, instantiation, peers):
             pairs = [c["tern"].time() / c[p].time() for c in suite.values() if c["tern"].ok() and c[p].ok()]
             means[p] = geomean(pairs)
         rows += [("geometric mean", means)]
-    extra = [("start-up", startup), ("instantiation", instantiation)]
+    extra = [(SIMD, simd), ("start-up", startup), ("instantiation", instantiation)]
     extra = [(label, ratios(cells)) for label, cells in extra if cells]
     if extra:
         rows += [(None, None)] + extra
@@ -677,9 +727,12 @@ def main():
                "apt-get install clang lld wasi-libc. See bench/README.md.")
     parser.add_argument("-n", dest="runs", type=int, default=5, metavar="RUNS",
                         help="runs per runtime and program (default 5)")
-    parser.add_argument("--only", metavar="A,B", help="only these programs of the suite")
-    parser.add_argument("--small", action="store_true", help="the suite's small sizes (suite.txt)")
-    parser.add_argument("--skip-suite", action="store_true", help="skip the execution suite")
+    parser.add_argument("--only", metavar="A,B",
+                        help="only these benchmarks: programs of the suite, simd, startup, instantiation")
+    parser.add_argument("--small", action="store_true",
+                        help="the suite's small sizes (suite.txt) and the SIMD program's")
+    parser.add_argument("--skip-suite", action="store_true", help="skip the shared suite's programs")
+    parser.add_argument("--skip-simd", action="store_true", help="skip the SIMD program (bench/simd)")
     parser.add_argument("--skip-startup", action="store_true", help="skip the start-up benchmark")
     parser.add_argument("--skip-instantiation", action="store_true", help="skip the instantiation benchmark")
     parser.add_argument("--no-write", action="store_true", help="don't rewrite bench/README.md and bench/chart.svg")
@@ -689,6 +742,26 @@ def main():
     if opts.runs < 1:
         parser.error("-n must be at least 1")
     opts.command = " ".join(["python3", "bench/compare.py"] + [shlex.quote(a) for a in sys.argv[1:]])
+
+    # What to run: --only names benchmarks (anything not named is skipped), --skip-* drop some.
+    wanted = set(filter(None, opts.only.split(","))) if opts.only else None
+    bench_dir = os.path.abspath(os.environ.get("TERN_BENCH") or os.path.join(ROOT, "..", "shared", "bench"))
+    have_suite = os.path.isfile(os.path.join(bench_dir, "suite.txt"))
+    if wanted is not None:
+        known = set(OTHER_BENCHMARKS) | ({name for name, _ in read_suite(bench_dir)} if have_suite else set())
+        unknown = wanted - known
+        if unknown and have_suite:
+            sys.exit(f"--only: unknown {', '.join(sorted(unknown))}: not in {bench_dir}/suite.txt "
+                     f"nor one of {', '.join(OTHER_BENCHMARKS)}")
+    want_suite = not opts.skip_suite and (wanted is None or bool(wanted - set(OTHER_BENCHMARKS)))
+    if want_suite and not have_suite:
+        sys.exit(f"no benchmark suite at {bench_dir} (set TERN_BENCH to its directory)")
+    programs = suite_programs(bench_dir, opts, wanted) if want_suite else []
+
+    def selected(name, skipped):
+        return not skipped and (wanted is None or name in wanted)
+
+    run_simd = selected(SIMD, opts.skip_simd)
 
     os.makedirs(OUT, exist_ok=True)
     print("building tern (cargo build --release -q -p tern-cli) ...", flush=True)
@@ -700,20 +773,22 @@ def main():
     peers = [rt.name for rt in runtimes[1:]]
     launcher = Launcher()
 
-    sections, suite, startup, instantiation = [], None, None, None
+    sections, suite, simd, startup, instantiation = [], None, None, None, None
     failed = False
-    if not opts.skip_suite:
-        bench_dir = os.path.abspath(os.environ.get("TERN_BENCH") or os.path.join(ROOT, "..", "shared", "bench"))
-        if not os.path.isfile(os.path.join(bench_dir, "suite.txt")):
-            sys.exit(f"no benchmark suite at {bench_dir} (set TERN_BENCH to its directory)")
-        suite, time_table, rss_table = run_suite(launcher, runtimes, bench_dir, opts)
+    if programs or run_simd:
+        extra = [simd_program(opts)] if run_simd else []
+        where = ", ".join(filter(None, [bench_dir if programs else None, "bench/simd" if run_simd else None]))
+        suite, extra_cells, time_table, rss_table = run_suite(launcher, runtimes, programs, extra, where, opts)
+        simd = extra_cells.get(SIMD)
+        note = "\n\n" + simd_note(bool(suite)) if simd else ""
         size = "small" if opts.small else "default"
         sections.append((f"Execution suite: wall-clock time ({size} sizes, median of {opts.runs})",
-                         time_table.text()))
+                         time_table.text() + note))
         sections.append((f"Execution suite: peak resident memory ({size} sizes, median of {opts.runs})",
                          rss_table.text()))
-        failed |= any(not c.ok() for cells in suite.values() for c in cells.values())
-    if not opts.skip_startup:
+        failed |= any(not c.ok() for cells in list(suite.values()) + list(extra_cells.values())
+                      for c in cells.values())
+    if selected("startup", opts.skip_startup):
         result = run_startup(launcher, runtimes, opts)
         if result:
             startup, table, about = result
@@ -722,13 +797,13 @@ def main():
             else:
                 sections.append((f"Start-up (median of {opts.runs})", about + "\n\n" + table.text()))
                 failed |= any(not c.ok() for c in startup.values())
-    if not opts.skip_instantiation:
+    if selected("instantiation", opts.skip_instantiation):
         instantiation, table, about = run_instantiation(launcher, runtimes, opts)
         sections.append((f"Instantiation (median of {opts.runs})", about + "\n\n" + table.text()))
         failed |= any(not c.ok() for c in instantiation.values())
 
     if not opts.no_write and sections:
-        rows = chart_rows(suite, startup, instantiation, peers)
+        rows = chart_rows(suite, simd, startup, instantiation, peers)
         chart = svg_chart(rows, peers) if peers and rows else None
         write_results(opts, runtimes, sections, chart)
     if failed:
