@@ -28,8 +28,8 @@ pub fn decode_validate(bytes: &[u8]) -> DecodeOutcome {
 }
 
 fn check(bytes: &[u8]) -> DecodeOutcome {
-    let result =
-        tern::binary::decode(bytes).and_then(|module| tern::validate::validate(&module, bytes));
+    let result = tern::binary::decode(bytes)
+        .and_then(|module| tern::validate::validate(&module, bytes).map(drop));
     match result {
         Ok(()) => DecodeOutcome::Valid,
         Err(e) => {

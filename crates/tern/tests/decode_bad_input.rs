@@ -332,11 +332,51 @@ fn structural_errors() {
 }
 
 #[test]
-fn unsupported_features_are_named() {
+fn simd_decodes_and_truncated_vectors_are_malformed() {
     let b = wat::parse_str("(module (func (drop (v128.const i32x4 0 0 0 0))))").unwrap();
-    match decode_all(&b) {
-        Err(Error::Unsupported { message, .. }) => assert!(message.contains("SIMD"), "{message}"),
-        other => panic!("expected unsupported, got {other:?}"),
+    decode_all(&b).unwrap();
+    let m = decode(&b).unwrap();
+    // The `drop` follows the 18 bytes of `v128.const` (0xfd, sub-opcode, 16 bytes).
+    let drop_at = m.code[0].code.start + 18;
+    assert_eq!(b.get(drop_at), Some(&0x1a));
+    assert_eq!(
+        tern::validate::validate(&m, &b).unwrap(),
+        vec![drop_at as u32]
+    );
+    // The search for `memory.init` without a data count section reads past vector
+    // instructions (the `v128.const` bytes here even hold the pair 0xfc 0x08).
+    let b = wat::parse_str(
+        "(module (memory 1) (data \"x\")
+           (func (drop (v128.const i8x16 0xfc 8 0 0 0 0 0 0 0 0 0 0 0 0 0 0))
+             (memory.init 0 (i32.const 0) (i32.const 0) (i32.const 0))))",
+    )
+    .unwrap();
+    // Drop the data count section (id 12; every section here is under 128 bytes).
+    let mut stripped = header();
+    let mut i = 8;
+    while i + 1 < b.len() {
+        let end = i + 2 + usize::from(b[i + 1]);
+        if b[i] != 12 {
+            stripped.extend(&b[i..end]);
+        }
+        i = end;
+    }
+    assert_eq!(stripped.len() + 3, b.len());
+    assert_eq!(malformed(&stripped), "data count section required");
+    // A function `[] -> []` whose body is a v128.const with only 7 of its 16 bytes
+    // before the final `end`.
+    let mut bad = header();
+    bad.extend([0x01, 0x04, 0x01, 0x60, 0x00, 0x00]); // type section
+    bad.extend([0x03, 0x02, 0x01, 0x00]); // function section
+    bad.extend([0x0a, 0x0d, 0x01, 0x0b, 0x00, 0xfd, 0x0c]); // code section, body
+    bad.extend([0; 7]);
+    bad.push(0x0b);
+    match decode_all(&bad) {
+        Err(Error::Malformed { offset, message }) => {
+            assert_eq!(message, "unexpected end of section or function");
+            assert_eq!(offset, bad.len());
+        }
+        other => panic!("expected malformed, got {other:?}"),
     }
 }
 

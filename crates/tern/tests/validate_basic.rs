@@ -6,7 +6,7 @@ use tern::{binary, validate, Error};
 fn check(wat: &str) -> Result<(), Error> {
     let bytes = wat::parse_str(wat).expect("test module must parse");
     let module = binary::decode(&bytes)?;
-    validate::validate(&module, &bytes)
+    validate::validate(&module, &bytes).map(drop)
 }
 
 fn valid(wat: &str) {
@@ -156,4 +156,58 @@ fn large_modules_report_the_first_invalid_function() {
     // With only the later error left, that one is reported.
     let fixed = wat.replace("(drop (i32.add (i32.const 1)))", "(nop)");
     invalid(&fixed, "unknown local");
+}
+
+#[test]
+fn simd_modules() {
+    valid(
+        "(module (memory 1) (global v128 (v128.const i32x4 1 2 3 4))
+           (func (param v128) (result v128)
+             (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 (local.get 0) (global.get 0))
+             (i32x4.extract_lane 3) (i32x4.splat) (f32x4.relaxed_madd (local.get 0) (local.get 0))
+             (local.set 0)
+             (v128.load32_lane offset=4 2 (i32.const 0) (local.get 0))))",
+    );
+    invalid(
+        "(module (func (result i32) (i8x16.extract_lane_s 16 (v128.const i64x2 0 0))))",
+        "invalid lane index",
+    );
+    invalid(
+        "(module (memory 1) (func (result v128) (v128.load64_zero align=16 (i32.const 0))))",
+        "alignment must not be larger than natural",
+    );
+    invalid(
+        "(module (func (result v128) (i8x16.add (v128.const i64x2 0 0) (i32.const 0))))",
+        "type mismatch",
+    );
+}
+
+/// The offsets of `drop`s and `select`s of a `v128` come back in order, also when a
+/// large code section is checked on several threads.
+#[test]
+fn v128_operands_in_module_order() {
+    let filler = "(drop (i32.const 1)) ".repeat(120);
+    let vector = "(drop (v128.const i64x2 0 0)) \
+                  (drop (select (v128.const i64x2 1 1) (v128.const i64x2 2 2) (i32.const 0))) ";
+    let mut wat = String::from("(module\n");
+    for i in 0..3000 {
+        let head = if i % 7 == 0 { vector } else { "" };
+        wat.push_str(&format!("(func {head}{filler})\n"));
+    }
+    wat.push(')');
+    let bytes = wat::parse_str(&wat).unwrap();
+    assert!(bytes.len() > 1 << 20, "{} bytes", bytes.len());
+    let module = binary::decode(&bytes).unwrap();
+    let mut expected = Vec::new();
+    for (i, body) in module.code.iter().enumerate() {
+        if i % 7 == 0 {
+            // v128.const (18 bytes), drop; two v128.consts, i32.const 0, select, drop.
+            let s = body.code.start;
+            for (at, opcode) in [(s + 18, 0x1a), (s + 57, 0x1b), (s + 58, 0x1a)] {
+                assert_eq!(bytes[at], opcode);
+                expected.push(at as u32);
+            }
+        }
+    }
+    assert_eq!(validate::validate(&module, &bytes).unwrap(), expected);
 }

@@ -2,8 +2,8 @@
 //! scripts through `binary::decode` + `validate::validate`: every invalid module must
 //! be rejected as invalid with the script's message text, every valid one accepted.
 //!
-//! `validate_core_files` (a fixed list plus the core group) and
-//! `validate_wasm3_files` must pass.
+//! `validate_core_files` (a fixed list plus the core group), `validate_wasm3_files`
+//! and `validate_simd_files` must pass.
 
 use std::path::Path;
 
@@ -54,7 +54,7 @@ struct Counts {
 
 fn run(bytes: &[u8]) -> Result<(), Error> {
     let module = binary::decode(bytes)?;
-    validate::validate(&module, bytes)
+    validate::validate(&module, bytes).map(drop)
 }
 
 fn encode(module: &mut QuoteWat<'_>) -> Option<Vec<u8>> {
@@ -203,6 +203,12 @@ fn validate_core_files() {
 #[test]
 fn validate_wasm3_files() {
     check_files(&group("wasm3.txt"));
+}
+
+/// The SIMD group (fixed-width and relaxed vector instructions).
+#[test]
+fn validate_simd_files() {
+    check_files(&group("simd.txt"));
 }
 
 /// Corrupts bytes of the valid modules of a few scripts (deterministically) and

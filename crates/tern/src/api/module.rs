@@ -34,8 +34,8 @@ impl Module {
     /// Decodes and validates a module binary.
     pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
         let syntax = crate::binary::decode(bytes)?;
-        crate::validate::validate(&syntax, bytes)?;
-        let inner = ModuleInner::new(engine, bytes.into(), syntax)?;
+        let v128_operands = crate::validate::validate(&syntax, bytes)?;
+        let inner = ModuleInner::new(engine, bytes.into(), syntax, v128_operands)?;
         Ok(Module {
             inner: Arc::new(inner),
         })
@@ -44,7 +44,7 @@ impl Module {
     /// Checks that `bytes` are a valid module binary, without keeping it.
     pub fn validate(_engine: &Engine, bytes: &[u8]) -> Result<()> {
         let syntax = crate::binary::decode(bytes)?;
-        crate::validate::validate(&syntax, bytes)
+        crate::validate::validate(&syntax, bytes).map(drop)
     }
 
     pub fn engine(&self) -> &Engine {

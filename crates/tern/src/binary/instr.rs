@@ -2,17 +2,18 @@
 //! constant expression into [`Operator`]s one at a time, with their immediates.
 //!
 //! Numeric opcodes come from the [`for_each_numeric_op!`](crate::for_each_numeric_op)
-//! table rather than a second hand-kept list. Opcodes of features tern does not
-//! implement yet (SIMD, GC, threads, exception handling, ...) are reported as
+//! table rather than a second hand-kept list, and the vector (`0xFD`) sub-opcodes
+//! without immediates from [`SimdOp::from_opcode`]. Opcodes of features tern does not
+//! implement yet (GC, threads, exception handling, ...) are reported as
 //! [`Error::Unsupported`] naming the feature; any other unknown opcode is malformed
 //! ("illegal opcode").
 
 use std::ops::Range;
 
-use super::reader::{bounded_capacity, Reader};
+use super::reader::{bounded_capacity, Reader, UNEXPECTED_END};
 use super::types::{block_type, heap_type, val_type};
 use crate::error::{Error, Result};
-use crate::syntax::{LoadOp, MemArg, NumericOp, Operator, StoreOp};
+use crate::syntax::{LaneOp, LoadOp, MemArg, NumericOp, Operator, SimdOp, StoreOp, V128LoadOp};
 
 macro_rules! fc_marker {
     () => {
@@ -224,7 +225,7 @@ impl<'a> OperatorReader<'a> {
             0xE0..=0xE6 => return Err(unsupported(at, "stack switching instructions")),
             0xFB => return Err(unsupported(at, "0xfb prefix (GC instructions)")),
             0xFC => return read_fc(r, at),
-            0xFD => return Err(unsupported(at, "0xfd prefix (SIMD instructions)")),
+            0xFD => return read_fd(r, at),
             0xFE => return Err(unsupported(at, "0xfe prefix (threads/atomic instructions)")),
             _ => match numeric_op(false, u32::from(op)) {
                 Some(n) => Operator::Numeric(n),
@@ -275,6 +276,91 @@ fn read_fc(r: &mut Reader, at: usize) -> Result<Operator> {
         19..=22 => return Err(unsupported(at, "wide arithmetic")),
         _ => return Err(Error::malformed(at, format!("illegal opcode fc {sub:02x}"))),
     })
+}
+
+/// The rest of a `0xFD`-prefixed (vector) instruction starting at `at`. Kept out of
+/// line so that the common single-byte opcodes of [`OperatorReader::read`] stay small.
+#[inline(never)]
+fn read_fd(r: &mut Reader, at: usize) -> Result<Operator> {
+    let sub = r.u32()?;
+    Ok(match sub {
+        0x00..=0x0A => {
+            let load = match sub {
+                0x00 => V128LoadOp::Load,
+                0x01 => V128LoadOp::Load8x8S,
+                0x02 => V128LoadOp::Load8x8U,
+                0x03 => V128LoadOp::Load16x4S,
+                0x04 => V128LoadOp::Load16x4U,
+                0x05 => V128LoadOp::Load32x2S,
+                0x06 => V128LoadOp::Load32x2U,
+                0x07 => V128LoadOp::Load8Splat,
+                0x08 => V128LoadOp::Load16Splat,
+                0x09 => V128LoadOp::Load32Splat,
+                _ => V128LoadOp::Load64Splat,
+            };
+            Operator::V128Load(load, mem_arg(r)?)
+        }
+        0x0B => Operator::V128Store(mem_arg(r)?),
+        0x0C => Operator::V128Const(bytes16(r)?),
+        // The lane indices are single bytes; the validator checks that they are below 32.
+        0x0D => Operator::I8x16Shuffle(bytes16(r)?),
+        0x15..=0x22 => {
+            let (replace, shape) = match sub {
+                0x15 => (false, LaneOp::I8x16S),
+                0x16 => (false, LaneOp::I8x16U),
+                0x17 => (true, LaneOp::I8x16U),
+                0x18 => (false, LaneOp::I16x8S),
+                0x19 => (false, LaneOp::I16x8U),
+                0x1A => (true, LaneOp::I16x8U),
+                0x1B => (false, LaneOp::I32x4),
+                0x1C => (true, LaneOp::I32x4),
+                0x1D => (false, LaneOp::I64x2),
+                0x1E => (true, LaneOp::I64x2),
+                0x1F => (false, LaneOp::F32x4),
+                0x20 => (true, LaneOp::F32x4),
+                0x21 => (false, LaneOp::F64x2),
+                _ => (true, LaneOp::F64x2),
+            };
+            let lane = r.u8()?;
+            if replace {
+                Operator::ReplaceLane(shape, lane)
+            } else {
+                Operator::ExtractLane(shape, lane)
+            }
+        }
+        0x54..=0x5B => {
+            // load8/16/32/64_lane, then store8/16/32/64_lane: the width is 2^(sub & 3).
+            let bytes = 1u8 << (sub & 3);
+            let memarg = mem_arg(r)?;
+            let lane = r.u8()?;
+            if sub < 0x58 {
+                Operator::V128LoadLane {
+                    bytes,
+                    memarg,
+                    lane,
+                }
+            } else {
+                Operator::V128StoreLane {
+                    bytes,
+                    memarg,
+                    lane,
+                }
+            }
+        }
+        0x5C => Operator::V128Load(V128LoadOp::Load32Zero, mem_arg(r)?),
+        0x5D => Operator::V128Load(V128LoadOp::Load64Zero, mem_arg(r)?),
+        _ => match SimdOp::from_opcode(sub) {
+            Some(op) => Operator::Simd(op),
+            None => return Err(Error::malformed(at, format!("illegal opcode fd {sub:02x}"))),
+        },
+    })
+}
+
+/// 16 raw bytes (a `v128.const` value or the lane indices of `i8x16.shuffle`).
+fn bytes16(r: &mut Reader) -> Result<[u8; 16]> {
+    let at = r.pos();
+    let b = r.take(16)?;
+    <[u8; 16]>::try_from(b).map_err(|_| Error::malformed(at, UNEXPECTED_END))
 }
 
 /// A `memarg`: alignment flags (bit 6: a memory index follows), then the offset.
@@ -428,15 +514,97 @@ mod tests {
     }
 
     #[test]
+    fn simd() {
+        use crate::syntax::{LaneOp, SimdOp, V128LoadOp};
+        let m = |align, offset, memory| MemArg {
+            align,
+            offset,
+            memory,
+        };
+        let mut b = vec![0xfd, 0x0c];
+        b.extend(1..=16u8);
+        b.extend([0xfd, 0x0d]);
+        b.extend(16..32u8);
+        assert_eq!(
+            ops(&b).unwrap(),
+            vec![
+                Operator::V128Const(core::array::from_fn(|i| i as u8 + 1)),
+                Operator::I8x16Shuffle(core::array::from_fn(|i| i as u8 + 16)),
+            ]
+        );
+        assert_eq!(
+            ops(&[
+                0xfd, 0x00, 0x04, 0x00, // v128.load align=16
+                0xfd, 0x0a, 0x43, 0x01, 0x08, // v128.load64_splat memory 1 offset 8
+                0xfd, 0x5d, 0x03, 0x00, // v128.load64_zero
+                0xfd, 0x0b, 0x04, 0x10, // v128.store offset 16
+                0xfd, 0x55, 0x01, 0x00, 0x07, // v128.load16_lane lane 7
+                0xfd, 0x5b, 0x03, 0x00, 0x01, // v128.store64_lane lane 1
+            ])
+            .unwrap(),
+            vec![
+                Operator::V128Load(V128LoadOp::Load, m(4, 0, 0)),
+                Operator::V128Load(V128LoadOp::Load64Splat, m(3, 8, 1)),
+                Operator::V128Load(V128LoadOp::Load64Zero, m(3, 0, 0)),
+                Operator::V128Store(m(4, 16, 0)),
+                Operator::V128LoadLane {
+                    bytes: 2,
+                    memarg: m(1, 0, 0),
+                    lane: 7
+                },
+                Operator::V128StoreLane {
+                    bytes: 8,
+                    memarg: m(3, 0, 0),
+                    lane: 1
+                },
+            ]
+        );
+        assert_eq!(
+            ops(&[0xfd, 0x15, 0x0f, 0xfd, 0x17, 0x03, 0xfd, 0x22, 0x01]).unwrap(),
+            vec![
+                Operator::ExtractLane(LaneOp::I8x16S, 15),
+                Operator::ReplaceLane(LaneOp::I8x16U, 3),
+                Operator::ReplaceLane(LaneOp::F64x2, 1),
+            ]
+        );
+        // Sub-opcodes are LEB128: a padded encoding and the relaxed range from 0x100.
+        assert_eq!(
+            ops(&[0xfd, 0x8e, 0x80, 0x00, 0xfd, 0x80, 0x02]).unwrap(),
+            vec![
+                Operator::Simd(SimdOp::I8x16Swizzle),
+                Operator::Simd(SimdOp::I8x16RelaxedSwizzle),
+            ]
+        );
+        for &op in SimdOp::ALL {
+            let mut b = vec![0xfd];
+            let mut v = op.opcode();
+            loop {
+                let byte = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    b.push(byte);
+                    break;
+                }
+                b.push(byte | 0x80);
+            }
+            assert_eq!(ops(&b).unwrap(), vec![Operator::Simd(op)]);
+        }
+        // Truncated immediates.
+        assert_eq!(malformed(&[0xfd]), UNEXPECTED_END);
+        assert_eq!(malformed(&[0xfd, 0x15]), UNEXPECTED_END);
+        assert_eq!(malformed(&[0xfd, 0x54, 0x00, 0x00]), UNEXPECTED_END);
+        assert_eq!(malformed(&[0xfd, 0x0d, 0x00]), UNEXPECTED_END);
+    }
+
+    #[test]
     fn bad_opcodes() {
         assert_eq!(malformed(&[0xff]), "illegal opcode ff");
         assert_eq!(malformed(&[0x27]), "illegal opcode 27");
         assert_eq!(malformed(&[0xfc, 0x12]), "illegal opcode fc 12");
         assert_eq!(malformed(&[0x41]), "unexpected end of section or function");
-        assert!(matches!(
-            ops(&[0xfd, 0x0c]),
-            Err(Error::Unsupported { offset: 0, .. })
-        ));
+        assert_eq!(malformed(&[0xfd, 0x0c, 1, 2]), UNEXPECTED_END);
+        assert_eq!(malformed(&[0xfd, 0xa2, 0x01]), "illegal opcode fd a2");
+        assert_eq!(malformed(&[0xfd, 0x94, 0x02]), "illegal opcode fd 114");
         assert!(matches!(
             ops(&[0x1c, 0x02, 0x7f, 0x7f]),
             Err(Error::Invalid { .. })

@@ -22,12 +22,25 @@ pub struct ModuleInner {
     pub mem64: Vec<bool>,
     /// Whether each table of the table index space is 64-bit (table64).
     pub table64: Vec<bool>,
+    /// Byte offsets in `bytes`, in increasing order, of every `drop` and untyped
+    /// `select` whose operand is a `v128` (from [`crate::validate::validate`]): the
+    /// compiler's operand stack is untyped, so it looks these up to know their width.
+    #[allow(
+        dead_code,
+        reason = "read by the compiler once it translates vector code"
+    )]
+    pub v128_operands: Box<[u32]>,
     compiled: Box<[OnceLock<Result<Arc<CompiledFunc>>>]>,
 }
 
 impl ModuleInner {
-    /// Wraps a validated module.
-    pub fn new(engine: &Engine, bytes: Box<[u8]>, syntax: Module) -> Result<ModuleInner> {
+    /// Wraps a validated module; `v128_operands` is what validation returned.
+    pub fn new(
+        engine: &Engine,
+        bytes: Box<[u8]>,
+        syntax: Module,
+        v128_operands: Vec<u32>,
+    ) -> Result<ModuleInner> {
         let type_ids = syntax
             .types
             .iter()
@@ -62,6 +75,7 @@ impl ModuleInner {
             type_ids,
             mem64,
             table64,
+            v128_operands: v128_operands.into_boxed_slice(),
             compiled,
         };
         if !engine.config().lazy_compilation {

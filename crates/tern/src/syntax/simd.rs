@@ -377,7 +377,11 @@ mod tests {
         for &op in SimdOp::ALL {
             assert_eq!(SimdOp::from_opcode(op.opcode()), Some(op));
         }
-        assert_eq!(SimdOp::from_opcode(0x0c), None, "v128.const has an immediate");
+        assert_eq!(
+            SimdOp::from_opcode(0x0c),
+            None,
+            "v128.const has an immediate"
+        );
         assert_eq!(SimdOp::ALL.len(), 218);
     }
 }

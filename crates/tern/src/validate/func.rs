@@ -6,6 +6,9 @@
 //! instruction; module-level facts come from the [`Ctx`], subtyping from
 //! `matching.rs`.
 //!
+//! Besides accepting or rejecting, it notes where a `drop` or an untyped `select` acts
+//! on a `v128`, since the compiler's operand stack carries no types.
+//!
 //! Work is linear in the body size: locals are looked up by binary search over their
 //! run-length encoding (never expanded), and `br_table` checks each distinct label
 //! type once per instruction, however many targets share it.
@@ -123,6 +126,9 @@ pub(crate) struct FuncValidator<'c, 'm> {
     br_count: u64,
     /// Offset of the instruction being checked, for errors.
     offset: usize,
+    /// Offsets of the `drop`s and untyped `select`s of a `v128`, over every body
+    /// checked so far (see [`FuncValidator::take_v128_operands`]).
+    v128_operands: Vec<u32>,
 }
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
@@ -139,7 +145,23 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             br_seen: HashMap::new(),
             br_count: 0,
             offset: 0,
+            v128_operands: Vec::new(),
         }
+    }
+
+    /// The offsets of the `drop`s and untyped `select`s whose operand is a `v128`, in
+    /// the order checked, of every body checked since the last call. Operands of the
+    /// bottom type (unreachable code) are not `v128`s here; a `select` counts when either
+    /// operand is a `v128` (then so is its result).
+    pub(crate) fn take_v128_operands(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.v128_operands)
+    }
+
+    fn note_v128_operand(&mut self) -> Result<()> {
+        let at = u32::try_from(self.offset)
+            .map_err(|_| Error::unsupported(self.offset, "vector code beyond 4 GiB"))?;
+        self.v128_operands.push(at);
+        Ok(())
     }
 
     fn err(&self, msg: impl Into<String>) -> Error {
@@ -653,7 +675,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
 
             O::Drop => {
-                self.pop()?;
+                if self.pop()? == Opd::Val(ValType::V128) {
+                    self.note_v128_operand()?;
+                }
             }
             O::Select => {
                 self.pop_expect(ValType::I32)?;
@@ -672,7 +696,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if t1 != t2 && t1 != Opd::Bot && t2 != Opd::Bot {
                     return Err(self.err(format!("type mismatch: select of {t2} and {t1}")));
                 }
-                self.vals.push(if t1 == Opd::Bot { t2 } else { t1 });
+                let t = if t1 == Opd::Bot { t2 } else { t1 };
+                if t == Opd::Val(ValType::V128) {
+                    self.note_v128_operand()?;
+                }
+                self.vals.push(t);
             }
             O::TypedSelect(t) => {
                 check_valtype(ctx, t, self.offset)?;
@@ -862,15 +890,71 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_vals(Tys::Slice(params))?;
                 self.push(result);
             }
-            O::V128Const(_)
-            | O::I8x16Shuffle(_)
-            | O::V128Load(..)
-            | O::V128Store(_)
-            | O::V128LoadLane { .. }
-            | O::V128StoreLane { .. }
-            | O::ExtractLane(..)
-            | O::ReplaceLane(..)
-            | O::Simd(_) => return Err(Error::unsupported(self.offset, "SIMD instructions")),
+
+            O::V128Const(_) => self.push(ValType::V128),
+            O::I8x16Shuffle(lanes) => {
+                if lanes.iter().any(|&l| l >= 32) {
+                    return Err(self.err("invalid lane index"));
+                }
+                self.pop_expect(ValType::V128)?;
+                self.pop_expect(ValType::V128)?;
+                self.push(ValType::V128);
+            }
+            O::V128Load(l, m) => {
+                let addr = self.memarg(&m, l.bytes())?;
+                self.pop_expect(addr.valtype())?;
+                self.push(ValType::V128);
+            }
+            O::V128Store(m) => {
+                let addr = self.memarg(&m, 16)?;
+                self.pop_expect(ValType::V128)?;
+                self.pop_expect(addr.valtype())?;
+            }
+            O::V128LoadLane {
+                bytes,
+                memarg,
+                lane,
+            } => {
+                let addr = self.memarg(&memarg, u32::from(bytes))?;
+                self.check_lane(lane, 16 / bytes.max(1))?;
+                self.pop_expect(ValType::V128)?;
+                self.pop_expect(addr.valtype())?;
+                self.push(ValType::V128);
+            }
+            O::V128StoreLane {
+                bytes,
+                memarg,
+                lane,
+            } => {
+                let addr = self.memarg(&memarg, u32::from(bytes))?;
+                self.check_lane(lane, 16 / bytes.max(1))?;
+                self.pop_expect(ValType::V128)?;
+                self.pop_expect(addr.valtype())?;
+            }
+            O::ExtractLane(shape, lane) => {
+                self.check_lane(lane, shape.lanes())?;
+                self.pop_expect(ValType::V128)?;
+                self.push(shape.scalar());
+            }
+            O::ReplaceLane(shape, lane) => {
+                self.check_lane(lane, shape.lanes())?;
+                self.pop_expect(shape.scalar())?;
+                self.pop_expect(ValType::V128)?;
+                self.push(ValType::V128);
+            }
+            O::Simd(op) => {
+                let (params, result) = op.signature();
+                self.pop_vals(Tys::Slice(params))?;
+                self.push(result);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the lane index of a lane instruction whose vector has `lanes` lanes.
+    fn check_lane(&self, lane: u8, lanes: u8) -> Result<()> {
+        if lane >= lanes {
+            return Err(self.err("invalid lane index"));
         }
         Ok(())
     }

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::syntax::{
-    CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LoadOp, Module, NumericOp,
-    SubType,
+    CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp, Limits, LoadOp,
+    Module, NumericOp, SimdOp, SubType, V128LoadOp,
 };
 use crate::validate::module::validate_module;
 
@@ -28,6 +28,18 @@ fn check_with(
     setup: impl FnOnce(&mut Module),
     ops: Vec<Operator>,
 ) -> Result<()> {
+    v128_operands_with(params, results, locals, setup, ops).map(drop)
+}
+
+/// Like [`check_with`], but returns the offsets (operator indices here) of the `drop`s
+/// and `select`s of a `v128`.
+fn v128_operands_with(
+    params: &[ValType],
+    results: &[ValType],
+    locals: Vec<(u32, ValType)>,
+    setup: impl FnOnce(&mut Module),
+    ops: Vec<Operator>,
+) -> Result<Vec<u32>> {
     let mut m = Module::default();
     m.types.push(functype(params, results));
     m.rec_groups.push(0..1);
@@ -37,7 +49,8 @@ fn check_with(
     let ctx = validate_module(&m)?;
     let mut v = FuncValidator::new(&ctx);
     let mut it = ops.into_iter().enumerate();
-    v.validate_ops(0, &m.code[0], || Ok(it.next()))
+    v.validate_ops(0, &m.code[0], || Ok(it.next()))?;
+    Ok(v.take_v128_operands())
 }
 
 fn check(params: &[ValType], results: &[ValType], ops: Vec<Operator>) -> Result<()> {
@@ -53,7 +66,7 @@ fn message(r: Result<()>) -> String {
 }
 
 use Operator as O;
-use ValType::{F32, I32, I64};
+use ValType::{F32, F64, I32, I64, V128};
 
 fn add() -> Operator {
     O::Numeric(NumericOp::I32Add)
@@ -327,4 +340,197 @@ fn big_br_table_checks_each_label_type_once() {
     let start = std::time::Instant::now();
     assert!(check_with(&[], &[], vec![], setup, ops).is_ok());
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+fn memarg(align: u32) -> MemArg {
+    MemArg {
+        align,
+        offset: 0,
+        memory: 0,
+    }
+}
+
+fn with_memory(m: &mut Module) {
+    m.memories.push(MemoryType::default());
+}
+
+fn v128() -> Operator {
+    O::V128Const([0; 16])
+}
+
+#[test]
+fn simd_lane_indices() {
+    let extract = |shape, lane| vec![v128(), O::ExtractLane(shape, lane), O::End];
+    assert!(check(&[], &[I32], extract(LaneOp::I8x16S, 15)).is_ok());
+    assert_eq!(
+        message(check(&[], &[I32], extract(LaneOp::I8x16U, 16))),
+        "invalid lane index"
+    );
+    assert!(check(&[], &[F64], extract(LaneOp::F64x2, 1)).is_ok());
+    assert_eq!(
+        message(check(&[], &[F64], extract(LaneOp::F64x2, 2))),
+        "invalid lane index"
+    );
+    let ops = vec![
+        v128(),
+        O::I64Const(0),
+        O::ReplaceLane(LaneOp::I64x2, 1),
+        O::End,
+    ];
+    assert!(check(&[], &[V128], ops).is_ok());
+    let ops = vec![
+        v128(),
+        O::I32Const(0),
+        O::ReplaceLane(LaneOp::I16x8U, 8),
+        O::End,
+    ];
+    assert_eq!(message(check(&[], &[V128], ops)), "invalid lane index");
+    let shuffle = |last| {
+        let mut lanes = [0u8; 16];
+        lanes[15] = last;
+        vec![v128(), v128(), O::I8x16Shuffle(lanes), O::End]
+    };
+    assert!(check(&[], &[V128], shuffle(31)).is_ok());
+    assert_eq!(
+        message(check(&[], &[V128], shuffle(32))),
+        "invalid lane index"
+    );
+    let load_lane = |bytes, lane| {
+        vec![
+            O::I32Const(0),
+            v128(),
+            O::V128LoadLane {
+                bytes,
+                memarg: memarg(0),
+                lane,
+            },
+            O::End,
+        ]
+    };
+    let run = |ops| check_with(&[], &[V128], vec![], with_memory, ops);
+    assert!(run(load_lane(4, 3)).is_ok());
+    assert_eq!(message(run(load_lane(4, 4))), "invalid lane index");
+    assert_eq!(message(run(load_lane(8, 2))), "invalid lane index");
+}
+
+#[test]
+fn simd_memory_rules() {
+    let load = |op, align| vec![O::I32Const(0), O::V128Load(op, memarg(align)), O::End];
+    let run = |ops| check_with(&[], &[V128], vec![], with_memory, ops);
+    assert!(run(load(V128LoadOp::Load, 4)).is_ok());
+    assert_eq!(
+        message(run(load(V128LoadOp::Load, 5))),
+        "alignment must not be larger than natural"
+    );
+    assert!(run(load(V128LoadOp::Load16x4S, 3)).is_ok());
+    assert_eq!(
+        message(run(load(V128LoadOp::Load8Splat, 1))),
+        "alignment must not be larger than natural"
+    );
+    assert_eq!(
+        message(run(load(V128LoadOp::Load32Zero, 3))),
+        "alignment must not be larger than natural"
+    );
+    let store_lane = |align| {
+        vec![
+            O::I32Const(0),
+            v128(),
+            O::V128StoreLane {
+                bytes: 2,
+                memarg: memarg(align),
+                lane: 0,
+            },
+            O::End,
+        ]
+    };
+    let run_void = |ops| check_with(&[], &[], vec![], with_memory, ops);
+    assert!(run_void(store_lane(1)).is_ok());
+    assert_eq!(
+        message(run_void(store_lane(2))),
+        "alignment must not be larger than natural"
+    );
+    // No memory.
+    assert_eq!(
+        message(check(&[], &[V128], load(V128LoadOp::Load, 0))),
+        "unknown memory 0"
+    );
+    // A 64-bit memory takes an i64 address.
+    let mem64 = |m: &mut Module| {
+        m.memories.push(MemoryType {
+            addr: AddrType::I64,
+            limits: Limits { min: 0, max: None },
+            shared: false,
+            page_size_log2: None,
+        })
+    };
+    let ops = vec![O::I64Const(0), v128(), O::V128Store(memarg(4)), O::End];
+    assert!(check_with(&[], &[], vec![], mem64, ops).is_ok());
+    let ops = vec![O::I32Const(0), v128(), O::V128Store(memarg(4)), O::End];
+    assert!(message(check_with(&[], &[], vec![], mem64, ops)).starts_with("type mismatch"));
+}
+
+#[test]
+fn simd_signatures() {
+    let ops = vec![v128(), v128(), O::Simd(SimdOp::I32x4Add), O::End];
+    assert!(check(&[], &[V128], ops).is_ok());
+    let ops = vec![v128(), O::I32Const(1), O::Simd(SimdOp::I32x4Add), O::End];
+    assert!(message(check(&[], &[V128], ops)).starts_with("type mismatch"));
+    let ops = vec![v128(), O::I32Const(1), O::Simd(SimdOp::I8x16Shl), O::End];
+    assert!(check(&[], &[V128], ops).is_ok());
+    let ops = vec![v128(), O::Simd(SimdOp::I8x16AllTrue), O::End];
+    assert!(check(&[], &[I32], ops).is_ok());
+    let ops = vec![O::I64Const(1), O::Simd(SimdOp::I32x4Splat), O::End];
+    assert!(message(check(&[], &[V128], ops)).starts_with("type mismatch"));
+    let ops = vec![
+        v128(),
+        v128(),
+        v128(),
+        O::Simd(SimdOp::F32x4RelaxedMadd),
+        O::End,
+    ];
+    assert!(check(&[], &[V128], ops).is_ok());
+}
+
+#[test]
+fn v128_operands_are_listed() {
+    let run = |ops| v128_operands_with(&[V128], &[], vec![], |_| {}, ops);
+    // Operator indices stand in for offsets: the drop of a v128 is at 1.
+    assert_eq!(run(vec![v128(), O::Drop, O::End]).unwrap(), vec![1]);
+    assert_eq!(
+        run(vec![O::I32Const(0), O::Drop, O::End]).unwrap(),
+        Vec::<u32>::new()
+    );
+    let ops = vec![
+        O::I32Const(0),
+        O::Drop,
+        O::LocalGet(0),
+        v128(),
+        O::I32Const(1),
+        O::Select,
+        O::Drop,
+        O::I64Const(0),
+        O::I64Const(0),
+        O::I32Const(1),
+        O::Select,
+        O::Drop,
+        O::V128Const([1; 16]),
+        O::V128Const([2; 16]),
+        O::I32Const(1),
+        O::TypedSelect(V128),
+        O::Drop,
+        O::End,
+    ];
+    assert_eq!(run(ops).unwrap(), vec![5, 6, 16]);
+    // In unreachable code the type of a missing operand is unknown: not listed; a
+    // `select` with one known v128 operand is.
+    let ops = vec![
+        O::Unreachable,
+        O::Drop,
+        v128(),
+        O::I32Const(0),
+        O::Select,
+        O::Drop,
+        O::End,
+    ];
+    assert_eq!(run(ops).unwrap(), vec![4, 5]);
 }

@@ -40,18 +40,26 @@ const PARALLEL_CODE_BYTES: usize = 1 << 20;
 /// Validates a decoded module, including every function body. `bytes` is the binary the
 /// module was decoded from (function bodies are byte ranges of it).
 ///
+/// Returns the byte offsets, in increasing order, of every `drop` and untyped `select`
+/// whose operand is a `v128` (the offset of the opcode, as
+/// [`OperatorReader::offset`](crate::binary::OperatorReader::offset) gives it before
+/// reading the instruction): the compiler's operand stack is untyped, and these are the
+/// only instructions whose operand width the opcode does not tell. In unreachable code
+/// an operand of unknown type is not counted.
+///
 /// Bodies are independent once the context is built, so a large code section is
 /// split into consecutive runs of functions checked on separate threads; the error
-/// reported is still the one of the first invalid function, as when checking in order.
-pub fn validate(module: &Module, bytes: &[u8]) -> Result<()> {
+/// reported is still the one of the first invalid function, as when checking in order,
+/// and the offsets of the runs are concatenated in order.
+pub fn validate(module: &Module, bytes: &[u8]) -> Result<Vec<u32>> {
     let ctx = module::validate_module(module)?;
-    let check = |funcs: std::ops::Range<usize>| -> Result<()> {
+    let check = |funcs: std::ops::Range<usize>| -> Result<Vec<u32>> {
         let mut checker = func::FuncValidator::new(&ctx);
         for i in funcs {
             let func_index = module.num_imported_funcs.saturating_add(i as u32);
             checker.validate_body(func_index, &module.code[i], bytes)?;
         }
-        Ok(())
+        Ok(checker.take_v128_operands())
     };
     let n = module.code.len();
     let code_bytes: usize = module.code.iter().map(|b| b.code.len()).sum();
@@ -84,15 +92,17 @@ pub fn validate(module: &Module, bytes: &[u8]) -> Result<()> {
             })
             .collect();
         // In function order: the first run with an error has the first invalid body.
+        let mut offsets = Vec::new();
         for h in handles {
-            match h {
+            let run = match h {
                 Ok(h) => h.join().unwrap_or_else(|_| {
                     Err(crate::error::Error::Api("validation failed".into()))
                 })?,
                 // No thread to be had: check this run here.
                 Err(r) => check(r)?,
-            }
+            };
+            offsets.extend(run);
         }
-        Ok(())
+        Ok(offsets)
     })
 }

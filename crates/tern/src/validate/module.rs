@@ -455,6 +455,7 @@ pub(crate) fn check_const_expr(
             Operator::I64Const(_) => stack.push(ValType::I64),
             Operator::F32Const(_) => stack.push(ValType::F32),
             Operator::F64Const(_) => stack.push(ValType::F64),
+            Operator::V128Const(_) => stack.push(ValType::V128),
             Operator::RefNull(h) => {
                 check_heaptype(ctx, *h, at)?;
                 stack.push(ValType::Ref(RefType::new(true, *h)));
