@@ -12,6 +12,7 @@
 //! functions or instances.
 
 pub mod numeric;
+pub(crate) mod simd;
 mod threaded;
 
 use crate::compile::isa::{CompiledFunc, Op};
