@@ -340,7 +340,7 @@ impl Global {
         }
         let g = GlobalEntity {
             ty,
-            value: val.to_slot()?,
+            value: val.to_bits(),
         };
         let index = push(&mut s.inner.data.globals, g)?;
         Ok(Global {
@@ -369,7 +369,7 @@ impl Global {
         let Some(g) = self.entity(s) else {
             return Val::I32(0);
         };
-        Val::from_slot(s.inner.id, g.ty.content, g.value)
+        Val::from_bits(s.inner.id, g.ty.content, g.value)
     }
 
     pub fn set(&self, mut store: impl AsContextMut, val: Val) -> Result<()> {
@@ -388,7 +388,7 @@ impl Global {
         if !val.matches(id, g.ty.content) {
             return Err(Error::api("global value has the wrong type"));
         }
-        g.value = val.to_slot()?;
+        g.value = val.to_bits();
         Ok(())
     }
 }

@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::api::store::{AsContext, AsContextMut, Caller, Store};
-use crate::api::values::{ExternRef, Val};
+use crate::api::values::{from_slots, to_slots, ExternRef, Val, V128};
+use crate::compile::isa::slots_of;
 use crate::error::{Error, Result};
 use crate::exec::{self, Outcome};
 use crate::runtime::store::FuncEntity;
@@ -103,15 +104,10 @@ impl Func {
             let f = s.hosts[*host as usize].f.clone();
             return call_host(s, &f, &ty, None, params, results);
         }
-        let args = params
-            .iter()
-            .map(|v| v.to_slot())
-            .collect::<Result<Vec<u64>>>()?;
-        let mut out = vec![0u64; ty.results.len()];
+        let args = to_slots(params);
+        let mut out = vec![0u64; slots_of(&ty.results)];
         run_wasm(s, self.index, &args, &mut out)?;
-        for ((r, &t), v) in results.iter_mut().zip(ty.results.iter()).zip(out) {
-            *r = Val::from_slot(id, t, v);
-        }
+        from_slots(id, &ty.results, &out, results);
         Ok(())
     }
 
@@ -168,10 +164,7 @@ impl Func {
             self.call(&mut *s, params, results)?;
             return Ok(ResumableCall::Finished);
         }
-        let args = params
-            .iter()
-            .map(|v| v.to_slot())
-            .collect::<Result<Vec<u64>>>()?;
+        let args = to_slots(params);
         let stack = s.take_stack();
         let func = self.index;
         let r = finish_resumable(s, stack, ty, results, |s, stack| {
@@ -288,16 +281,13 @@ fn drive<T>(s: &mut Store<T>, stack: &mut exec::Stack) -> Result<()> {
                     }
                 });
                 let id = s.inner.id;
-                let params: Vec<Val> = ty
-                    .params
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &t)| Val::from_slot(id, t, stack.slots[base + i]))
-                    .collect();
+                let mut params = vec![Val::I32(0); ty.params.len()];
+                let args = stack.slots.get(base..).unwrap_or(&[]);
+                from_slots(id, &ty.params, args, &mut params);
                 let mut results = vec![Val::I32(0); ty.results.len()];
                 call_host(s, &f, &ty, instance, &params, &mut results)?;
-                for (i, r) in results.into_iter().enumerate() {
-                    stack.slots[base + i] = r.to_slot()?;
+                for (i, v) in to_slots(&results).into_iter().enumerate() {
+                    stack.slots[base + i] = v;
                 }
             }
         }
@@ -354,9 +344,7 @@ fn finish_resumable<T>(
     match step(s, &mut stack) {
         Ok(()) => {
             let id = s.inner.id;
-            for (i, (r, &t)) in results.iter_mut().zip(ty.results.iter()).enumerate() {
-                *r = Val::from_slot(id, t, stack.slots[i]);
-            }
+            from_slots(id, &ty.results, &stack.slots, results);
             s.return_stack(stack);
             Ok(None)
         }
@@ -438,6 +426,8 @@ wasm_ty!(i64, ValType::I64, Val::I64(x) => x, self => Val::I64(self));
 wasm_ty!(u64, ValType::I64, Val::I64(x) => x as u64, self => Val::I64(self as i64));
 wasm_ty!(f32, ValType::F32, Val::F32(x) => f32::from_bits(x), self => Val::f32(self));
 wasm_ty!(f64, ValType::F64, Val::F64(x) => f64::from_bits(x), self => Val::f64(self));
+wasm_ty!(u128, ValType::V128, Val::V128(x) => x, self => Val::V128(self));
+wasm_ty!(V128, ValType::V128, Val::V128(x) => V128(x), self => Val::V128(self.0));
 wasm_ty!(Option<Func>, ValType::FUNCREF, Val::FuncRef(f) => f, self => Val::FuncRef(self));
 wasm_ty!(Option<ExternRef>, ValType::EXTERNREF, Val::ExternRef(e) => e, self => Val::ExternRef(self));
 

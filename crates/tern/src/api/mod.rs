@@ -22,4 +22,4 @@ pub use instance::Instance;
 pub use linker::Linker;
 pub use module::Module;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreLimits};
-pub use values::{ExternRef, Val};
+pub use values::{ExternRef, Val, V128};

@@ -5,6 +5,7 @@ use std::any::Any;
 
 use crate::api::func::Func;
 use crate::api::store::{AsContext, AsContextMut};
+use crate::compile::isa::slot_width;
 use crate::error::{Error, Result};
 use crate::syntax::{HeapType, RefType, ValType};
 
@@ -20,6 +21,30 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+}
+
+/// A 128-bit vector value (`v128`) as its bits, lane 0 in the lowest bits; a typed
+/// function may take and return it (or a plain `u128`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct V128(pub u128);
+
+impl V128 {
+    /// The value as its 128 bits.
+    pub fn as_u128(self) -> u128 {
+        self.0
+    }
+}
+
+impl From<u128> for V128 {
+    fn from(v: u128) -> V128 {
+        V128(v)
+    }
+}
+
+impl From<V128> for u128 {
+    fn from(v: V128) -> u128 {
+        v.0
+    }
 }
 
 impl Val {
@@ -94,38 +119,83 @@ impl Val {
         }
     }
 
-    /// The slot representation of this value (type checked by the caller).
+    /// The slot representation of this value (type checked by the caller): a `v128`
+    /// uses all 128 bits, every other value the low 64.
+    pub(crate) fn to_bits(self) -> u128 {
+        match self {
+            Val::I32(v) => v as u32 as u128,
+            Val::I64(v) => v as u64 as u128,
+            Val::F32(v) => v as u128,
+            Val::F64(v) => v as u128,
+            Val::V128(v) => v,
+            Val::FuncRef(f) => f.map_or(0, |f| f.index as u128 + 1),
+            Val::ExternRef(e) => e.map_or(0, |e| e.index as u128 + 1),
+        }
+    }
+
+    /// The one-slot representation of a value that is not a `v128` (table elements).
     pub(crate) fn to_slot(self) -> Result<u64> {
-        Ok(match self {
-            Val::I32(v) => v as u32 as u64,
-            Val::I64(v) => v as u64,
-            Val::F32(v) => v as u64,
-            Val::F64(v) => v,
-            Val::V128(_) => return Err(Error::unsupported(0, "v128 values")),
-            Val::FuncRef(f) => f.map_or(0, |f| f.index as u64 + 1),
-            Val::ExternRef(e) => e.map_or(0, |e| e.index as u64 + 1),
-        })
+        match self {
+            Val::V128(_) => Err(Error::api("a v128 value where a 64-bit one is needed")),
+            v => Ok(v.to_bits() as u64),
+        }
     }
 
     /// A value of type `ty` from its slot representation.
     pub(crate) fn from_slot(store_id: u64, ty: ValType, v: u64) -> Val {
+        Val::from_bits(store_id, ty, v as u128)
+    }
+
+    /// A value of type `ty` from its slot representation (see [`Val::to_bits`]).
+    pub(crate) fn from_bits(store_id: u64, ty: ValType, v: u128) -> Val {
         match ty {
-            ValType::I32 => Val::I32(v as i32),
-            ValType::I64 => Val::I64(v as i64),
+            ValType::I32 => Val::I32(v as u32 as i32),
+            ValType::I64 => Val::I64(v as u64 as i64),
             ValType::F32 => Val::F32(v as u32),
-            ValType::F64 => Val::F64(v),
-            ValType::V128 => Val::V128(v as u128),
-            ValType::Ref(r) => match ref_kind(r) {
-                RefKind::Extern => Val::ExternRef((v != 0).then(|| ExternRef {
-                    store: store_id,
-                    index: (v - 1) as u32,
-                })),
-                _ => Val::FuncRef((v != 0).then(|| Func {
-                    store: store_id,
-                    index: (v - 1) as u32,
-                })),
-            },
+            ValType::F64 => Val::F64(v as u64),
+            ValType::V128 => Val::V128(v),
+            ValType::Ref(r) => {
+                let v = v as u64;
+                match ref_kind(r) {
+                    RefKind::Extern => Val::ExternRef((v != 0).then(|| ExternRef {
+                        store: store_id,
+                        index: (v - 1) as u32,
+                    })),
+                    _ => Val::FuncRef((v != 0).then(|| Func {
+                        store: store_id,
+                        index: (v - 1) as u32,
+                    })),
+                }
+            }
         }
+    }
+}
+
+/// Values laid out as frame slots: one slot each, two (low half first) for a `v128`.
+pub(crate) fn to_slots(vals: &[Val]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(vals.len());
+    for v in vals {
+        let bits = v.to_bits();
+        out.push(bits as u64);
+        if let Val::V128(_) = v {
+            out.push((bits >> 64) as u64);
+        }
+    }
+    out
+}
+
+/// Reads values of types `tys` from frame slots laid out as [`to_slots`] writes them.
+pub(crate) fn from_slots(store_id: u64, tys: &[ValType], slots: &[u64], out: &mut [Val]) {
+    let mut i = 0;
+    for (r, &t) in out.iter_mut().zip(tys) {
+        let lo = slots.get(i).copied().unwrap_or(0) as u128;
+        let bits = if t == ValType::V128 {
+            lo | (slots.get(i + 1).copied().unwrap_or(0) as u128) << 64
+        } else {
+            lo
+        };
+        i += slot_width(t);
+        *r = Val::from_bits(store_id, t, bits);
     }
 }
 

@@ -78,7 +78,7 @@ pub fn instantiate(
         inst.funcs.push(store.push_func(f)?);
     }
     for g in &m.globals {
-        let value = eval_const(store, &inst, &g.init)?;
+        let value = eval_const_bits(store, &inst, &g.init)?;
         inst.globals.push(push(
             &mut store.data.globals,
             GlobalEntity {
@@ -240,25 +240,32 @@ fn func_ref(inst: &InstanceEntity, f: u32) -> Result<u64> {
 
 /// Evaluates a validated constant expression in the instance being built.
 pub fn eval_const(store: &StoreInner, inst: &InstanceEntity, e: &ConstExpr) -> Result<u64> {
-    let mut stack: Vec<u64> = Vec::with_capacity(4);
+    eval_const_bits(store, inst, e).map(|v| v as u64)
+}
+
+/// Evaluates a validated constant expression to its full slot representation (all
+/// 128 bits for a `v128`).
+pub fn eval_const_bits(store: &StoreInner, inst: &InstanceEntity, e: &ConstExpr) -> Result<u128> {
+    let mut stack: Vec<u128> = Vec::with_capacity(4);
     let bad = || Error::invalid(e.offset, "constant expression required");
     for op in &e.ops {
         let v = match op {
-            Operator::I32Const(v) => *v as u32 as u64,
-            Operator::I64Const(v) => *v as u64,
-            Operator::F32Const(v) => *v as u64,
-            Operator::F64Const(v) => *v,
+            Operator::I32Const(v) => *v as u32 as u128,
+            Operator::I64Const(v) => *v as u64 as u128,
+            Operator::F32Const(v) => *v as u128,
+            Operator::F64Const(v) => *v as u128,
+            Operator::V128Const(b) => u128::from_le_bytes(*b),
             Operator::RefNull(_) => 0,
-            Operator::RefFunc(f) => func_ref(inst, *f)?,
+            Operator::RefFunc(f) => func_ref(inst, *f)? as u128,
             Operator::GlobalGet(g) => {
                 let gi = *inst.globals.get(*g as usize).ok_or_else(bad)?;
                 store.data.globals[gi as usize].value
             }
             Operator::Numeric(op) => {
-                let b = stack.pop().ok_or_else(bad)?;
-                let a = stack.pop().ok_or_else(bad)?;
+                let b = stack.pop().ok_or_else(bad)? as u64;
+                let a = stack.pop().ok_or_else(bad)? as u64;
                 let (a32, b32) = (a as u32, b as u32);
-                match op {
+                (match op {
                     NumericOp::I32Add => a32.wrapping_add(b32) as u64,
                     NumericOp::I32Sub => a32.wrapping_sub(b32) as u64,
                     NumericOp::I32Mul => a32.wrapping_mul(b32) as u64,
@@ -266,7 +273,7 @@ pub fn eval_const(store: &StoreInner, inst: &InstanceEntity, e: &ConstExpr) -> R
                     NumericOp::I64Sub => a.wrapping_sub(b),
                     NumericOp::I64Mul => a.wrapping_mul(b),
                     _ => return Err(bad()),
-                }
+                }) as u128
             }
             _ => return Err(bad()),
         };

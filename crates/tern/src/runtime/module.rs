@@ -25,10 +25,6 @@ pub struct ModuleInner {
     /// Byte offsets in `bytes`, in increasing order, of every `drop` and untyped
     /// `select` whose operand is a `v128` (from [`crate::validate::validate`]): the
     /// compiler's operand stack is untyped, so it looks these up to know their width.
-    #[allow(
-        dead_code,
-        reason = "read by the compiler once it translates vector code"
-    )]
     pub v128_operands: Box<[u32]>,
     compiled: Box<[OnceLock<Result<Arc<CompiledFunc>>>]>,
 }

@@ -89,10 +89,11 @@ pub enum ExternIdx {
     Global(u32),
 }
 
-/// A global's current value (in slot representation) and type.
+/// A global's current value (in slot representation: the low 64 bits, or all 128 for
+/// a `v128`) and type.
 pub struct GlobalEntity {
     pub ty: GlobalType,
-    pub value: u64,
+    pub value: u128,
 }
 
 /// An element segment instance: references in slot representation. Dropped segments
