@@ -16,7 +16,7 @@
 //! addresses of loads, values and addresses of stores, branch conditions, `select`'s
 //! condition and result, `global.get` results and `global.set` values.
 
-use crate::syntax::{LoadOp, StoreOp};
+use crate::syntax::{LaneOp, LoadOp, SimdOp, StoreOp, V128LoadOp, ValType};
 
 /// A frame slot, relative to the frame base.
 pub type Slot = u16;
@@ -27,6 +27,21 @@ pub const ACC: Slot = Slot::MAX;
 
 /// The most slots one frame may use.
 pub const MAX_FRAME_SLOTS: usize = Slot::MAX as usize;
+
+/// The number of frame slots a value of type `ty` takes: two for a `v128` (low half
+/// first), one for every other type.
+pub fn slot_width(ty: ValType) -> usize {
+    if ty == ValType::V128 {
+        2
+    } else {
+        1
+    }
+}
+
+/// The number of frame slots values of types `tys` take, laid out one after another.
+pub fn slots_of(tys: &[ValType]) -> usize {
+    tys.iter().map(|&t| slot_width(t)).sum()
+}
 
 /// Operands of a unary instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,6 +294,34 @@ macro_rules! define_instr {
             RefAsNonNull(Un),
 
             $( $name(define_instr!(@operands [$($p)*])), )*
+
+            // Vector instructions. A `v128` operand or result is a pair of slots
+            // `s, s + 1` (low half first) named by its first slot; none is ever the
+            // accumulator.
+            /// A vector instruction without immediates: operands `a`, `b`, `c` as many
+            /// as its signature has (unused ones are 0), result in `dst`.
+            Simd { op: SimdOp, dst: Slot, a: Slot, b: Slot, c: Slot },
+            /// `i8x16.shuffle`: the 16 lane indices are the bytes of the `v128`
+            /// constant in slots `lanes, lanes + 1`.
+            Shuffle { dst: Slot, a: Slot, b: Slot, lanes: Slot },
+            ExtractLane { op: LaneOp, lane: u8, dst: Slot, src: Slot },
+            /// `dst = src` with lane `lane` replaced by the scalar in `x`.
+            ReplaceLane { op: LaneOp, lane: u8, dst: Slot, src: Slot, x: Slot },
+            /// Deterministic mode: replace each NaN lane (f64 lanes if `is64`, else f32)
+            /// of the vector in `slot` by the canonical NaN.
+            CanonNan128 { slot: Slot, is64: bool },
+            /// `select` of two vectors.
+            Select128 { dst: Slot, cond: Slot, a: Slot, b: Slot },
+            GlobalGet128 { dst: Slot, global: u32 },
+            GlobalSet128 { src: Slot, global: u32 },
+            /// A vector load from memory `mem` (`is64`: a 64-bit memory, whose 64-bit
+            /// offset is in constant slot `offset`).
+            V128Load { op: V128LoadOp, is64: bool, mem: u16, dst: Slot, addr: Slot, offset: u32 },
+            V128Store { is64: bool, mem: u16, addr: Slot, src: Slot, offset: u32 },
+            /// `v128.loadN_lane`: `dst` = the vector in `src` with lane `lane` (of `bytes`
+            /// bytes) replaced by the value read.
+            V128LoadLane { bytes: u8, lane: u8, is64: bool, mem: u16, dst: Slot, addr: Slot, src: Slot, offset: u32 },
+            V128StoreLane { bytes: u8, lane: u8, is64: bool, mem: u16, addr: Slot, src: Slot, offset: u32 },
         }
     };
     (@operands [$a:ident]) => { Un };

@@ -14,6 +14,7 @@
 //! never touches the store.
 
 pub mod isa;
+mod simd;
 mod verify;
 
 use std::collections::HashMap;
@@ -21,9 +22,10 @@ use std::collections::HashMap;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::runtime::module::ModuleInner;
-use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp};
+use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp, ValType};
 use isa::{
-    Bin, BrCmp, CompiledFunc, Cond, Instr, Ld, LdX, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
+    slot_width, slots_of, Bin, BrCmp, CompiledFunc, Cond, Instr, Ld, LdX, Slot, St, StX, Un, ACC,
+    MAX_FRAME_SLOTS,
 };
 
 /// The most operands that may wait on the stack as lazy local or constant references;
@@ -76,8 +78,18 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         .get(def_index as usize)
         .ok_or_else(|| Error::api(format!("no body for function {def_index}")))?;
     let ty = module.def_func_type(def_index);
-    let num_params = ty.params.len() as u64;
-    let locals_end = num_params + body.num_locals();
+    let num_params = slots_of(&ty.params) as u64;
+    let wide_locals = body.locals.iter().any(|&(_, t)| t == ValType::V128);
+    let locals_end = if wide_locals {
+        let declared: u64 = body
+            .locals
+            .iter()
+            .map(|&(n, t)| n as u64 * slot_width(t) as u64)
+            .sum();
+        num_params + declared
+    } else {
+        num_params + body.num_locals()
+    };
     let too_large = || {
         Error::unsupported(
             body.code.start,
@@ -87,15 +99,43 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     if locals_end > MAX_FRAME_SLOTS as u64 {
         return Err(too_large());
     }
+    // Where each local lives, when some local is a v128 (two slots); else local `l` is
+    // slot `l`.
+    let local_slots = (wide_locals || num_params != ty.params.len() as u64).then(|| {
+        let mut v = Vec::new();
+        let mut next: Slot = 0;
+        let declared = body
+            .locals
+            .iter()
+            .flat_map(|&(n, t)| std::iter::repeat_n(t, n as usize));
+        for t in ty.params.iter().copied().chain(declared) {
+            v.push((next, t == ValType::V128));
+            next += slot_width(t) as Slot;
+        }
+        v
+    });
 
     // Pre-scan: the constant pool and the scratch slots of `if`s with parameters.
     let mut consts: Vec<u64> = Vec::new();
     let mut const_vals: Vec<u64> = Vec::new();
     let mut const_index: HashMap<u64, usize> = HashMap::new();
     let mut scratch = 0usize;
+    let mut wide_consts: Vec<u128> = Vec::new();
     let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
     while !reader.is_empty() {
         let bits = match reader.read()? {
+            Operator::V128Const(b) | Operator::I8x16Shuffle(b) => {
+                wide_consts.push(u128::from_le_bytes(b));
+                continue;
+            }
+            Operator::V128Load(_, ma)
+            | Operator::V128Store(ma)
+            | Operator::V128LoadLane { memarg: ma, .. }
+            | Operator::V128StoreLane { memarg: ma, .. }
+                if module.mem64.get(ma.memory as usize) == Some(&true) =>
+            {
+                ma.offset
+            }
             Operator::I32Const(v) => v as u32 as u64,
             Operator::I64Const(v) => v as u64,
             Operator::F32Const(v) => v as u64,
@@ -117,13 +157,24 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
             const_vals.len() - 1
         });
     }
+    // Vector constants (and shuffle masks) take two slots each, after the others.
+    wide_consts.sort_unstable();
+    wide_consts.dedup();
+    let wide_index: HashMap<u128, usize> = wide_consts
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v, const_vals.len() + 2 * i))
+        .collect();
     let scratch_base = locals_end as usize;
     let consts_base = scratch_base + scratch;
-    let temps = consts_base + const_vals.len();
+    let temps = consts_base + const_vals.len() + 2 * wide_consts.len();
     if temps > MAX_FRAME_SLOTS {
         return Err(too_large());
     }
     consts.extend_from_slice(&const_vals);
+    for &v in &wide_consts {
+        consts.extend_from_slice(&[v as u64, (v >> 64) as u64]);
+    }
 
     let mut c = Compiler {
         module,
@@ -136,6 +187,9 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         max_depth: 0,
         consts_base,
         const_index,
+        wide_index,
+        local_slots,
+        v128_operands: &module.v128_operands,
         scratch_next: scratch_base,
         last_dst: None,
         offset: body.code.start,
@@ -146,7 +200,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         fuel_count: 0,
         label_at: usize::MAX,
     };
-    let results = ty.results.len();
+    let results = slots_of(&ty.results);
     c.ctrls.push(Ctrl {
         kind: Kind::Block,
         height: 0,
@@ -208,15 +262,15 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     Ok(f)
 }
 
-/// (params, results) of a block type.
+/// (params, results) of a block type, in slots.
 fn block_arity(module: &ModuleInner, bt: BlockType) -> (usize, usize) {
     match bt {
         BlockType::Empty => (0, 0),
-        BlockType::Value(_) => (0, 1),
+        BlockType::Value(t) => (0, slot_width(t)),
         BlockType::Func(t) => module
             .syntax
             .func_type(t)
-            .map_or((0, 0), |f| (f.params.len(), f.results.len())),
+            .map_or((0, 0), |f| (slots_of(&f.params), slots_of(&f.results))),
     }
 }
 
@@ -233,6 +287,13 @@ struct Compiler<'m> {
     max_depth: usize,
     consts_base: usize,
     const_index: HashMap<u64, usize>,
+    /// Vector constants: value to index of its first slot after `consts_base`.
+    wide_index: HashMap<u128, usize>,
+    /// The first slot of each local and whether it is a v128, when some local is a
+    /// v128 (otherwise local `l` is slot `l`).
+    local_slots: Option<Vec<(Slot, bool)>>,
+    /// Offsets of the `drop`s and untyped `select`s of the module that act on a v128.
+    v128_operands: &'m [u32],
     scratch_next: usize,
     /// The last instruction, if it wrote a fresh result to a home slot: (index, slot).
     last_dst: Option<(usize, Slot)>,
@@ -779,8 +840,7 @@ impl Compiler<'_> {
         self.emit_def(f(Bin { dst, a, b }), dst);
     }
 
-    fn local_set(&mut self, l: u32, tee: bool) {
-        let l = l as Slot;
+    fn local_set(&mut self, l: Slot, tee: bool) {
         let top = self.stack.len() - 1;
         // Operands still reading the old value of `l` must be copied out first.
         let pending: Vec<usize> = (self.homed.min(top)..top)
@@ -880,7 +940,7 @@ impl Compiler<'_> {
             Operator::Call(f) => {
                 let ty = self.module.func_types.get(f as usize).cloned();
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
-                let (np, nr) = (ty.params.len(), ty.results.len());
+                let (np, nr) = (slots_of(&ty.params), slots_of(&ty.results));
                 let base = self.args(np);
                 self.emit(Instr::Call { func: f, base });
                 self.stack.truncate(self.stack.len() - np);
@@ -892,7 +952,7 @@ impl Compiler<'_> {
                 let ty = self.module.syntax.func_type(type_index).cloned();
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown type"))?;
                 let type_id = self.module.type_ids[type_index as usize];
-                let (np, nr) = (ty.params.len(), ty.results.len());
+                let (np, nr) = (slots_of(&ty.params), slots_of(&ty.results));
                 let index = self.pop();
                 // The index sits above the arguments, so placing them leaves it intact.
                 let base = self.args(np);
@@ -909,27 +969,66 @@ impl Compiler<'_> {
                 }
             }
             Operator::Drop => {
-                self.stack.pop();
+                let n = if self.on_v128() { 2 } else { 1 };
+                self.stack.truncate(self.stack.len() - n);
             }
             Operator::Select | Operator::TypedSelect(_) => {
-                let cond = self.pop_acc();
-                let b = self.pop();
-                let a = self.pop();
-                let dst = self.push_temp();
-                self.emit_def(Instr::Select { dst, cond, a, b }, dst);
+                let wide = match op {
+                    Operator::TypedSelect(t) => t == ValType::V128,
+                    _ => self.on_v128(),
+                };
+                if wide {
+                    let cond = self.pop();
+                    let b = self.pop_v128();
+                    let a = self.pop_v128();
+                    let dst = self.push_v128();
+                    self.emit(Instr::Select128 { dst, cond, a, b });
+                } else {
+                    let cond = self.pop_acc();
+                    let b = self.pop();
+                    let a = self.pop();
+                    let dst = self.push_temp();
+                    self.emit_def(Instr::Select { dst, cond, a, b }, dst);
+                }
             }
             Operator::LocalGet(l) => {
-                self.push(Opd::Local(l as Slot));
+                let (slot, wide) = self.local(l);
+                if wide {
+                    self.push_pair(Opd::Local(slot), Opd::Local(slot + 1));
+                } else {
+                    self.push(Opd::Local(slot));
+                }
             }
-            Operator::LocalSet(l) => self.local_set(l, false),
-            Operator::LocalTee(l) => self.local_set(l, true),
+            Operator::LocalSet(l) | Operator::LocalTee(l) => {
+                let tee = matches!(op, Operator::LocalTee(_));
+                let (slot, wide) = self.local(l);
+                if wide {
+                    self.local_set(slot + 1, false);
+                    self.local_set(slot, false);
+                    if tee {
+                        self.push_pair(Opd::Local(slot), Opd::Local(slot + 1));
+                    }
+                } else {
+                    self.local_set(slot, tee);
+                }
+            }
             Operator::GlobalGet(global) => {
-                let dst = self.push_temp();
-                self.emit_def(Instr::GlobalGet { dst, global }, dst);
+                if self.global_is_v128(global) {
+                    let dst = self.push_v128();
+                    self.emit(Instr::GlobalGet128 { dst, global });
+                } else {
+                    let dst = self.push_temp();
+                    self.emit_def(Instr::GlobalGet { dst, global }, dst);
+                }
             }
             Operator::GlobalSet(global) => {
-                let src = self.pop_acc();
-                self.emit(Instr::GlobalSet { src, global });
+                if self.global_is_v128(global) {
+                    let src = self.pop_v128();
+                    self.emit(Instr::GlobalSet128 { src, global });
+                } else {
+                    let src = self.pop_acc();
+                    self.emit(Instr::GlobalSet { src, global });
+                }
             }
             Operator::TableGet(table) => {
                 let index = self.pop();
@@ -1169,15 +1268,14 @@ impl Compiler<'_> {
             | Operator::V128StoreLane { .. }
             | Operator::ExtractLane(..)
             | Operator::ReplaceLane(..)
-            | Operator::Simd(_) => {
-                return Err(Error::unsupported(self.offset, "SIMD instructions"));
-            }
+            | Operator::Simd(_) => self.simd(op)?,
             Operator::ReturnCall(f) => {
                 let ty = self.module.func_types.get(f as usize).cloned();
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
-                let base = self.args(ty.params.len());
+                let (np, nr) = (slots_of(&ty.params), slots_of(&ty.results));
+                let base = self.args(np);
                 self.emit(Instr::ReturnCall { func: f, base });
-                self.after_tail_call(ty.params.len(), ty.results.len());
+                self.after_tail_call(np, nr);
             }
             Operator::ReturnCallIndirect { type_index, table } => {
                 let (np, nr) = self.type_arity(type_index)?;
@@ -1272,7 +1370,7 @@ impl Compiler<'_> {
     fn type_arity(&self, type_index: u32) -> Result<(usize, usize)> {
         let ty = self.module.syntax.func_type(type_index);
         let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown type"))?;
-        Ok((ty.params.len(), ty.results.len()))
+        Ok((slots_of(&ty.params), slots_of(&ty.results)))
     }
 
     /// After a tail call: the callee's results (reached only when it was a host

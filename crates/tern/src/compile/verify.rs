@@ -9,7 +9,7 @@
 //! of these checks, so a compiler bug surfaces here as an error, never as memory
 //! unsafety.
 
-use super::isa::{CompiledFunc, Instr, ACC};
+use super::isa::{slot_width, CompiledFunc, Instr, ACC};
 use crate::error::{Error, Result};
 
 /// Calls `f(first_slot, count)` for every slot range instruction `i` touches, and
@@ -180,6 +180,84 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         | Instr::TableCopy { args, .. }
         | Instr::TableInit { args, .. } => f(args as u32, 3),
         Instr::DataDrop { .. } | Instr::ElemDrop { .. } => {}
+        Instr::Simd { op, dst, a, b, c } => {
+            let (params, result) = op.signature();
+            for (&t, s) in params.iter().zip([a, b, c]) {
+                f(s as u32, slot_width(t) as u32);
+            }
+            f(dst as u32, slot_width(result) as u32);
+        }
+        Instr::Shuffle { dst, a, b, lanes } => {
+            for s in [dst, a, b, lanes] {
+                f(s as u32, 2);
+            }
+        }
+        Instr::ExtractLane { dst, src, .. } => {
+            one!(dst);
+            f(src as u32, 2);
+        }
+        Instr::ReplaceLane { dst, src, x, .. } => {
+            f(dst as u32, 2);
+            f(src as u32, 2);
+            one!(x);
+        }
+        Instr::Select128 { dst, cond, a, b } => {
+            f(dst as u32, 2);
+            one!(cond);
+            f(a as u32, 2);
+            f(b as u32, 2);
+        }
+        Instr::GlobalGet128 { dst, .. } => f(dst as u32, 2),
+        Instr::CanonNan128 { slot, .. } => f(slot as u32, 2),
+        Instr::GlobalSet128 { src, .. } => f(src as u32, 2),
+        Instr::V128Load {
+            is64,
+            dst,
+            addr,
+            offset,
+            ..
+        } => {
+            f(dst as u32, 2);
+            one!(addr);
+            if is64 {
+                one!(offset);
+            }
+        }
+        Instr::V128LoadLane {
+            is64,
+            dst,
+            addr,
+            src,
+            offset,
+            ..
+        } => {
+            f(dst as u32, 2);
+            f(src as u32, 2);
+            one!(addr);
+            if is64 {
+                one!(offset);
+            }
+        }
+        Instr::V128Store {
+            is64,
+            addr,
+            src,
+            offset,
+            ..
+        }
+        | Instr::V128StoreLane {
+            is64,
+            addr,
+            src,
+            offset,
+            ..
+        } => {
+            f(src as u32, 2);
+            one!(addr);
+            if is64 {
+                one!(offset);
+            }
+        }
         _ => {}
     }
 }

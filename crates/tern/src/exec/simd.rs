@@ -42,7 +42,6 @@
 
 // The interpreter and compiler wire these functions up; until they do, only the tests
 // call them.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use core::array::from_fn;
 

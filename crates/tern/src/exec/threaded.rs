@@ -1134,25 +1134,25 @@ handlers! {
     GlobalGet(ip, sp, mem, len, cx, acc) Instr::GlobalGet { dst, global } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        wr!(sp, dst, e.data.globals[e.inst.globals[global as usize] as usize].value);
+        wr!(sp, dst, e.data.globals[e.inst.globals[global as usize] as usize].value as u64);
         step!(ip, sp, mem, len, cx, acc)
     }
     GlobalSet(ip, sp, mem, len, cx, acc) Instr::GlobalSet { src, global } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src);
+        e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src) as u128;
         step!(ip, sp, mem, len, cx, acc)
     }
     GlobalGetToA(ip, sp, mem, len, cx, acc) Instr::GlobalGet { global, .. } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        let acc = e.data.globals[e.inst.globals[global as usize] as usize].value;
+        let acc = e.data.globals[e.inst.globals[global as usize] as usize].value as u64;
         step!(ip, sp, mem, len, cx, acc)
     }
     GlobalSetFromA(ip, sp, mem, len, cx, acc) Instr::GlobalSet { global, .. } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        e.data.globals[e.inst.globals[global as usize] as usize].value = acc;
+        e.data.globals[e.inst.globals[global as usize] as usize].value = acc as u128;
         step!(ip, sp, mem, len, cx, acc)
     }
     LoadMem(ip, sp, mem, len, cx, acc) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
@@ -1576,9 +1576,23 @@ macro_rules! numeric_handlers {
             Instr::RefIsNull(..) => RefIsNull,
             Instr::RefFunc { .. } => RefFunc,
             Instr::RefAsNonNull(..) => RefAsNonNull,
+            Instr::Simd { op, .. } => vector::handler(*op),
+            Instr::Select128 { .. }
+            | Instr::CanonNan128 { .. }
+            | Instr::GlobalGet128 { .. }
+            | Instr::GlobalSet128 { .. }
+            | Instr::Shuffle { .. }
+            | Instr::ExtractLane { .. }
+            | Instr::ReplaceLane { .. }
+            | Instr::V128Load { .. }
+            | Instr::V128Store { .. }
+            | Instr::V128LoadLane { .. }
+            | Instr::V128StoreLane { .. } => vector::other_handler($i).unwrap_or(Invalid),
         }
     };
 }
+
+mod vector;
 
 numeric_handlers! {
 I32Eqz => un(u32v, |a| b(a == 0));
