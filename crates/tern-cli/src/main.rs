@@ -432,6 +432,13 @@ fn parse_arg(s: &str, ty: ValType) -> Result<Val, String> {
             .or_else(|_| s.trim_start_matches(['+', '-']).parse::<f64>().map(|v| -v))
             .map(Val::f64)
             .map_err(|_| bad()),
+        // The form results are printed in: 0x and up to 32 hex digits, lane 0 last.
+        ValType::V128 => s
+            .strip_prefix("0x")
+            .filter(|h| !h.is_empty() && h.len() <= 32)
+            .and_then(|h| u128::from_str_radix(h, 16).ok())
+            .map(Val::V128)
+            .ok_or_else(bad),
         ValType::Ref(_) if s == "null" => {
             Val::default_for(ty).ok_or_else(|| format!("{ty} has no null value to pass"))
         }

@@ -86,7 +86,9 @@ fn run_parses_arguments_by_type() {
           (func (export "id32") (param i32) (result i32) local.get 0)
           (func (export "id64") (param i64) (result i64) local.get 0)
           (func (export "addf") (param f32 f64) (result f64)
-            (f64.add (f64.promote_f32 (local.get 0)) (local.get 1))))"#,
+            (f64.add (f64.promote_f32 (local.get 0)) (local.get 1)))
+          (func (export "addv") (param v128 v128) (result v128)
+            (i32x4.add (local.get 0) (local.get 1))))"#,
     )
     .unwrap();
     let f = f.to_str().unwrap();
@@ -107,6 +109,16 @@ fn run_parses_arguments_by_type() {
     assert_eq!(out(&["addf", "1.5", "2.25"]), "3.75\n");
     assert_eq!(out(&["addf", "inf", "1"]), "inf\n");
     assert_eq!(out(&["addf", "nan", "1"]), "NaN\n");
+    assert_eq!(
+        out(&["addv", "0x00000004000000030000000200000001", "0x10"]),
+        "0x00000004000000030000000200000011\n"
+    );
+    let o = tern(&["run", f, "--invoke", "addv", "12", "0x1"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a v128 argument needs its 0x form"
+    );
     let o = tern(&["run", f, "--invoke", "id32", "4294967296"]);
     assert_eq!(o.status.code(), Some(1));
     let o = tern(&["run", f, "--invoke", "id32"]);

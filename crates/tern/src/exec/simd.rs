@@ -40,9 +40,6 @@
 //!   `i32x4.relaxed_dot_i8x16_i7x16_add_s` takes those i16 sums, adds them in pairs
 //!   (sign-extended to i32) and adds the third operand's i32 lanes, wrapping.
 
-// The interpreter and compiler wire these functions up; until they do, only the tests
-// call them.
-
 use core::array::from_fn;
 
 use super::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
