@@ -1,7 +1,8 @@
 //! The compiler: translates one validated function body into register-style internal
 //! code ([`isa`]) in a single pass over its operators.
 //!
-//! Each wasm operand-stack position `p` has a fixed home slot (`temps + p`). Operands
+//! Each wasm operand-stack position `p` has a fixed home slot (`temps + p`); a `v128`
+//! takes two positions, its halves (see `simd.rs`), so arities are counted in slots. Operands
 //! are tracked lazily: a `local.get` or a constant pushes a reference to the local's
 //! or the constant's slot and emits nothing; an instruction reads its operands from
 //! wherever they are and writes its result to the home slot of the position it
