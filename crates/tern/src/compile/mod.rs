@@ -81,16 +81,12 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     let ty = module.def_func_type(def_index);
     let num_params = slots_of(&ty.params) as u64;
     let wide_locals = body.locals.iter().any(|&(_, t)| t == ValType::V128);
-    let locals_end = if wide_locals {
-        let declared: u64 = body
-            .locals
-            .iter()
-            .map(|&(n, t)| n as u64 * slot_width(t) as u64)
-            .sum();
-        num_params + declared
-    } else {
-        num_params + body.num_locals()
-    };
+    let declared: u64 = body
+        .locals
+        .iter()
+        .map(|&(n, t)| n as u64 * slot_width(t) as u64)
+        .sum();
+    let locals_end = num_params + declared;
     let too_large = || {
         Error::unsupported(
             body.code.start,

@@ -11,7 +11,7 @@
 use super::isa::{Instr, Slot};
 use super::{small, Compiler, Opd};
 use crate::error::Result;
-use crate::syntax::{ImportDesc, MemArg, Operator, SimdOp, ValType};
+use crate::syntax::{MemArg, Operator, SimdOp, ValType};
 
 impl Compiler<'_> {
     /// Pushes a two-entry operand (a vector's halves), bounding lazy operands only
@@ -42,11 +42,6 @@ impl Compiler<'_> {
         s
     }
 
-    /// Pops a scalar operand that a vector instruction reads from a slot.
-    fn pop_scalar(&mut self) -> Slot {
-        self.pop()
-    }
-
     /// Whether the `drop` or untyped `select` being compiled acts on a vector (the
     /// validator recorded where they do).
     pub(super) fn on_v128(&self) -> bool {
@@ -67,21 +62,7 @@ impl Compiler<'_> {
 
     /// Whether global `g` holds a vector.
     pub(super) fn global_is_v128(&self, g: u32) -> bool {
-        let m = &self.module.syntax;
-        let ty = if g < m.num_imported_globals {
-            m.imports
-                .iter()
-                .filter_map(|i| match &i.desc {
-                    ImportDesc::Global(t) => Some(t.content),
-                    _ => None,
-                })
-                .nth(g as usize)
-        } else {
-            m.globals
-                .get((g - m.num_imported_globals) as usize)
-                .map(|g| g.ty.content)
-        };
-        ty == Some(ValType::V128)
+        self.module.global_v128.get(g as usize) == Some(&true)
     }
 
     /// The constant slot pair holding vector `bits` (every one was pre-scanned).
@@ -121,7 +102,7 @@ impl Compiler<'_> {
                 self.emit_def(Instr::ExtractLane { op, lane, dst, src }, dst);
             }
             Operator::ReplaceLane(op, lane) => {
-                let x = self.pop_scalar();
+                let x = self.pop();
                 let src = self.pop_v128();
                 let dst = self.push_v128();
                 self.emit(Instr::ReplaceLane {
@@ -134,7 +115,7 @@ impl Compiler<'_> {
             }
             Operator::V128Load(op, ma) => {
                 let (mem, is64, offset) = self.mem_operands(ma)?;
-                let addr = self.pop_scalar();
+                let addr = self.pop();
                 let dst = self.push_v128();
                 self.emit(Instr::V128Load {
                     op,
@@ -148,7 +129,7 @@ impl Compiler<'_> {
             Operator::V128Store(ma) => {
                 let (mem, is64, offset) = self.mem_operands(ma)?;
                 let src = self.pop_v128();
-                let addr = self.pop_scalar();
+                let addr = self.pop();
                 self.emit(Instr::V128Store {
                     is64,
                     mem,
@@ -164,7 +145,7 @@ impl Compiler<'_> {
             } => {
                 let (mem, is64, offset) = self.mem_operands(memarg)?;
                 let src = self.pop_v128();
-                let addr = self.pop_scalar();
+                let addr = self.pop();
                 let dst = self.push_v128();
                 self.emit(Instr::V128LoadLane {
                     bytes,
@@ -184,7 +165,7 @@ impl Compiler<'_> {
             } => {
                 let (mem, is64, offset) = self.mem_operands(memarg)?;
                 let src = self.pop_v128();
-                let addr = self.pop_scalar();
+                let addr = self.pop();
                 self.emit(Instr::V128StoreLane {
                     bytes,
                     lane,
@@ -202,7 +183,7 @@ impl Compiler<'_> {
                     ops[i] = if t == ValType::V128 {
                         self.pop_v128()
                     } else {
-                        self.pop_scalar()
+                        self.pop()
                     };
                 }
                 let [a, b, c] = ops;

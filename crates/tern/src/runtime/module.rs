@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use crate::compile::{self, isa::CompiledFunc};
 use crate::error::{Error, Result};
 use crate::runtime::engine::Engine;
-use crate::syntax::{AddrType, FuncType, ImportDesc, Module};
+use crate::syntax::{AddrType, FuncType, ImportDesc, Module, ValType};
 
 pub struct ModuleInner {
     pub engine: Engine,
@@ -22,6 +22,8 @@ pub struct ModuleInner {
     pub mem64: Vec<bool>,
     /// Whether each table of the table index space is 64-bit (table64).
     pub table64: Vec<bool>,
+    /// Whether each global of the global index space holds a `v128`.
+    pub global_v128: Vec<bool>,
     /// Byte offsets in `bytes`, in increasing order, of every `drop` and untyped
     /// `select` whose operand is a `v128` (from [`crate::validate::validate`]): the
     /// compiler's operand stack is untyped, so it looks these up to know their width.
@@ -54,15 +56,18 @@ impl ModuleInner {
         let is64 = |a: AddrType| a == AddrType::I64;
         let mut mem64 = Vec::new();
         let mut table64 = Vec::new();
+        let mut global_v128 = Vec::new();
         for i in &syntax.imports {
             match &i.desc {
                 ImportDesc::Memory(t) => mem64.push(is64(t.addr)),
                 ImportDesc::Table(t) => table64.push(is64(t.addr)),
+                ImportDesc::Global(t) => global_v128.push(t.content == ValType::V128),
                 _ => {}
             }
         }
         mem64.extend(syntax.memories.iter().map(|t| is64(t.addr)));
         table64.extend(syntax.tables.iter().map(|t| is64(t.ty.addr)));
+        global_v128.extend(syntax.globals.iter().map(|g| g.ty.content == ValType::V128));
         let m = ModuleInner {
             engine: engine.clone(),
             bytes,
@@ -71,6 +76,7 @@ impl ModuleInner {
             type_ids,
             mem64,
             table64,
+            global_v128,
             v128_operands: v128_operands.into_boxed_slice(),
             compiled,
         };
