@@ -33,7 +33,7 @@ fn instance(wat: &str) -> (Store<Vec<u128>>, tern::Instance) {
 const WAT: &str = r#"(module
   (import "host" "twice" (func $twice (param v128) (result v128)))
   (memory 1)
-  (global $g (mut v128) (v128.const i32x4 1 2 3 4))
+  (global $g (export "g") (mut v128) (v128.const i32x4 1 2 3 4))
   (func (export "add") (param v128 v128) (result v128)
     (i32x4.add (local.get 0) (local.get 1)))
   (func (export "mixed") (param i32 v128 i64) (result i64 v128 i32)
@@ -130,8 +130,14 @@ fn globals_hold_vectors() {
     let one = lanes32([1, 1, 1, 1]);
     assert_eq!(f.call(&mut store, one).unwrap(), lanes32([2, 3, 4, 5]));
     assert_eq!(f.call(&mut store, one).unwrap(), lanes32([3, 4, 5, 6]));
-    let g = inst.get_global(&store, "g");
-    assert!(g.is_none(), "not exported");
+    let g = inst.get_global(&store, "g").expect("exported global");
+    assert_eq!(g.get(&store), Val::V128(lanes32([3, 4, 5, 6])));
+    g.set(&mut store, Val::V128(lanes32([7, 7, 7, 7]))).unwrap();
+    assert_eq!(f.call(&mut store, 0).unwrap(), lanes32([7, 7, 7, 7]));
+    assert!(
+        g.set(&mut store, Val::I32(1)).is_err(),
+        "a v128 global takes only v128"
+    );
 }
 
 #[test]
