@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// A value type (`valtype`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Eq, Hash)]
 pub enum ValType {
     I32,
     I64,
@@ -42,6 +42,19 @@ impl ValType {
         match self {
             ValType::Ref(r) => r.nullable,
             _ => true,
+        }
+    }
+}
+
+/// Structural equality, as derived, with the number types compared by their tag alone
+/// and inlined: the validator compares operand types for nearly every instruction.
+impl PartialEq for ValType {
+    #[inline(always)]
+    fn eq(&self, other: &ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a == b,
+            (ValType::Ref(_), _) | (_, ValType::Ref(_)) => false,
+            _ => std::mem::discriminant(self) == std::mem::discriminant(other),
         }
     }
 }

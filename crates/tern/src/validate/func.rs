@@ -9,9 +9,10 @@
 //! Besides accepting or rejecting, it notes where a `drop` or an untyped `select` acts
 //! on a `v128`, since the compiler's operand stack carries no types.
 //!
-//! Work is linear in the body size: locals are looked up by binary search over their
-//! run-length encoding (never expanded), and `br_table` checks each distinct label
-//! type once per instruction, however many targets share it.
+//! Work is linear in the body size: locals are looked up in a table of one entry per
+//! local when there are at most a few per byte of the body, else by binary search over
+//! their run-length encoding, and `br_table` checks each distinct label type once per
+//! instruction, however many targets share it.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -116,6 +117,10 @@ pub(crate) struct FuncValidator<'c, 'm> {
     ctrls: Vec<Frame<'m>>,
     /// Parameters and declared locals, run-length encoded: (end index, type).
     locals: Vec<(u64, ValType)>,
+    /// The same, one entry per local, when there are few enough for the body's size
+    /// (`dense_all`); else empty.
+    dense: Vec<ValType>,
+    dense_all: bool,
     num_params: u32,
     /// Non-defaultable locals set so far, in order, and as a set.
     inits: Vec<u32>,
@@ -138,6 +143,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             vals: Vec::new(),
             ctrls: Vec::new(),
             locals: Vec::new(),
+            dense: Vec::new(),
+            dense_all: false,
             num_params: 0,
             inits: Vec::new(),
             init_set: HashSet::new(),
@@ -211,6 +218,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         self.vals.clear();
         self.ctrls.clear();
         self.locals.clear();
+        self.dense.clear();
         self.inits.clear();
         if !self.init_set.is_empty() {
             self.init_set = HashSet::new();
@@ -229,6 +237,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             if count > 0 {
                 n += u64::from(count);
                 self.locals.push((n, t));
+            }
+        }
+        // Expanding the locals costs at most a few entries per byte of the body (plus a
+        // constant), so the work stays linear in the module's size.
+        let body_len = body.code.end.saturating_sub(body.code.start) as u64;
+        self.dense_all = n <= 64 + 4 * body_len;
+        if self.dense_all {
+            let mut from = 0;
+            for &(end, t) in &self.locals {
+                self.dense
+                    .extend(std::iter::repeat_n(t, (end - from) as usize));
+                from = end;
             }
         }
         self.results = &ft.results;
@@ -281,12 +301,12 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 }
                 _ => return false,
             },
-            Operator::LocalGet(x) => match self.local(x) {
-                Ok(t) if t.is_defaultable() => self.vals.push(Opd::Val(t)),
+            Operator::LocalGet(x) => match self.local_type(x) {
+                Some(t) if t.is_defaultable() => self.vals.push(Opd::Val(t)),
                 _ => return false,
             },
-            Operator::LocalSet(x) | Operator::LocalTee(x) => match self.local(x) {
-                Ok(t) if t.is_defaultable() && top(1) && self.vals[n - 1] == Opd::Val(t) => {
+            Operator::LocalSet(x) | Operator::LocalTee(x) => match self.local_type(x) {
+                Some(t) if t.is_defaultable() && top(1) && self.vals[n - 1] == Opd::Val(t) => {
                     if matches!(op, Operator::LocalSet(_)) {
                         self.vals.pop();
                     }
@@ -476,11 +496,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- module-level lookups ------------------------------------------------------
 
     fn local(&self, x: u32) -> Result<ValType> {
-        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
-        self.locals
-            .get(i)
-            .map(|&(_, t)| t)
+        self.local_type(x)
             .ok_or_else(|| self.err(format!("unknown local {x}")))
+    }
+
+    /// The type of local `x`, if there is one.
+    #[inline(always)]
+    fn local_type(&self, x: u32) -> Option<ValType> {
+        if self.dense_all {
+            return self.dense.get(x as usize).copied();
+        }
+        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
+        self.locals.get(i).map(|&(_, t)| t)
     }
 
     fn set_local(&mut self, x: u32, t: ValType) {
