@@ -141,8 +141,13 @@ fn find_data_index_use(bytes: &[u8], code: &[FuncBody]) -> Option<usize> {
         // number, whose first byte keeps those low bits even when padded): bodies
         // without that byte pair are skipped without decoding.
         let may_use = |b: &[u8]| {
-            b.windows(2)
-                .any(|w| w[0] == 0xFC && matches!(w[1] & 0x7f, 8 | 9))
+            let pair = |w: &[u8]| w[0] == 0xFC && matches!(w[1] & 0x7f, 8 | 9);
+            // A branch-free test per 16 bytes finds the few blocks holding an 0xFC
+            // byte; only those (with the next byte) are looked at pair by pair.
+            b.chunks(16).enumerate().any(|(i, c)| {
+                c.iter().fold(false, |hit, &x| hit | (x == 0xFC))
+                    && b[i * 16..b.len().min(i * 16 + 17)].windows(2).any(pair)
+            })
         };
         if !bytes.get(body.code.clone()).is_some_and(may_use) {
             continue;
