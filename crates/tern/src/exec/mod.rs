@@ -24,27 +24,73 @@ use crate::runtime::store::{CodePart, FuncEntity, StoreInner};
 pub struct Frame {
     /// Store index of the function.
     pub func: u32,
-    /// The instruction to resume at (for callers: the one after the call).
-    pub pc: u32,
+    /// The instance the function belongs to (follows from `func`, cached).
+    pub(crate) inst: u32,
     /// Index of the frame's first slot in [`Stack::slots`].
     pub fp: usize,
-    /// Derived from `func`, kept so that returning to the frame looks nothing up.
+    /// Derived from `func`, kept so that returning to the frame looks nothing up;
+    /// and where it resumes.
     pub(crate) code: FrameCode,
 }
 
-/// A frame's threaded code and instance, cached (they follow from the function).
+impl Frame {
+    /// The instruction the frame resumes at (for callers: the one after the call).
+    pub fn pc(&self) -> usize {
+        // SAFETY: `resume` is set only to instructions of the code at `ops`.
+        unsafe { self.code.resume.offset_from(self.code.ops) as usize }
+    }
+
+    /// Makes the frame resume at instruction `pc` of its code, which has at least
+    /// `pc + 1` instructions.
+    pub(crate) fn set_pc(&mut self, pc: usize) {
+        self.code.resume = self.code.ops.wrapping_add(pc);
+    }
+}
+
+/// A frame's threaded code, cached (it follows from the function), and the
+/// instruction it resumes at, kept as a pointer so that calls and returns compute
+/// nothing.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FrameCode {
     pub ops: *const Op,
-    pub inst: u32,
+    pub resume: *const Op,
 }
 
-// SAFETY: `ops` points into a function's threaded code, which is immutable once
-// built and owned (through `Arc`s) by the store whose stack holds the frame; frames
-// are cleared when a call ends, so the pointer is never used past the code's life.
+// SAFETY: `ops` and `resume` point into a function's threaded code, which is immutable
+// once built and owned (through `Arc`s) by the store whose stack holds the frame;
+// frames are cleared when a call ends, so the pointers are never used past the code's
+// life.
 unsafe impl Send for FrameCode {}
 // SAFETY: as above; the pointee is never written.
 unsafe impl Sync for FrameCode {}
+
+/// The unit in which a frame's locals and constants are copied in on entry.
+pub(crate) type Chunk = [u64; CHUNK];
+const CHUNK: usize = 4;
+
+/// Copies one chunk from `src` (aligned) to `dst` (any alignment): two 16-byte moves
+/// on x86-64.
+///
+/// # Safety
+/// `src` is valid for reads and `dst` for writes of a whole chunk; they do not overlap.
+#[inline(always)]
+unsafe fn copy_chunk(src: *const Chunk, dst: *mut Chunk) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of x86-64; the caller guarantees both 32-byte ranges.
+    unsafe {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
+        let (s, d) = (src as *const __m128i, dst as *mut __m128i);
+        let (a, b) = (_mm_loadu_si128(s), _mm_loadu_si128(s.add(1)));
+        _mm_storeu_si128(d, a);
+        _mm_storeu_si128(d.add(1), b);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: as above; the volatile read keeps the caller's loop a loop (the libc
+    // call the compiler would make of it costs more on small frames).
+    unsafe {
+        dst.write_unaligned(std::ptr::read_volatile(src))
+    }
+}
 
 /// A call stack: value slots, frame records, and what calls need to enter each
 /// function.
@@ -68,9 +114,12 @@ pub(crate) struct Entry {
     /// The threaded code; null while the function has not been entered.
     pub ops: *const Op,
     /// The values of slots `num_params..` on entry: zeroes for the declared locals,
-    /// then the constants.
-    pub init: Box<[u64]>,
+    /// then the constants, then zeroes up to a whole number of [`Chunk`]s (copied
+    /// into the first temporaries, which hold nothing yet).
+    pub init: Box<[Chunk]>,
     pub num_params: u32,
+    /// The slots the frame takes: the function's own frame size, or more if the
+    /// padded `init` reaches further.
     pub frame_size: u32,
     /// The instance the function belongs to.
     pub inst: u32,
@@ -83,6 +132,27 @@ unsafe impl Send for Entry {}
 unsafe impl Sync for Entry {}
 
 impl Entry {
+    /// Writes the initial values of slots `num_params..` of a frame starting at `sp`.
+    ///
+    /// # Safety
+    /// `sp` is valid for writes of `frame_size` slots.
+    #[inline(always)]
+    pub(crate) unsafe fn init_frame(&self, sp: *mut u64) {
+        // SAFETY: `new` made `frame_size` cover `num_params + init.len() * CHUNK`
+        // slots, which the caller guarantees are writable.
+        unsafe {
+            let p = sp.add(self.num_params as usize) as *mut Chunk;
+            // Whole chunks, one by one: frames are small, and the libc call the
+            // compiler could make of a copy of unknown length costs more.
+            let (src, n) = (self.init.as_ptr(), self.init.len());
+            let mut i = 0;
+            while i < n {
+                copy_chunk(src.add(i), p.add(i));
+                i += 1;
+            }
+        }
+    }
+
     fn none() -> Entry {
         Entry {
             ops: std::ptr::null(),
@@ -95,13 +165,22 @@ impl Entry {
 
     fn new(code: &CompiledFunc, inst: u32) -> Entry {
         let locals = (code.locals_end - code.num_params) as usize;
-        let mut init = vec![0; locals];
-        init.extend_from_slice(&code.consts);
+        let mut words = vec![0; locals];
+        words.extend_from_slice(&code.consts);
+        let init: Box<[Chunk]> = words
+            .chunks(CHUNK)
+            .map(|c| {
+                let mut chunk = [0; CHUNK];
+                chunk[..c.len()].copy_from_slice(c);
+                chunk
+            })
+            .collect();
+        let padded = code.num_params as usize + init.len() * CHUNK;
         Entry {
             ops: threaded::ops_of(code).as_ptr(),
-            init: init.into_boxed_slice(),
+            init,
             num_params: code.num_params,
-            frame_size: code.frame_size,
+            frame_size: code.frame_size.max(padded as u32),
             inst,
         }
     }
@@ -117,12 +196,6 @@ impl Stack {
             max_depth,
             entries: Vec::new(),
         }
-    }
-
-    /// The cached entry of store function `func`, if it has been entered before.
-    #[inline(always)]
-    pub(crate) fn entry(&self, func: u32) -> Option<&Entry> {
-        self.entries.get(func as usize).filter(|e| !e.ops.is_null())
     }
 
     /// Pushes the frame of a wasm function whose arguments are at `fp..`, preparing
@@ -162,39 +235,25 @@ impl Stack {
     #[inline(always)]
     pub(crate) unsafe fn push(&mut self, func: u32, fp: usize) -> *const Op {
         // SAFETY: the caller guarantees the entry exists, the frame lies inside the
-        // slot vector and `frames` has room; the verifier proved `locals_end +
-        // consts.len() <= frame_size`, so every slot written is inside the frame.
+        // slot vector and `frames` has room; `Entry::new` made `frame_size` cover
+        // `num_params + init.len() * CHUNK` slots, so every slot written is inside the
+        // frame.
         unsafe {
             let entry = self.entries.get_unchecked(func as usize);
-            let p = self.slots.as_mut_ptr().add(fp + entry.num_params as usize);
-            // Volatile writes keep this a plain loop: frames are small, and the libc
-            // call the compiler would make of it costs more than they do.
-            let (src, n) = (entry.init.as_ptr(), entry.init.len());
-            let mut i = 0;
-            while i < n {
-                std::ptr::write_volatile(p.add(i), *src.add(i));
-                i += 1;
-            }
+            entry.init_frame(self.slots.as_mut_ptr().add(fp));
             let n = self.frames.len();
             self.frames.as_mut_ptr().add(n).write(Frame {
                 func,
-                pc: 0,
                 fp,
                 code: FrameCode {
                     ops: entry.ops,
-                    inst: entry.inst,
+                    resume: entry.ops,
                 },
+                inst: entry.inst,
             });
             self.frames.set_len(n + 1);
             entry.ops
         }
-    }
-
-    /// Whether a call may push a frame without the checks of [`Stack::enter`] on the
-    /// frame records (the slot range is still the caller's to check).
-    #[inline(always)]
-    pub(crate) fn has_fast_room(&self) -> bool {
-        self.frames.len() < self.fast_depth
     }
 }
 
@@ -212,11 +271,7 @@ pub enum Outcome {
 fn trap(code: &CodePart, stack: &Stack, pc: usize, tc: TrapCode) -> Error {
     let mut bt = Vec::new();
     for (i, f) in stack.frames.iter().rev().enumerate() {
-        let fpc = if i == 0 {
-            pc
-        } else {
-            (f.pc as usize).saturating_sub(1)
-        };
+        let fpc = if i == 0 { pc } else { f.pc().saturating_sub(1) };
         if let Some(FuncEntity::Wasm(w)) = code.funcs.get(f.func as usize) {
             let offset = w
                 .compiled
@@ -255,7 +310,7 @@ pub fn run(store: &mut StoreInner, stack: &mut Stack) -> Result<Outcome> {
             // The top frame resumes at the trapping instruction (for calls resumed
             // after running out of fuel, which re-executes the fuel check).
             if let Some(f) = stack.frames.last_mut() {
-                f.pc = pc as u32;
+                f.set_pc(pc);
             }
             Err(trap(code_part, stack, pc, tc))
         }

@@ -35,7 +35,7 @@
 
 use std::hint::unreachable_unchecked;
 
-use super::{numeric, Frame, Outcome, Stack, Stop};
+use super::{numeric, Frame, FrameCode, Outcome, Stack, Stop};
 use crate::compile::isa::{
     Bin, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdX, Op, Slot, St, StX, Un,
     ACC,
@@ -416,13 +416,13 @@ pub(super) fn interpret(
     let Some(&top) = stack.frames.last() else {
         return Ok(Outcome::Returned);
     };
-    let inst_idx = top.code.inst;
+    let inst_idx = top.inst;
     let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
     // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
     let sp = unsafe { stack.slots.as_mut_ptr().add(top.fp) };
-    // SAFETY: the frame's saved pc is an instruction of its code (`code.ops`).
-    let ip = unsafe { top.code.ops.add(top.pc as usize) };
+    // The frame resumes at an instruction of its code (`Frame::set_pc`, the calls).
+    let ip = top.code.resume;
     let mut e = Exec {
         code_part,
         data,
@@ -475,31 +475,47 @@ pub(super) fn interpret(
 fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    let n = e.stack.frames.len();
-    // SAFETY: the running function's frame is on the stack.
-    let top = unsafe { *e.stack.frames.get_unchecked(n.wrapping_sub(1)) };
-    let new_fp = top.fp + base as usize;
-    let fits = match e.stack.entry(callee) {
-        Some(entry) => {
-            entry.inst == e.inst_idx
-                && new_fp + entry.frame_size as usize <= e.stack.slots.len()
-                && e.stack.has_fast_room()
-        }
-        None => false,
+    let Stack {
+        slots,
+        frames,
+        fast_depth,
+        entries,
+        ..
+    } = &mut *e.stack;
+    let Some(entry) = entries
+        .get(callee as usize)
+        .filter(|entry| !entry.ops.is_null())
+    else {
+        return call(ip, cx, callee, base);
     };
-    if !fits {
+    let n = frames.len();
+    // SAFETY: the running function's frame is on the stack.
+    let top = unsafe { frames.get_unchecked_mut(n.wrapping_sub(1)) };
+    let new_fp = top.fp + base as usize;
+    if entry.inst != e.inst_idx
+        || new_fp + entry.frame_size as usize > slots.len()
+        || n >= *fast_depth
+    {
         return call(ip, cx, callee, base);
     }
-    // SAFETY: `ip` is an instruction of the running function; the frame is the top one.
+    // SAFETY: `ip` is an instruction of the running function, not its last.
+    top.code.resume = unsafe { ip.add(1) };
+    let ops = entry.ops;
+    // SAFETY: `n < fast_depth <= frames.capacity()`.
     unsafe {
-        e.stack.frames.get_unchecked_mut(n - 1).pc = ip.offset_from(top.code.ops) as u32 + 1;
+        frames.as_mut_ptr().add(n).write(Frame {
+            func: callee,
+            fp: new_fp,
+            code: FrameCode { ops, resume: ops },
+            inst: entry.inst,
+        });
+        frames.set_len(n + 1);
     }
-    // SAFETY: the entry exists, the frame fits the slots and `frames` has room
-    // (checked above).
-    let ops = unsafe { e.stack.push(callee, new_fp) };
     guard!(ip, cx);
-    // SAFETY: `sp` is slot `top.fp`, so this is slot `new_fp`, inside the slots.
+    // SAFETY: `sp` is slot `top.fp`, so this is slot `new_fp`, and the frame's
+    // `frame_size` slots from there lie inside the slots (checked above).
     let sp = unsafe { sp.add(base as usize) };
+    unsafe { entry.init_frame(sp) };
     let (mem, len) = e.mem;
     next!(ops, sp, mem, len, cx, 0)
 }
@@ -514,7 +530,7 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let pc = pc_of(e, ip);
     let top = e.top();
     let new_fp = top.fp + base as usize;
-    top.pc = pc as u32 + 1;
+    top.set_pc(pc + 1);
     match &e.code_part.funcs[callee as usize] {
         FuncEntity::Wasm(w) => {
             let c = match w.code() {
@@ -555,17 +571,17 @@ fn ret_fast(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     }
     // SAFETY: `n >= 2`.
     let caller = unsafe { *e.stack.frames.get_unchecked(n - 2) };
-    if caller.code.inst != e.inst_idx {
+    if caller.inst != e.inst_idx {
         return ret(ip, cx);
     }
     // SAFETY: drops the top frame record (plain data).
     unsafe { e.stack.frames.set_len(n - 1) };
     // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
-    // saved pc is an instruction of its code.
+    // resume pointer is an instruction of its code (the one after its call).
     let (sp, next) = unsafe {
         (
             e.stack.slots.as_mut_ptr().add(caller.fp),
-            caller.code.ops.add(caller.pc as usize),
+            caller.code.resume,
         )
     };
     let (mem, len) = e.mem;
@@ -584,18 +600,18 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     }
     e.stack.frames.pop();
     let caller = *e.top();
-    if caller.code.inst != e.inst_idx {
-        e.inst_idx = caller.code.inst;
-        e.inst = &e.code_part.instances[caller.code.inst as usize];
+    if caller.inst != e.inst_idx {
+        e.inst_idx = caller.inst;
+        e.inst = &e.code_part.instances[caller.inst as usize];
         e.mem = mem0(e.data, e.inst);
     }
     let (mem, len) = e.mem;
     // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
-    // saved pc is an instruction of its code.
+    // resume pointer is an instruction of its code (the one after its call).
     let (sp, next) = unsafe {
         (
             e.stack.slots.as_mut_ptr().add(caller.fp),
-            caller.code.ops.add(caller.pc as usize),
+            caller.code.resume,
         )
     };
     bounce!(next, sp, mem, len, cx, 0)
