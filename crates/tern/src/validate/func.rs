@@ -6,6 +6,12 @@
 //! instruction; module-level facts come from the [`Ctx`], subtyping from
 //! `matching.rs`.
 //!
+//! Runs of the most frequent instructions (local and global accesses, constants,
+//! numeric instructions, plain loads and stores, `drop`, `select`) are checked straight
+//! from the body's bytes while they are in their common valid form; anything else, and
+//! any error, goes through the [`OperatorReader`] and the full rules, so a byte-level
+//! check never decides what is reported.
+//!
 //! Besides accepting or rejecting, it notes where a `drop` or an untyped `select` acts
 //! on a `v128`, since the compiler's operand stack carries no types.
 //!
@@ -19,7 +25,7 @@ use std::fmt;
 
 use super::module::{check_heaptype, check_valtype, elem_type};
 use super::Ctx;
-use crate::binary::OperatorReader;
+use crate::binary::{s32_len, s64_len, OperatorReader};
 use crate::error::{Error, Result};
 use crate::syntax::{
     AddrType, BlockType, FuncBody, HeapType, MemArg, MemoryType, Operator, RefType, TableType,
@@ -176,6 +182,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     }
 
     /// Validates the body of function `func_index`.
+    ///
+    /// Runs of the most frequent instructions are checked straight from their bytes
+    /// ([`FuncValidator::simple_run`]); everything else is decoded into an
+    /// [`Operator`] first.
     pub(crate) fn validate_body(
         &mut self,
         func_index: u32,
@@ -183,13 +193,19 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         bytes: &[u8],
     ) -> Result<()> {
         let mut reader = OperatorReader::new(bytes, body.code.clone());
-        self.validate_ops(func_index, body, || {
+        self.begin(func_index, body)?;
+        while !self.ctrls.is_empty() {
+            self.simple_run(&mut reader);
             if reader.is_empty() {
-                return Ok(None);
+                return Err(Error::malformed(body.code.end, "END opcode expected"));
             }
             let at = reader.offset();
-            Ok(Some((at, reader.read()?)))
-        })?;
+            let op = reader.read()?;
+            self.offset = at;
+            if !self.op_fast(&op) {
+                self.op(op)?;
+            }
+        }
         if !reader.is_empty() {
             return Err(Error::malformed(
                 reader.offset(),
@@ -201,12 +217,29 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// Validates a body whose operators `next` yields with their offsets (`None` once
     /// the body's bytes are used up). Stops after the `end` that closes the function.
+    #[cfg(test)]
     fn validate_ops(
         &mut self,
         func_index: u32,
         body: &FuncBody,
         mut next: impl FnMut() -> Result<Option<(usize, Operator)>>,
     ) -> Result<()> {
+        self.begin(func_index, body)?;
+        while !self.ctrls.is_empty() {
+            let Some((at, op)) = next()? else {
+                return Err(Error::malformed(body.code.end, "END opcode expected"));
+            };
+            self.offset = at;
+            if !self.op_fast(&op) {
+                self.op(op)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Resets the state for the body of function `func_index`: its locals, and the
+    /// frame of the function on the control stack.
+    fn begin(&mut self, func_index: u32, body: &FuncBody) -> Result<()> {
         self.offset = body.code.start;
         let ctx = self.ctx;
         let ft = ctx
@@ -260,17 +293,158 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             init_height: 0,
             unreachable: false,
         });
+        Ok(())
+    }
 
-        while !self.ctrls.is_empty() {
-            let Some((at, op)) = next()? else {
-                return Err(Error::malformed(body.code.end, "END opcode expected"));
-            };
-            self.offset = at;
-            if !self.op_fast(&op) {
-                self.op(op)?;
+    /// Checks the instructions from the reader's position on while they are among the
+    /// most frequent ones in their common, valid form, reading their bytes directly:
+    /// local and global accesses with small indices, constants, numeric instructions,
+    /// loads and stores of memory 0, `drop` and `select` of number types. Stops before
+    /// the first other instruction, which is left to the reader, and the full checks,
+    /// to decode and judge (so errors are found and reported there, as before).
+    ///
+    /// Each instruction accepted here has exactly the effect [`FuncValidator::op`]
+    /// would give it; none opens or closes a block, so the control stack and the
+    /// reader's nesting are unchanged.
+    #[inline(always)]
+    fn simple_run(&mut self, reader: &mut OperatorReader) {
+        let Some(frame) = self.ctrls.last() else {
+            return;
+        };
+        let height = frame.height;
+        let ctx = self.ctx;
+        let mem0 = ctx.memories.first().map(|m| m.addr.valtype());
+        let (code, mut pos) = reader.raw();
+        while let Some(&op) = code.get(pos) {
+            let n = self.vals.len();
+            match op {
+                0x20..=0x22 => {
+                    let Some((x, len)) = small_u32(code, pos + 1) else {
+                        break;
+                    };
+                    let Some(t) = self.local_type(x).filter(|t| t.is_num()) else {
+                        break;
+                    };
+                    if op == 0x20 {
+                        self.vals.push(Opd::Val(t));
+                    } else {
+                        if n <= height || num_code(self.vals[n - 1]) != num_code(Opd::Val(t)) {
+                            break;
+                        }
+                        if op == 0x21 {
+                            self.vals.pop();
+                        }
+                    }
+                    pos += 1 + len;
+                }
+                0x23 => {
+                    let Some((x, len)) = small_u32(code, pos + 1) else {
+                        break;
+                    };
+                    let Some(g) = ctx.globals.get(x as usize) else {
+                        break;
+                    };
+                    self.vals.push(Opd::Val(g.content));
+                    pos += 1 + len;
+                }
+                0x41 => {
+                    let Some(len) = s32_len(code, pos + 1) else {
+                        break;
+                    };
+                    self.vals.push(Opd::Val(ValType::I32));
+                    pos += 1 + len;
+                }
+                0x42 => {
+                    let Some(len) = s64_len(code, pos + 1) else {
+                        break;
+                    };
+                    self.vals.push(Opd::Val(ValType::I64));
+                    pos += 1 + len;
+                }
+                0x43 | 0x44 => {
+                    let len = if op == 0x43 { 4 } else { 8 };
+                    if code.len() - pos <= len {
+                        break;
+                    }
+                    let t = if op == 0x43 {
+                        ValType::F32
+                    } else {
+                        ValType::F64
+                    };
+                    self.vals.push(Opd::Val(t));
+                    pos += 1 + len;
+                }
+                0x45..=0xC4 => {
+                    let sig = NUMERIC_SIGS[op as usize];
+                    if sig == 0 {
+                        break;
+                    }
+                    let result = NUM_OPDS[usize::from(sig & 3)];
+                    if sig & BINARY == 0 {
+                        if n <= height || num_code(self.vals[n - 1]) != (sig >> 2) & 3 {
+                            break;
+                        }
+                        self.vals[n - 1] = result;
+                    } else {
+                        if n < height + 2
+                            || num_code(self.vals[n - 1]) != (sig >> 4) & 3
+                            || num_code(self.vals[n - 2]) != (sig >> 2) & 3
+                        {
+                            break;
+                        }
+                        self.vals.pop();
+                        self.vals[n - 2] = result;
+                    }
+                    pos += 1;
+                }
+                0x28..=0x3E => {
+                    // memarg: flags (alignment, no memory index) and offset, one byte each.
+                    let (Some(&flags), Some(&offset), Some(addr)) =
+                        (code.get(pos + 1), code.get(pos + 2), mem0)
+                    else {
+                        break;
+                    };
+                    let (t, bytes) = MEM_ACCESS[usize::from(op - 0x28)];
+                    if flags >= 0x40 || offset >= 0x80 || u32::from(flags) > bytes {
+                        break;
+                    }
+                    let t = NUM_OPDS[usize::from(t)];
+                    let a = Opd::Val(addr);
+                    if op < 0x36 {
+                        if n <= height || self.vals[n - 1] != a {
+                            break;
+                        }
+                        self.vals[n - 1] = t;
+                    } else {
+                        if n < height + 2 || self.vals[n - 1] != t || self.vals[n - 2] != a {
+                            break;
+                        }
+                        self.vals.truncate(n - 2);
+                    }
+                    pos += 3;
+                }
+                0x1A => {
+                    if n <= height || num_code(self.vals[n - 1]) > 3 {
+                        break;
+                    }
+                    self.vals.pop();
+                    pos += 1;
+                }
+                0x1B => {
+                    if n < height + 3
+                        || self.vals[n - 1] != Opd::Val(ValType::I32)
+                        || num_code(self.vals[n - 2]) > 3
+                        || self.vals[n - 2] != self.vals[n - 3]
+                    {
+                        break;
+                    }
+                    self.vals.truncate(n - 2);
+                    pos += 1;
+                }
+                _ => break,
             }
         }
-        Ok(())
+        reader.resume_at(pos);
     }
 
     /// The most frequent operators in their common, valid case: constants, numeric
@@ -1004,6 +1178,113 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(())
     }
 }
+
+/// A `u32` LEB128 number of one or two bytes at `code[pos..]` (any such encoding is
+/// well-formed), with its length.
+#[inline(always)]
+fn small_u32(code: &[u8], pos: usize) -> Option<(u32, usize)> {
+    let b = *code.get(pos)?;
+    if b < 0x80 {
+        return Some((u32::from(b), 1));
+    }
+    let c = *code.get(pos + 1)?;
+    if c < 0x80 {
+        return Some((u32::from(b & 0x7F) | u32::from(c) << 7, 2));
+    }
+    None
+}
+
+/// The number types by their code in [`NUMERIC_SIGS`].
+const NUM_OPDS: [Opd; 4] = [
+    Opd::Val(ValType::I32),
+    Opd::Val(ValType::I64),
+    Opd::Val(ValType::F32),
+    Opd::Val(ValType::F64),
+];
+
+/// The code of a number type in [`NUMERIC_SIGS`]; 4 for any other operand.
+#[inline(always)]
+fn num_code(o: Opd) -> u8 {
+    match o {
+        Opd::Val(ValType::I32) => 0,
+        Opd::Val(ValType::I64) => 1,
+        Opd::Val(ValType::F32) => 2,
+        Opd::Val(ValType::F64) => 3,
+        _ => 4,
+    }
+}
+
+/// Marks a binary signature in [`NUMERIC_SIGS`].
+const BINARY: u8 = 0x40;
+
+macro_rules! numeric_sig {
+    ($t:ident [fc] $op:literal [$($p:ident)*] $r:ident) => {};
+    ($t:ident [] $op:literal [$a:ident] $r:ident) => {
+        $t[$op] = 0x80 | num_code!($a) << 2 | num_code!($r);
+    };
+    ($t:ident [] $op:literal [$a:ident $b:ident] $r:ident) => {
+        $t[$op] = 0x80 | BINARY | num_code!($b) << 4 | num_code!($a) << 2 | num_code!($r);
+    };
+}
+
+macro_rules! num_code {
+    (i32) => {
+        0
+    };
+    (i64) => {
+        1
+    };
+    (f32) => {
+        2
+    };
+    (f64) => {
+        3
+    };
+}
+
+macro_rules! numeric_sigs {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        /// The signature of each single-byte numeric opcode (`0x45..=0xC4`), from
+        /// [`for_each_numeric_op!`](crate::for_each_numeric_op), in a byte: bits 0-1
+        /// the result's code (as [`num_code`]), bits 2-3 the first operand's, bits 4-5
+        /// the second's if [`BINARY`], bit 7 set. Zero for other bytes.
+        static NUMERIC_SIGS: [u8; 256] = {
+            let mut t = [0u8; 256];
+            $( numeric_sig!(t [$($fc)?] $op [$($p)*] $r); )*
+            t
+        };
+    };
+}
+
+crate::for_each_numeric_op!(numeric_sigs);
+
+/// The value type (as [`num_code`]) and the log2 of the natural alignment of each load
+/// and store, by opcode from `0x28`.
+const MEM_ACCESS: [(u8, u32); 23] = [
+    (0, 2), // i32.load
+    (1, 3), // i64.load
+    (2, 2), // f32.load
+    (3, 3), // f64.load
+    (0, 0), // i32.load8_s
+    (0, 0), // i32.load8_u
+    (0, 1), // i32.load16_s
+    (0, 1), // i32.load16_u
+    (1, 0), // i64.load8_s
+    (1, 0), // i64.load8_u
+    (1, 1), // i64.load16_s
+    (1, 1), // i64.load16_u
+    (1, 2), // i64.load32_s
+    (1, 2), // i64.load32_u
+    (0, 2), // i32.store
+    (1, 3), // i64.store
+    (2, 2), // f32.store
+    (3, 3), // f64.store
+    (0, 0), // i32.store8
+    (0, 1), // i32.store16
+    (1, 0), // i64.store8
+    (1, 1), // i64.store16
+    (1, 2), // i64.store32
+];
 
 /// The type of a length operand spanning two address spaces: i64 only if both are.
 fn min_addr(a: AddrType, b: AddrType) -> ValType {
