@@ -546,7 +546,7 @@ fn numeric_sig_table() {
         match decoded {
             Ok(Operator::Numeric(n)) => {
                 let (params, result) = n.signature();
-                let code = |t: ValType| num_code(Opd::Val(t));
+                let code = |t: ValType| Opd::val(t).0 as u8;
                 let mut want = 0x80 | code(result);
                 match params {
                     [a] => want |= code(*a) << 2,
@@ -756,4 +756,31 @@ fn byte_level_path_agrees() {
         }
     }
     assert!(oks > 300 && errs > 300, "{oks} valid, {errs} invalid");
+}
+
+/// Packed operand types unpack to what was packed, and two are equal exactly when the
+/// types are.
+#[test]
+fn packed_operand_types() {
+    let mut types = vec![I32, I64, F32, F64, V128];
+    for nullable in [false, true] {
+        for heap in HEAP_KINDS
+            .iter()
+            .copied()
+            .chain([0, 1, 7, u32::MAX].map(HeapType::Concrete))
+        {
+            types.push(ValType::Ref(RefType::new(nullable, heap)));
+        }
+    }
+    for &a in &types {
+        assert_eq!(Opd::val(a).view(), OpdView::Val(a));
+        assert_eq!(Opd::val(a).is_num(), a.is_num());
+        for &b in &types {
+            assert_eq!(Opd::val(a) == Opd::val(b), a == b, "{a} {b}");
+        }
+        assert_ne!(Opd::val(a), Opd::BOT);
+        assert_ne!(Opd::val(a), Opd::BOT_REF);
+    }
+    assert_eq!(Opd::BOT.view(), OpdView::Bot);
+    assert_eq!(Opd::BOT_REF.view(), OpdView::BotRef);
 }
