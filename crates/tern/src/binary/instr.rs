@@ -87,6 +87,22 @@ impl<'a> OperatorReader<'a> {
         self.r.is_empty()
     }
 
+    /// The module binary up to the end of the range, and the offset of the next
+    /// instruction: for a caller that decodes some instructions itself and then
+    /// continues with [`resume_at`](Self::resume_at).
+    pub(crate) fn raw(&self) -> (&'a [u8], usize) {
+        let end = self.r.end();
+        (self.r.bytes().get(..end).unwrap_or(&[]), self.r.pos())
+    }
+
+    /// Continues at `pos` (at most the end of the range) after instructions the caller
+    /// decoded itself from [`raw`](Self::raw). They must be whole instructions that
+    /// neither open nor close a block, read before the body's final `end`, so that the
+    /// nesting this reader checks is unchanged.
+    pub(crate) fn resume_at(&mut self, pos: usize) {
+        self.r.set_pos(pos);
+    }
+
     /// Decodes the next instruction. Reading past the end of the range is the
     /// malformed "unexpected end of section or function".
     #[inline]

@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::syntax::Module;
 
 pub use instr::OperatorReader;
+pub(crate) use reader::{s32_len, s64_len};
 
 /// Decodes a whole module binary.
 ///

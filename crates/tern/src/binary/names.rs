@@ -3,13 +3,16 @@
 //!
 //! A malformed name section is never an error: [`parse`] returns `None` and the
 //! module simply has no names, as the spec allows.
+//!
+//! The function names subsection is checked in full when the module is decoded, but
+//! its strings are made only when a name is first asked for ([`FuncNames`]).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::reader::Reader;
 use crate::error::Result;
-use crate::syntax::Names;
+use crate::syntax::{FuncNames, Names};
 
 /// Parses the contents of a `name` section at `bytes[range]`; `None` if malformed.
 pub(crate) fn parse(bytes: &[u8], range: Range<usize>) -> Option<Names> {
@@ -37,7 +40,6 @@ fn parse_inner(bytes: &[u8], range: Range<usize>) -> Result<Option<Names>> {
             0 => names.module = Some(sub.name()?),
             1 => {
                 let n = sub.len32()?;
-                let mut funcs = BTreeMap::new();
                 let mut prev: Option<u32> = None;
                 for _ in 0..n {
                     let idx = sub.u32()?;
@@ -45,10 +47,13 @@ fn parse_inner(bytes: &[u8], range: Range<usize>) -> Result<Option<Names>> {
                         return Ok(None);
                     }
                     prev = Some(idx);
-                    let name = sub.name()?;
-                    funcs.insert(idx, name);
+                    let name = sub.byte_vec()?;
+                    if std::str::from_utf8(name).is_err() {
+                        return Ok(None);
+                    }
                 }
-                names.funcs = funcs;
+                let raw = bytes.get(start..sub.pos()).unwrap_or_default();
+                names.funcs = FuncNames::lazy(raw.into(), func_names);
             }
             _ => sub.skip_to(end)?,
         }
@@ -58,6 +63,20 @@ fn parse_inner(bytes: &[u8], range: Range<usize>) -> Result<Option<Names>> {
         r.skip_to(end)?;
     }
     Ok(Some(names))
+}
+
+/// The map of a function names subsection that [`parse_inner`] found well-formed.
+fn func_names(raw: &[u8]) -> BTreeMap<u32, String> {
+    let mut r = Reader::new(raw, 0, raw.len());
+    let mut funcs = BTreeMap::new();
+    let n = r.len32().unwrap_or(0);
+    for _ in 0..n {
+        let (Ok(idx), Ok(name)) = (r.u32(), r.name()) else {
+            break;
+        };
+        funcs.insert(idx, name);
+    }
+    funcs
 }
 
 #[cfg(test)]
@@ -78,5 +97,12 @@ mod tests {
         assert!(parse(&[0, 5, 1], 0..3).is_none());
         assert!(parse(&[1, 3, 1, 0, 1], 0..5).is_none());
         assert!(parse(&[0, 2, 1, 0xff], 0..4).is_none());
+        // A function name that is not UTF-8 drops every name, the module's too.
+        assert!(parse(&[1, 4, 1, 0, 1, 0xff], 0..6).is_none());
+        let b = [0, 2, 1, b'm', 1, 4, 1, 0, 1, 0xff];
+        assert!(parse(&b, 0..b.len()).is_none());
+        // Indices must increase.
+        let b = [1, 7, 2, 3, 1, b'f', 3, 1, b'g'];
+        assert!(parse(&b, 0..b.len()).is_none());
     }
 }

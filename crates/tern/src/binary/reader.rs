@@ -82,6 +82,11 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| Error::malformed(start, UNEXPECTED_END))
     }
 
+    /// Moves the cursor to `pos` (at most `end`) without any check of what lies between.
+    pub(crate) fn set_pos(&mut self, pos: usize) {
+        self.pos = pos.min(self.end);
+    }
+
     /// Moves the cursor to `pos`, which must not lie beyond `end`.
     pub(crate) fn skip_to(&mut self, pos: usize) -> Result<()> {
         if pos > self.end {
@@ -295,6 +300,44 @@ impl<'a> Reader<'a> {
         }
         Ok(v)
     }
+}
+
+/// The length of the well-formed signed 32-bit LEB128 number at `code[pos..]`, when
+/// all eight bytes `code[pos..pos + 8]` exist or the number is one byte: what
+/// [`Reader::s32`] would consume without an error. `None` for anything else (the reader
+/// then decides). For a caller that needs the length of a number but not its value.
+#[inline(always)]
+pub(crate) fn s32_len(code: &[u8], pos: usize) -> Option<usize> {
+    if *code.get(pos)? < 0x80 {
+        return Some(1);
+    }
+    let w = u64::from_le_bytes(code.get(pos..pos.checked_add(8)?)?.try_into().ok()?);
+    // The first byte without a continuation bit ends the number; at most five bytes.
+    let stops = !w & 0x80_8080_8080;
+    if stops == 0 {
+        return None;
+    }
+    let len = (stops.trailing_zeros() / 8 + 1) as usize;
+    // The fifth byte holds the top 4 bits; its other bits must equal the sign bit.
+    if len == 5 && !matches!((w >> 32) as u8 & 0x78, 0 | 0x78) {
+        return None;
+    }
+    Some(len)
+}
+
+/// Like [`s32_len`] for a signed 64-bit number of at most eight bytes (all of whose
+/// bits are then value bits, so any such encoding is well-formed).
+#[inline(always)]
+pub(crate) fn s64_len(code: &[u8], pos: usize) -> Option<usize> {
+    if *code.get(pos)? < 0x80 {
+        return Some(1);
+    }
+    let w = u64::from_le_bytes(code.get(pos..pos.checked_add(8)?)?.try_into().ok()?);
+    let stops = !w & 0x8080_8080_8080_8080;
+    if stops == 0 {
+        return None;
+    }
+    Some((stops.trailing_zeros() / 8 + 1) as usize)
 }
 
 /// The initial capacity for a vector of `n` items claimed by the input.

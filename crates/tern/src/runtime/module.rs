@@ -44,13 +44,19 @@ impl ModuleInner {
             .iter()
             .map(|t| t.as_func().map_or(u32::MAX, |f| engine.type_id(f)))
             .collect();
+        // One shared copy per function type, however many functions have it.
+        let shared: Vec<Option<Arc<FuncType>>> = syntax
+            .types
+            .iter()
+            .map(|t| t.as_func().map(|f| Arc::new(f.clone())))
+            .collect();
         let mut func_types = Vec::with_capacity(syntax.num_funcs() as usize);
         for f in 0..syntax.num_funcs() {
             let ty = syntax
                 .func_type_index(f)
-                .and_then(|t| syntax.func_type(t))
+                .and_then(|t| shared.get(t as usize)?.clone())
                 .ok_or_else(|| Error::invalid(0, format!("unknown type of function {f}")))?;
-            func_types.push(Arc::new(ty.clone()));
+            func_types.push(ty);
         }
         let compiled = (0..syntax.funcs.len()).map(|_| OnceLock::new()).collect();
         let is64 = |a: AddrType| a == AddrType::I64;

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::instr::Operator;
 use super::types::{
@@ -213,5 +214,62 @@ pub struct CustomSection {
 pub struct Names {
     pub module: Option<String>,
     /// Function index to name.
-    pub funcs: BTreeMap<u32, String>,
+    pub funcs: FuncNames,
+}
+
+/// Makes the names of a function names subsection from its contents.
+type MakeNames = fn(&[u8]) -> BTreeMap<u32, String>;
+
+/// Function index to name. The decoder checks the function names subsection when it
+/// reads the module but makes the names only when first asked for one (they are needed
+/// for backtraces and tools, rarely at all).
+#[derive(Clone, Default)]
+pub struct FuncNames {
+    /// The subsection's contents and the function that makes the map of them.
+    raw: Option<(Box<[u8]>, MakeNames)>,
+    map: OnceLock<BTreeMap<u32, String>>,
+}
+
+impl FuncNames {
+    /// Names that `make` will make from `raw` on first use.
+    pub(crate) fn lazy(raw: Box<[u8]>, make: MakeNames) -> FuncNames {
+        FuncNames {
+            raw: Some((raw, make)),
+            map: OnceLock::new(),
+        }
+    }
+
+    /// The name of function `index`, if it has one.
+    pub fn get(&self, index: &u32) -> Option<&String> {
+        self.map().get(index)
+    }
+
+    /// Every name, by function index.
+    pub fn map(&self) -> &BTreeMap<u32, String> {
+        self.map.get_or_init(|| match &self.raw {
+            Some((raw, make)) => make(raw),
+            None => BTreeMap::new(),
+        })
+    }
+}
+
+impl From<BTreeMap<u32, String>> for FuncNames {
+    fn from(map: BTreeMap<u32, String>) -> FuncNames {
+        FuncNames {
+            raw: None,
+            map: OnceLock::from(map),
+        }
+    }
+}
+
+impl PartialEq for FuncNames {
+    fn eq(&self, other: &FuncNames) -> bool {
+        self.map() == other.map()
+    }
+}
+
+impl std::fmt::Debug for FuncNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.map().fmt(f)
+    }
 }

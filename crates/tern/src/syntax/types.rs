@@ -9,8 +9,8 @@
 use std::fmt;
 
 /// A value type (`valtype`).
-// The hand-written `PartialEq` below is the derived structural equality, so the
-// derived `Hash` agrees with it.
+// The hand-written `PartialEq` below is the derived structural equality, only faster,
+// so the derived `Hash` agrees with it.
 #[allow(clippy::derived_hash_with_manual_eq)]
 #[derive(Clone, Copy, Debug, Eq, Hash)]
 pub enum ValType {

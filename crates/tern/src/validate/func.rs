@@ -6,6 +6,12 @@
 //! instruction; module-level facts come from the [`Ctx`], subtyping from
 //! `matching.rs`.
 //!
+//! Runs of the most frequent instructions (local and global accesses, constants,
+//! numeric instructions, plain loads and stores, `drop`, `select`) are checked straight
+//! from the body's bytes while they are in their common valid form; anything else, and
+//! any error, goes through the [`OperatorReader`] and the full rules, so a byte-level
+//! check never decides what is reported.
+//!
 //! Besides accepting or rejecting, it notes where a `drop` or an untyped `select` acts
 //! on a `v128`, since the compiler's operand stack carries no types.
 //!
@@ -19,16 +25,25 @@ use std::fmt;
 
 use super::module::{check_heaptype, check_valtype, elem_type};
 use super::Ctx;
-use crate::binary::OperatorReader;
+use crate::binary::{s32_len, s64_len, OperatorReader};
 use crate::error::{Error, Result};
 use crate::syntax::{
     AddrType, BlockType, FuncBody, HeapType, MemArg, MemoryType, Operator, RefType, TableType,
     ValType,
 };
 
-/// The type of an operand on the validator's stack.
+/// The type of an operand on the validator's stack, packed into 64 bits so that two
+/// operand types are equal exactly when their packings are (one compare): bits 0-7 a
+/// tag (the number types 0-3 in the order of [`NUM_OPDS`], then `v128`, reference,
+/// bottom, bottom reference); for a reference, bit 8 whether it is nullable, bits
+/// 16-23 the heap type's kind and bits 32-63 a concrete type index. [`Opd::view`]
+/// unpacks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Opd {
+struct Opd(u64);
+
+/// An [`Opd`] unpacked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OpdView {
     /// The bottom type of the polymorphic stack: matches every value type.
     Bot,
     /// A non-null reference to the bottom heap type (what `ref.as_non_null` makes
@@ -37,12 +52,103 @@ enum Opd {
     Val(ValType),
 }
 
+const TAG_V128: u64 = 4;
+const TAG_REF: u64 = 5;
+const TAG_BOT: u64 = 6;
+const TAG_BOT_REF: u64 = 7;
+
+/// The abstract heap types by their kind in an [`Opd`]; kind 12 is a concrete type.
+const HEAP_KINDS: [HeapType; 12] = [
+    HeapType::Func,
+    HeapType::NoFunc,
+    HeapType::Extern,
+    HeapType::NoExtern,
+    HeapType::Any,
+    HeapType::Eq,
+    HeapType::I31,
+    HeapType::Struct,
+    HeapType::Array,
+    HeapType::None,
+    HeapType::Exn,
+    HeapType::NoExn,
+];
+
+impl Opd {
+    const BOT: Opd = Opd(TAG_BOT);
+    const BOT_REF: Opd = Opd(TAG_BOT_REF);
+    const I32: Opd = Opd::val(ValType::I32);
+    const V128: Opd = Opd::val(ValType::V128);
+
+    #[inline(always)]
+    const fn val(t: ValType) -> Opd {
+        Opd(match t {
+            ValType::I32 => 0,
+            ValType::I64 => 1,
+            ValType::F32 => 2,
+            ValType::F64 => 3,
+            ValType::V128 => TAG_V128,
+            ValType::Ref(r) => {
+                let (kind, index) = match r.heap {
+                    HeapType::Func => (0, 0),
+                    HeapType::NoFunc => (1, 0),
+                    HeapType::Extern => (2, 0),
+                    HeapType::NoExtern => (3, 0),
+                    HeapType::Any => (4, 0),
+                    HeapType::Eq => (5, 0),
+                    HeapType::I31 => (6, 0),
+                    HeapType::Struct => (7, 0),
+                    HeapType::Array => (8, 0),
+                    HeapType::None => (9, 0),
+                    HeapType::Exn => (10, 0),
+                    HeapType::NoExn => (11, 0),
+                    HeapType::Concrete(i) => (12, i as u64),
+                };
+                TAG_REF | (r.nullable as u64) << 8 | kind << 16 | index << 32
+            }
+        })
+    }
+
+    fn view(self) -> OpdView {
+        match self.0 & 0xFF {
+            0 => OpdView::Val(ValType::I32),
+            1 => OpdView::Val(ValType::I64),
+            2 => OpdView::Val(ValType::F32),
+            3 => OpdView::Val(ValType::F64),
+            TAG_V128 => OpdView::Val(ValType::V128),
+            TAG_REF => {
+                let kind = (self.0 >> 16) & 0xFF;
+                let heap = HEAP_KINDS
+                    .get(kind as usize)
+                    .copied()
+                    .unwrap_or(HeapType::Concrete((self.0 >> 32) as u32));
+                OpdView::Val(ValType::Ref(RefType::new(self.0 & 0x100 != 0, heap)))
+            }
+            TAG_BOT_REF => OpdView::BotRef,
+            _ => OpdView::Bot,
+        }
+    }
+
+    /// The value type, unless this is a bottom type.
+    fn val_type(self) -> Option<ValType> {
+        match self.view() {
+            OpdView::Val(t) => Some(t),
+            OpdView::Bot | OpdView::BotRef => None,
+        }
+    }
+
+    /// Whether this is a number type.
+    #[inline(always)]
+    fn is_num(self) -> bool {
+        self.0 < 4
+    }
+}
+
 impl fmt::Display for Opd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Opd::Bot => f.write_str("bot"),
-            Opd::BotRef => f.write_str("(ref bot)"),
-            Opd::Val(v) => write!(f, "{v}"),
+        match self.view() {
+            OpdView::Bot => f.write_str("bot"),
+            OpdView::BotRef => f.write_str("(ref bot)"),
+            OpdView::Val(v) => write!(f, "{v}"),
         }
     }
 }
@@ -119,7 +225,7 @@ pub(crate) struct FuncValidator<'c, 'm> {
     locals: Vec<(u64, ValType)>,
     /// The same, one entry per local, when there are few enough for the body's size
     /// (`dense_all`); else empty.
-    dense: Vec<ValType>,
+    dense: Vec<Opd>,
     dense_all: bool,
     num_params: u32,
     /// Non-defaultable locals set so far, in order, and as a set.
@@ -176,6 +282,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     }
 
     /// Validates the body of function `func_index`.
+    ///
+    /// Runs of the most frequent instructions are checked straight from their bytes
+    /// ([`FuncValidator::simple_run`]); everything else is decoded into an
+    /// [`Operator`] first.
     pub(crate) fn validate_body(
         &mut self,
         func_index: u32,
@@ -183,13 +293,19 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         bytes: &[u8],
     ) -> Result<()> {
         let mut reader = OperatorReader::new(bytes, body.code.clone());
-        self.validate_ops(func_index, body, || {
+        self.begin(func_index, body)?;
+        while !self.ctrls.is_empty() {
+            self.simple_run(&mut reader);
             if reader.is_empty() {
-                return Ok(None);
+                return Err(Error::malformed(body.code.end, "END opcode expected"));
             }
             let at = reader.offset();
-            Ok(Some((at, reader.read()?)))
-        })?;
+            let op = reader.read()?;
+            self.offset = at;
+            if !self.op_fast(&op) {
+                self.op(op)?;
+            }
+        }
         if !reader.is_empty() {
             return Err(Error::malformed(
                 reader.offset(),
@@ -201,12 +317,29 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// Validates a body whose operators `next` yields with their offsets (`None` once
     /// the body's bytes are used up). Stops after the `end` that closes the function.
+    #[cfg(test)]
     fn validate_ops(
         &mut self,
         func_index: u32,
         body: &FuncBody,
         mut next: impl FnMut() -> Result<Option<(usize, Operator)>>,
     ) -> Result<()> {
+        self.begin(func_index, body)?;
+        while !self.ctrls.is_empty() {
+            let Some((at, op)) = next()? else {
+                return Err(Error::malformed(body.code.end, "END opcode expected"));
+            };
+            self.offset = at;
+            if !self.op_fast(&op) {
+                self.op(op)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Resets the state for the body of function `func_index`: its locals, and the
+    /// frame of the function on the control stack.
+    fn begin(&mut self, func_index: u32, body: &FuncBody) -> Result<()> {
         self.offset = body.code.start;
         let ctx = self.ctx;
         let ft = ctx
@@ -247,7 +380,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             let mut from = 0;
             for &(end, t) in &self.locals {
                 self.dense
-                    .extend(std::iter::repeat_n(t, (end - from) as usize));
+                    .extend(std::iter::repeat_n(Opd::val(t), (end - from) as usize));
                 from = end;
             }
         }
@@ -260,17 +393,158 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             init_height: 0,
             unreachable: false,
         });
+        Ok(())
+    }
 
-        while !self.ctrls.is_empty() {
-            let Some((at, op)) = next()? else {
-                return Err(Error::malformed(body.code.end, "END opcode expected"));
-            };
-            self.offset = at;
-            if !self.op_fast(&op) {
-                self.op(op)?;
+    /// Checks the instructions from the reader's position on while they are among the
+    /// most frequent ones in their common, valid form, reading their bytes directly:
+    /// local and global accesses with small indices, constants, numeric instructions,
+    /// loads and stores of memory 0, `drop` and `select` of number types. Stops before
+    /// the first other instruction, which is left to the reader, and the full checks,
+    /// to decode and judge (so errors are found and reported there, as before).
+    ///
+    /// Each instruction accepted here has exactly the effect [`FuncValidator::op`]
+    /// would give it; none opens or closes a block, so the control stack and the
+    /// reader's nesting are unchanged.
+    #[inline(always)]
+    fn simple_run(&mut self, reader: &mut OperatorReader) {
+        let Some(frame) = self.ctrls.last() else {
+            return;
+        };
+        let height = frame.height;
+        let ctx = self.ctx;
+        let mem0 = ctx.memories.first().map(|m| Opd::val(m.addr.valtype()));
+        let (code, mut pos) = reader.raw();
+        // A local copy, so that its length and buffer may stay in registers.
+        let mut vals = std::mem::take(&mut self.vals);
+        while let Some(&op) = code.get(pos) {
+            let n = vals.len();
+            match op {
+                0x20..=0x22 => {
+                    let Some((x, len)) = small_u32(code, pos + 1) else {
+                        break;
+                    };
+                    let Some(t) = self.local_opd(x).filter(|t| t.is_num()) else {
+                        break;
+                    };
+                    if op == 0x20 {
+                        vals.push(t);
+                    } else {
+                        if n <= height || vals[n - 1] != t {
+                            break;
+                        }
+                        if op == 0x21 {
+                            vals.pop();
+                        }
+                    }
+                    pos += 1 + len;
+                }
+                0x23 => {
+                    let Some((x, len)) = small_u32(code, pos + 1) else {
+                        break;
+                    };
+                    let Some(g) = ctx.globals.get(x as usize) else {
+                        break;
+                    };
+                    vals.push(Opd::val(g.content));
+                    pos += 1 + len;
+                }
+                0x41 => {
+                    let Some(len) = s32_len(code, pos + 1) else {
+                        break;
+                    };
+                    vals.push(Opd::I32);
+                    pos += 1 + len;
+                }
+                0x42 => {
+                    let Some(len) = s64_len(code, pos + 1) else {
+                        break;
+                    };
+                    vals.push(Opd::val(ValType::I64));
+                    pos += 1 + len;
+                }
+                0x43 | 0x44 => {
+                    let len = if op == 0x43 { 4 } else { 8 };
+                    if code.len() - pos <= len {
+                        break;
+                    }
+                    let t = if op == 0x43 {
+                        ValType::F32
+                    } else {
+                        ValType::F64
+                    };
+                    vals.push(Opd::val(t));
+                    pos += 1 + len;
+                }
+                0x45..=0xC4 => {
+                    let sig = NUMERIC_SIGS[op as usize];
+                    if sig == 0 {
+                        break;
+                    }
+                    let code_of = |shift: u8| Opd(u64::from((sig >> shift) & 3));
+                    if sig & BINARY == 0 {
+                        if n <= height || vals[n - 1] != code_of(2) {
+                            break;
+                        }
+                        vals[n - 1] = code_of(0);
+                    } else {
+                        if n < height + 2 || vals[n - 1] != code_of(4) || vals[n - 2] != code_of(2)
+                        {
+                            break;
+                        }
+                        vals.pop();
+                        vals[n - 2] = code_of(0);
+                    }
+                    pos += 1;
+                }
+                0x28..=0x3E => {
+                    // memarg: flags (alignment, no memory index) and offset, one byte each.
+                    let (Some(&flags), Some(&offset), Some(a)) =
+                        (code.get(pos + 1), code.get(pos + 2), mem0)
+                    else {
+                        break;
+                    };
+                    let (t, bytes) = MEM_ACCESS[usize::from(op - 0x28)];
+                    if flags >= 0x40 || offset >= 0x80 || u32::from(flags) > bytes {
+                        break;
+                    }
+                    let t = NUM_OPDS[usize::from(t)];
+                    if op < 0x36 {
+                        if n <= height || vals[n - 1] != a {
+                            break;
+                        }
+                        vals[n - 1] = t;
+                    } else {
+                        if n < height + 2 || vals[n - 1] != t || vals[n - 2] != a {
+                            break;
+                        }
+                        vals.truncate(n - 2);
+                    }
+                    pos += 3;
+                }
+                0x1A => {
+                    if n <= height || !vals[n - 1].is_num() {
+                        break;
+                    }
+                    vals.pop();
+                    pos += 1;
+                }
+                0x1B => {
+                    if n < height + 3
+                        || vals[n - 1] != Opd::I32
+                        || !vals[n - 2].is_num()
+                        || vals[n - 2] != vals[n - 3]
+                    {
+                        break;
+                    }
+                    vals.truncate(n - 2);
+                    pos += 1;
+                }
+                _ => break,
             }
         }
-        Ok(())
+        self.vals = vals;
+        reader.resume_at(pos);
     }
 
     /// The most frequent operators in their common, valid case: constants, numeric
@@ -285,28 +559,28 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         let n = self.vals.len();
         let top = |k: usize| n >= height + k;
         match *op {
-            Operator::I32Const(_) => self.vals.push(Opd::Val(ValType::I32)),
-            Operator::I64Const(_) => self.vals.push(Opd::Val(ValType::I64)),
+            Operator::I32Const(_) => self.vals.push(Opd::I32),
+            Operator::I64Const(_) => self.vals.push(Opd::val(ValType::I64)),
             Operator::Numeric(num) => match num.signature() {
-                ([a], r) if top(1) && self.vals[n - 1] == Opd::Val(*a) => {
-                    self.vals[n - 1] = Opd::Val(r);
+                ([a], r) if top(1) && self.vals[n - 1] == Opd::val(*a) => {
+                    self.vals[n - 1] = Opd::val(r);
                 }
                 ([a, b], r)
                     if top(2)
-                        && self.vals[n - 2] == Opd::Val(*a)
-                        && self.vals[n - 1] == Opd::Val(*b) =>
+                        && self.vals[n - 2] == Opd::val(*a)
+                        && self.vals[n - 1] == Opd::val(*b) =>
                 {
                     self.vals.truncate(n - 1);
-                    self.vals[n - 2] = Opd::Val(r);
+                    self.vals[n - 2] = Opd::val(r);
                 }
                 _ => return false,
             },
             Operator::LocalGet(x) => match self.local_type(x) {
-                Some(t) if t.is_defaultable() => self.vals.push(Opd::Val(t)),
+                Some(t) if t.is_defaultable() => self.vals.push(Opd::val(t)),
                 _ => return false,
             },
             Operator::LocalSet(x) | Operator::LocalTee(x) => match self.local_type(x) {
-                Some(t) if t.is_defaultable() && top(1) && self.vals[n - 1] == Opd::Val(t) => {
+                Some(t) if t.is_defaultable() && top(1) && self.vals[n - 1] == Opd::val(t) => {
                     if matches!(op, Operator::LocalSet(_)) {
                         self.vals.pop();
                     }
@@ -321,11 +595,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     // ---- operand stack -------------------------------------------------------------
 
     fn push(&mut self, t: ValType) {
-        self.vals.push(Opd::Val(t));
+        self.vals.push(Opd::val(t));
     }
 
     fn push_vals(&mut self, ts: Tys<'_>) {
-        self.vals.extend(ts.as_slice().iter().map(|&t| Opd::Val(t)));
+        self.vals.extend(ts.as_slice().iter().map(|&t| Opd::val(t)));
     }
 
     fn pop(&mut self) -> Result<Opd> {
@@ -334,18 +608,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         };
         if self.vals.len() <= frame.height {
             if frame.unreachable {
-                return Ok(Opd::Bot);
+                return Ok(Opd::BOT);
             }
             return Err(self.err("type mismatch: operand stack is empty"));
         }
-        Ok(self.vals.pop().unwrap_or(Opd::Bot))
+        Ok(self.vals.pop().unwrap_or(Opd::BOT))
     }
 
     fn matches(&self, a: Opd, want: ValType) -> bool {
-        match a {
-            Opd::Bot => true,
-            Opd::BotRef => want.is_ref(),
-            Opd::Val(v) => self.ctx.types.val_sub(v, want),
+        match a.view() {
+            OpdView::Bot => true,
+            OpdView::BotRef => want.is_ref(),
+            OpdView::Val(v) => self.ctx.types.val_sub(v, want),
         }
     }
 
@@ -353,7 +627,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     fn pop_expect(&mut self, want: ValType) -> Result<Opd> {
         // The common case: exactly the wanted type above the frame's height.
         if let (Some(frame), Some(&top)) = (self.ctrls.last(), self.vals.last()) {
-            if top == Opd::Val(want) && self.vals.len() > frame.height {
+            if top == Opd::val(want) && self.vals.len() > frame.height {
                 self.vals.pop();
                 return Ok(top);
             }
@@ -386,17 +660,19 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// Pops a reference; `None` is the bottom heap type.
     fn pop_ref(&mut self) -> Result<Option<RefType>> {
-        match self.pop()? {
-            Opd::Bot | Opd::BotRef => Ok(None),
-            Opd::Val(ValType::Ref(r)) => Ok(Some(r)),
-            Opd::Val(v) => Err(self.err(format!("type mismatch: expected a reference, found {v}"))),
+        match self.pop()?.view() {
+            OpdView::Bot | OpdView::BotRef => Ok(None),
+            OpdView::Val(ValType::Ref(r)) => Ok(Some(r)),
+            OpdView::Val(v) => {
+                Err(self.err(format!("type mismatch: expected a reference, found {v}")))
+            }
         }
     }
 
     fn push_non_null(&mut self, r: Option<RefType>) {
         match r {
             Some(r) => self.push(ValType::Ref(RefType::new(false, r.heap))),
-            None => self.vals.push(Opd::BotRef),
+            None => self.vals.push(Opd::BOT_REF),
         }
     }
 
@@ -412,9 +688,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.vals
                     .get(self.vals.len() - 1 - i)
                     .copied()
-                    .unwrap_or(Opd::Bot)
+                    .unwrap_or(Opd::BOT)
             } else if frame.unreachable {
-                Opd::Bot
+                Opd::BOT
             } else {
                 return Err(self.err(format!(
                     "type mismatch: expected {want}, but nothing on stack"
@@ -504,10 +780,20 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     #[inline(always)]
     fn local_type(&self, x: u32) -> Option<ValType> {
         if self.dense_all {
-            return self.dense.get(x as usize).copied();
+            return self.dense.get(x as usize).and_then(|o| o.val_type());
         }
         let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
         self.locals.get(i).map(|&(_, t)| t)
+    }
+
+    /// The same as an operand type.
+    #[inline(always)]
+    fn local_opd(&self, x: u32) -> Option<Opd> {
+        if self.dense_all {
+            return self.dense.get(x as usize).copied();
+        }
+        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
+        self.locals.get(i).map(|&(_, t)| Opd::val(t))
     }
 
     fn set_local(&mut self, x: u32, t: ValType) {
@@ -698,11 +984,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let r = self.pop_ref()?;
                 self.push_non_null(r);
                 self.pop_vals(ts)?;
-                self.vals.extend(rest.iter().map(|&t| Opd::Val(t)));
+                self.vals.extend(rest.iter().map(|&t| Opd::val(t)));
             }
 
             O::Drop => {
-                if self.pop()? == Opd::Val(ValType::V128) {
+                if self.pop()? == Opd::V128 {
                     self.note_v128_operand()?;
                 }
             }
@@ -710,21 +996,21 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_expect(ValType::I32)?;
                 let t1 = self.pop()?;
                 let t2 = self.pop()?;
-                let numeric = |t: Opd| match t {
-                    Opd::Bot => true,
-                    Opd::BotRef => false,
-                    Opd::Val(v) => v.is_num() || v == ValType::V128,
+                let numeric = |t: Opd| match t.view() {
+                    OpdView::Bot => true,
+                    OpdView::BotRef => false,
+                    OpdView::Val(v) => v.is_num() || v == ValType::V128,
                 };
                 if !numeric(t1) || !numeric(t2) {
                     return Err(self.err(
                         "type mismatch: select without a type needs numeric or vector operands",
                     ));
                 }
-                if t1 != t2 && t1 != Opd::Bot && t2 != Opd::Bot {
+                if t1 != t2 && t1 != Opd::BOT && t2 != Opd::BOT {
                     return Err(self.err(format!("type mismatch: select of {t2} and {t1}")));
                 }
-                let t = if t1 == Opd::Bot { t2 } else { t1 };
-                if t == Opd::Val(ValType::V128) {
+                let t = if t1 == Opd::BOT { t2 } else { t1 };
+                if t == Opd::V128 {
                     self.note_v128_operand()?;
                 }
                 self.vals.push(t);
@@ -1004,6 +1290,96 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(())
     }
 }
+
+/// A `u32` LEB128 number of one or two bytes at `code[pos..]` (any such encoding is
+/// well-formed), with its length.
+#[inline(always)]
+fn small_u32(code: &[u8], pos: usize) -> Option<(u32, usize)> {
+    let b = *code.get(pos)?;
+    if b < 0x80 {
+        return Some((u32::from(b), 1));
+    }
+    let c = *code.get(pos + 1)?;
+    if c < 0x80 {
+        return Some((u32::from(b & 0x7F) | u32::from(c) << 7, 2));
+    }
+    None
+}
+
+/// The number types by their code in [`NUMERIC_SIGS`] (which is their [`Opd`]).
+const NUM_OPDS: [Opd; 4] = [Opd(0), Opd(1), Opd(2), Opd(3)];
+
+/// Marks a binary signature in [`NUMERIC_SIGS`].
+const BINARY: u8 = 0x40;
+
+macro_rules! numeric_sig {
+    ($t:ident [fc] $op:literal [$($p:ident)*] $r:ident) => {};
+    ($t:ident [] $op:literal [$a:ident] $r:ident) => {
+        $t[$op] = 0x80 | num_code!($a) << 2 | num_code!($r);
+    };
+    ($t:ident [] $op:literal [$a:ident $b:ident] $r:ident) => {
+        $t[$op] = 0x80 | BINARY | num_code!($b) << 4 | num_code!($a) << 2 | num_code!($r);
+    };
+}
+
+macro_rules! num_code {
+    (i32) => {
+        0
+    };
+    (i64) => {
+        1
+    };
+    (f32) => {
+        2
+    };
+    (f64) => {
+        3
+    };
+}
+
+macro_rules! numeric_sigs {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        /// The signature of each single-byte numeric opcode (`0x45..=0xC4`), from
+        /// [`for_each_numeric_op!`](crate::for_each_numeric_op), in a byte: bits 0-1
+        /// the result's code (its [`Opd`]), bits 2-3 the first operand's, bits 4-5
+        /// the second's if [`BINARY`], bit 7 set. Zero for other bytes.
+        static NUMERIC_SIGS: [u8; 256] = {
+            let mut t = [0u8; 256];
+            $( numeric_sig!(t [$($fc)?] $op [$($p)*] $r); )*
+            t
+        };
+    };
+}
+
+crate::for_each_numeric_op!(numeric_sigs);
+
+/// The value type (index into [`NUM_OPDS`]) and the log2 of the natural alignment of each load
+/// and store, by opcode from `0x28`.
+const MEM_ACCESS: [(u8, u32); 23] = [
+    (0, 2), // i32.load
+    (1, 3), // i64.load
+    (2, 2), // f32.load
+    (3, 3), // f64.load
+    (0, 0), // i32.load8_s
+    (0, 0), // i32.load8_u
+    (0, 1), // i32.load16_s
+    (0, 1), // i32.load16_u
+    (1, 0), // i64.load8_s
+    (1, 0), // i64.load8_u
+    (1, 1), // i64.load16_s
+    (1, 1), // i64.load16_u
+    (1, 2), // i64.load32_s
+    (1, 2), // i64.load32_u
+    (0, 2), // i32.store
+    (1, 3), // i64.store
+    (2, 2), // f32.store
+    (3, 3), // f64.store
+    (0, 0), // i32.store8
+    (0, 1), // i32.store16
+    (1, 0), // i64.store8
+    (1, 1), // i64.store16
+    (1, 2), // i64.store32
+];
 
 /// The type of a length operand spanning two address spaces: i64 only if both are.
 fn min_addr(a: AddrType, b: AddrType) -> ValType {

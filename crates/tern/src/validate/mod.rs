@@ -1,7 +1,7 @@
 //! Validation (spec: Validation): the module-level rules and the per-function type
 //! checker. It works on the plain data of [`crate::syntax`] and reads function bodies
-//! through [`crate::binary::OperatorReader`]; it knows nothing of compilation or
-//! execution.
+//! through [`crate::binary::OperatorReader`] (the commonest instructions straight from
+//! the reader's bytes); it knows nothing of compilation or execution.
 //!
 //! `module.rs` checks everything outside function bodies and builds the [`Ctx`] the
 //! spec calls the context; `func.rs` type-checks one function body; `matching.rs`
