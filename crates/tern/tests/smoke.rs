@@ -539,3 +539,56 @@ fn reference_operands_after_accumulator_producers() {
     assert_eq!(g.call(&mut store, ()).unwrap(), 0);
     nn.call(&mut store, ()).unwrap();
 }
+
+/// The compiler leaves out `local.set L (i32.const 0)` while L still holds its entry
+/// zero; these would go wrong if it did so after a write, past a forward-branch
+/// target, or inside a loop.
+#[test]
+fn zero_stores_to_fresh_locals() {
+    let wat = r#"(module
+      (func (export "straight") (param i32) (result i32) (local i32 i32)
+        (local.set 1 (i32.const 0))
+        (local.set 2 (i32.const 7))
+        (local.set 2 (i32.const 0))
+        (block (br_if 0 (local.get 0)) (local.set 1 (i32.const 5)))
+        (local.set 1 (i32.const 0))
+        (i32.add (i32.mul (local.get 1) (i32.const 100)) (local.get 2)))
+      (func (export "tee") (result i32) (local i32)
+        (i32.add (local.tee 0 (i32.const 0)) (local.get 0)))
+      (func (export "looped") (result i32) (local $i i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.const 0))
+          (local.set $x (i32.add (local.get $x) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 2))))
+        (local.get $x)))"#;
+    for p in [0, 1] {
+        assert_eq!(
+            run(wat, "straight", &[Val::I32(p)], 1).unwrap(),
+            vec![Val::I32(0)],
+            "straight({p})"
+        );
+    }
+    assert_eq!(run(wat, "tee", &[], 1).unwrap(), vec![Val::I32(0)]);
+    assert_eq!(run(wat, "looped", &[], 1).unwrap(), vec![Val::I32(3)]);
+}
+
+/// A write inside a loop (and a loop in dead code) keeps later zero stores.
+#[test]
+fn zero_stores_after_loops() {
+    let wat = r#"(module
+      (func (export "after_loop") (result i32) (local $i i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.const 9))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.const 2))))
+        (local.set $x (i32.const 0))
+        (local.get $x))
+      (func (export "dead_loop") (result i32) (local $x i32)
+        (block (br 0) (loop (local.set $x (i32.const 1))))
+        (local.set $x (i32.const 0))
+        (loop $l (local.set $x (i32.add (local.get $x) (i32.const 1))) (br_if $l (i32.lt_u (local.get $x) (i32.const 4))))
+        (local.get $x)))"#;
+    assert_eq!(run(wat, "after_loop", &[], 1).unwrap(), vec![Val::I32(0)]);
+    assert_eq!(run(wat, "dead_loop", &[], 1).unwrap(), vec![Val::I32(4)]);
+}

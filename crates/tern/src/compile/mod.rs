@@ -173,6 +173,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         consts.extend_from_slice(&[v as u64, (v >> 64) as u64]);
     }
 
+    let zero_const = const_index.get(&0).map(|&i| (consts_base + i) as Slot);
     let mut c = Compiler {
         module,
         code: Vec::new(),
@@ -196,6 +197,10 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         fuel_at: None,
         fuel_count: 0,
         label_at: usize::MAX,
+        zero_locals: vec![true; (locals_end - num_params) as usize],
+        loops: 0,
+        params_end: num_params as usize,
+        zero_const,
     };
     let results = slots_of(&ty.results);
     c.ctrls.push(Ctrl {
@@ -307,6 +312,16 @@ struct Compiler<'m> {
     fuel_count: u32,
     /// Where the last label was bound (a position some branch may land on).
     label_at: usize,
+    /// For each declared local (by slot, from `params_end`): whether no instruction
+    /// compiled so far writes it. Outside loops every path to the current point runs
+    /// only instructions compiled before it, so such a local still holds the zero it
+    /// was given on entry.
+    zero_locals: Vec<bool>,
+    /// The number of open loops.
+    loops: usize,
+    params_end: usize,
+    /// The constant slot holding zero, if the body has that constant.
+    zero_const: Option<Slot>,
 }
 
 impl Compiler<'_> {
@@ -675,6 +690,7 @@ impl Compiler<'_> {
         });
         self.last_dst = None;
         self.label_at = self.code.len();
+        self.loops += usize::from(kind == Kind::Loop);
         self.ctrls.push(Ctrl {
             kind,
             height,
@@ -761,6 +777,7 @@ impl Compiler<'_> {
 
     fn op_end(&mut self) {
         let Some(c) = self.ctrls.pop() else { return };
+        self.loops -= usize::from(c.kind == Kind::Loop && !c.dead);
         if c.dead {
             return;
         }
@@ -839,6 +856,23 @@ impl Compiler<'_> {
 
     fn local_set(&mut self, l: Slot, tee: bool) {
         let top = self.stack.len() - 1;
+        // Zero into a declared local that still holds its initial zero: nothing to do.
+        let fresh = (l as usize)
+            .checked_sub(self.params_end)
+            .filter(|&i| i < self.zero_locals.len());
+        if let Some(i) = fresh {
+            let zero = self
+                .zero_const
+                .is_some_and(|z| self.stack[top] == Opd::Const(z));
+            if zero && self.zero_locals[i] && self.loops == 0 {
+                self.stack.pop();
+                if tee {
+                    self.push(Opd::Local(l));
+                }
+                return;
+            }
+            self.zero_locals[i] = false;
+        }
         // Operands still reading the old value of `l` must be copied out first.
         let pending: Vec<usize> = (self.homed.min(top)..top)
             .filter(|&p| self.stack[p] == Opd::Local(l))
