@@ -592,3 +592,37 @@ fn zero_stores_after_loops() {
     assert_eq!(run(wat, "after_loop", &[], 1).unwrap(), vec![Val::I32(0)]);
     assert_eq!(run(wat, "dead_loop", &[], 1).unwrap(), vec![Val::I32(4)]);
 }
+
+/// Calls whose last argument copy is folded into the call, and one reached by a
+/// branch that skips the copy (the copy must then not be folded).
+#[test]
+fn call_with_folded_argument_copy() {
+    let wat = r#"(module
+      (func $id (param i32) (result i32) (local.get 0))
+      (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+      (func (export "one") (param i32) (result i32) (call $id (local.get 0)))
+      (func (export "two") (param i32 i32) (result i32) (call $sub (local.get 1) (local.get 0)))
+      (func (export "branchy") (param i32) (result i32) (local i32)
+        (local.set 1 (i32.const 40))
+        (call $id
+          (block (result i32)
+            (br_if 0 (i32.const 7) (local.get 0))
+            (drop)
+            (local.get 1)))))"#;
+    assert_eq!(
+        run(wat, "one", &[Val::I32(5)], 1).unwrap(),
+        vec![Val::I32(5)]
+    );
+    assert_eq!(
+        run(wat, "two", &[Val::I32(5), Val::I32(8)], 1).unwrap(),
+        vec![Val::I32(3)]
+    );
+    assert_eq!(
+        run(wat, "branchy", &[Val::I32(1)], 1).unwrap(),
+        vec![Val::I32(7)]
+    );
+    assert_eq!(
+        run(wat, "branchy", &[Val::I32(0)], 1).unwrap(),
+        vec![Val::I32(40)]
+    );
+}

@@ -973,7 +973,25 @@ impl Compiler<'_> {
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
                 let (np, nr) = (slots_of(&ty.params), slots_of(&ty.results));
                 let base = self.args(np);
-                self.emit(Instr::Call { func: f, base });
+                // An argument copied into place just before (with no label between)
+                // is copied by the call itself.
+                let call = match self.code.last() {
+                    Some(&Instr::Copy(Un { dst, src }))
+                        if self.label_at != self.code.len()
+                            && (base as usize..base as usize + np).contains(&(dst as usize))
+                            && src != ACC =>
+                    {
+                        self.drop_last();
+                        Instr::CallCopy {
+                            func: f,
+                            base,
+                            dst,
+                            src,
+                        }
+                    }
+                    _ => Instr::Call { func: f, base },
+                };
+                self.emit(call);
                 self.stack.truncate(self.stack.len() - np);
                 for _ in 0..nr {
                     self.push(Opd::Temp);

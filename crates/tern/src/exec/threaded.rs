@@ -1049,6 +1049,13 @@ handlers! {
         let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
         call_fast(ip, sp, cx, callee, base)
     }
+    CallCopy(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src } => {
+        // Repeating the copy (a call resumed here) copies the same value again.
+        wr!(sp, dst, rd!(sp, src));
+        // SAFETY: `cx` is live.
+        let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
+        call_fast(ip, sp, cx, callee, base)
+    }
     CallIndirect(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
         let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
@@ -1502,6 +1509,7 @@ macro_rules! numeric_handlers {
             Instr::Return => Return,
             Instr::ReturnOne { .. } => ReturnOne,
             Instr::Call { .. } => Call,
+            Instr::CallCopy { .. } => CallCopy,
             Instr::CallIndirect { .. } => CallIndirect,
             Instr::ReturnCall { .. } => ReturnCall,
             Instr::ReturnCallIndirect { .. } => ReturnCallIndirect,
