@@ -626,3 +626,26 @@ fn call_with_folded_argument_copy() {
         vec![Val::I32(40)]
     );
 }
+
+/// Two copies in a row run as one instruction, in order: the second sees the first.
+#[test]
+fn chained_copies_run_in_order() {
+    let wat = r#"(module
+      (func (export "chain") (param i32 i32 i32) (result i32)
+        (local.set 1 (local.get 0))
+        (local.set 2 (local.get 1))
+        (i32.add (i32.mul (local.get 2) (i32.const 10)) (local.get 1)))
+      (func (export "swap") (param i32 i32) (result i32) (local i32)
+        (local.set 2 (local.get 0))
+        (local.set 0 (local.get 1))
+        (local.set 1 (local.get 2))
+        (i32.sub (local.get 0) (local.get 1))))"#;
+    assert_eq!(
+        run(wat, "chain", &[Val::I32(3), Val::I32(5), Val::I32(7)], 1).unwrap(),
+        vec![Val::I32(33)]
+    );
+    assert_eq!(
+        run(wat, "swap", &[Val::I32(10), Val::I32(4)], 1).unwrap(),
+        vec![Val::I32(-6)]
+    );
+}

@@ -200,6 +200,8 @@ macro_rules! define_instr {
             CanonNan64 { slot: Slot },
             /// `dst = src`.
             Copy(Un),
+            /// `dst = src`, then `dst2 = src2` (two moves, one dispatch).
+            Copy2 { dst: Slot, src: Slot, dst2: Slot, src2: Slot },
             /// Copies `len` slots from `src..` to `dst..` (handles overlap).
             CopyMany { dst: Slot, src: Slot, len: u16 },
             /// `dst = if cond != 0 { a } else { b }`.

@@ -332,6 +332,28 @@ impl Compiler<'_> {
         self.code.len() - 1
     }
 
+    /// Emits `dst = src`, merged with a copy emitted just before (and no label between)
+    /// into one `Copy2`.
+    fn emit_copy(&mut self, dst: Slot, src: Slot) {
+        if self.label_at != self.code.len() {
+            if let Some(last) = self.code.last_mut() {
+                let Instr::Copy(first) = *last else {
+                    self.emit(Instr::Copy(Un { dst, src }));
+                    return;
+                };
+                *last = Instr::Copy2 {
+                    dst: first.dst,
+                    src: first.src,
+                    dst2: dst,
+                    src2: src,
+                };
+                self.last_dst = None;
+                return;
+            }
+        }
+        self.emit(Instr::Copy(Un { dst, src }));
+    }
+
     /// Emits an instruction that writes a fresh result to `dst`.
     fn emit_def(&mut self, i: Instr, dst: Slot) {
         let at = self.emit(i);
@@ -434,7 +456,7 @@ impl Compiler<'_> {
         if self.stack[pos] != Opd::Temp {
             let src = self.slot_of(pos);
             let dst = self.home(pos);
-            self.emit(Instr::Copy(Un { dst, src }));
+            self.emit_copy(dst, src);
             self.stack[pos] = Opd::Temp;
         }
     }
@@ -490,7 +512,7 @@ impl Compiler<'_> {
             let src = self.slot_of(from + i);
             let dst = self.home(height + i);
             if src != dst {
-                self.emit(Instr::Copy(Un { dst, src }));
+                self.emit_copy(dst, src);
             }
         }
     }
@@ -892,7 +914,7 @@ impl Compiler<'_> {
         if retargeted {
             self.last_dst = None;
         } else if src != l {
-            self.emit(Instr::Copy(Un { dst: l, src }));
+            self.emit_copy(l, src);
         }
         self.stack.pop();
         if tee {

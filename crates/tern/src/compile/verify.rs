@@ -105,6 +105,17 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
             one!(u.dst);
             one!(u.src);
         }
+        Instr::Copy2 {
+            dst,
+            src,
+            dst2,
+            src2,
+        } => {
+            one!(dst);
+            one!(src);
+            one!(dst2);
+            one!(src2);
+        }
         Instr::CopyMany { dst, src, len } => {
             f(dst as u32, len as u32);
             f(src as u32, len as u32);

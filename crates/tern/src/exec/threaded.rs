@@ -1130,6 +1130,11 @@ handlers! {
         wr!(sp, o.dst, rd!(sp, o.src));
         step!(ip, sp, mem, len, cx, acc)
     }
+    Copy2(ip, sp, mem, len, cx, acc) Instr::Copy2 { dst, src, dst2, src2 } => {
+        wr!(sp, dst, rd!(sp, src));
+        wr!(sp, dst2, rd!(sp, src2));
+        step!(ip, sp, mem, len, cx, acc)
+    }
     CopyMany(ip, sp, mem, len, cx, acc) Instr::CopyMany { dst, src, len: n } => {
         // SAFETY: the verifier proved both ranges lie inside the frame; `ptr::copy`
         // allows them to overlap.
@@ -1522,6 +1527,7 @@ macro_rules! numeric_handlers {
             Instr::CanonNan32 { .. } => CanonNan32,
             Instr::CanonNan64 { .. } => CanonNan64,
             Instr::Copy(..) => Copy,
+            Instr::Copy2 { .. } => Copy2,
             Instr::CopyMany { .. } => CopyMany,
             Instr::Select { dst, cond, .. } => match (*dst == ACC, *cond == ACC) {
                 (false, false) => Select,
