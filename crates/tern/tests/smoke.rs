@@ -649,3 +649,40 @@ fn chained_copies_run_in_order() {
         vec![Val::I32(-6)]
     );
 }
+
+/// Declared locals read as zero on entry whatever an earlier call left in the same
+/// slots, for every count of locals around the size of the chunks frames are
+/// initialized in.
+#[test]
+fn locals_start_zero_after_a_dirty_call() {
+    let mut wat = String::from(
+        "(module (func $dirty (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)",
+    );
+    for i in 0..12 {
+        wat.push_str(&format!(" (local.set {i} (i64.const -1))"));
+    }
+    wat.push(')');
+    for n in 0..10 {
+        let mut expr = String::from("(i64.const 0)");
+        for i in 0..n {
+            expr = format!("(i64.or {expr} (local.get {i}))");
+        }
+        let locals = if n == 0 {
+            String::new()
+        } else {
+            format!("(local{})", " i64".repeat(n))
+        };
+        wat.push_str(&format!(
+            "(func $check{n} (result i64) {locals} {expr})\
+             (func (export \"t{n}\") (result i64) (call $dirty) (call $check{n}))"
+        ));
+    }
+    wat.push(')');
+    for n in 0..10 {
+        assert_eq!(
+            run(&wat, &format!("t{n}"), &[], 1).unwrap(),
+            vec![Val::I64(0)],
+            "{n} locals"
+        );
+    }
+}
