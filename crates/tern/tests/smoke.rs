@@ -703,3 +703,47 @@ fn loops_with_threaded_back_edges() {
         );
     }
 }
+
+/// A trap in a shared tail that a branch reaches through a copy of the tail (the
+/// `br $tail` of case 0) and a jump table entry reaches in place (case 1): both report
+/// the byte offset of the trapping `i32.div_u`.
+#[test]
+fn traps_in_copied_tails_report_the_copied_instruction() {
+    let wat = r#"(module (func (export "f") (param $k i32) (param $d i32) (result i32)
+        (local $x i32)
+        (block $tail
+          (block $b
+            (br_table $b $tail (local.get $k)))
+          (local.set $x (i32.add (local.get $d) (i32.const 5)))
+          (br $tail))
+        (i32.add (local.get $x) (i32.const 3))
+        (i32.div_u (i32.const 1000) (local.get $d))
+        (i32.add)))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::I32(0), Val::I32(10)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I32(15 + 3 + 100)]);
+    f.call(&mut store, &[Val::I32(1), Val::I32(10)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I32(3 + 100)]);
+    let mut trap_offset = |k: i32| {
+        let e = f
+            .call(&mut store, &[Val::I32(k), Val::I32(0)], &mut out)
+            .unwrap_err();
+        let t = e.as_trap().unwrap();
+        assert_eq!(t.message(), "integer divide by zero");
+        t.backtrace()[0].offset
+    };
+    let copied = trap_offset(0);
+    let shared = trap_offset(1);
+    assert_eq!(copied, shared);
+    assert_eq!(bytes[copied], 0x6e, "offset {copied} is not the i32.div_u");
+}

@@ -239,7 +239,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     ) {
         c.emit(Instr::Unreachable);
     }
-    layout::layout(&mut c.code, &c.offsets);
+    layout::layout(&mut c.code, &mut c.offsets);
     thread_returns(&mut c.code);
     let f = CompiledFunc {
         code: c.code.into_boxed_slice(),
