@@ -689,3 +689,157 @@ fn locals_start_zero_after_a_dirty_call() {
         );
     }
 }
+/// A small switch-dispatched interpreter (the shape of the `interp` benchmark): a
+/// `br_table` whose cases end in branches to two shared tails, one case that is only a
+/// branch to a tail, and tails that jump back to the loop head.
+const SWITCH_LOOP: &str = r#"(module
+  (memory 1)
+  (data (i32.const 0) "\01\02\00\04\03\01\00\02\04")
+  (func (export "run") (param $n i32) (result i64)
+    (local $pc i32) (local $acc i64) (local $steps i32)
+    (block $exit
+      (loop $top
+        (br_if $exit (i32.ge_u (local.get $steps) (local.get $n)))
+        (block $next2
+          (block $next
+            (block $op4 (block $op3 (block $op2 (block $op1 (block $op0
+              (br_table $op0 $op1 $op2 $op3 $op4 $exit
+                (i32.load8_u (i32.rem_u (local.get $pc) (i32.const 9)))))
+              (local.set $acc (i64.mul (local.get $acc) (i64.const 3)))
+              (br $next))
+            (local.set $acc (i64.add (local.get $acc) (i64.const 7)))
+            (br $next))
+          (local.set $acc (i64.xor (local.get $acc) (i64.extend_i32_u (local.get $pc))))
+          (br $next2))
+        (local.set $acc (i64.sub (local.get $acc) (i64.const 1)))
+        (br $next))
+      (br $next2))
+      ;; tail 1
+      (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+      (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+      (br $top))
+    ;; tail 2
+    (local.set $pc (i32.add (local.get $pc) (i32.const 2)))
+    (local.set $acc (i64.add (local.get $acc) (i64.const 1)))
+    (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+    (br $top)))
+  (local.get $acc)))"#;
+
+#[test]
+fn br_table_cases_into_shared_tails() {
+    let code = [1u8, 2, 0, 4, 3, 1, 0, 2, 4];
+    let reference = |n: i32| {
+        let (mut pc, mut acc, mut steps) = (0u32, 0u64, 0);
+        while steps < n {
+            let (op, next2) = match code[(pc % 9) as usize] {
+                0 => (acc.wrapping_mul(3), false),
+                1 => (acc.wrapping_add(7), false),
+                2 => (acc ^ pc as u64, true),
+                3 => (acc.wrapping_sub(1), false),
+                _ => (acc, true),
+            };
+            acc = op;
+            if next2 {
+                pc += 2;
+                acc = acc.wrapping_add(1);
+            } else {
+                pc += 1;
+            }
+            steps += 1;
+        }
+        acc
+    };
+    for n in [0, 1, 2, 3, 5, 8, 13, 100, 1000] {
+        assert_eq!(
+            run(SWITCH_LOOP, "run", &[Val::I32(n)], 1).unwrap(),
+            vec![Val::I64(reference(n) as i64)],
+            "n = {n}"
+        );
+    }
+}
+
+/// Loops whose back edge is reached through a branch to a `br` (threaded into a
+/// backward branch), long enough that a missing stack guard or a wrong target shows.
+#[test]
+fn loops_with_threaded_back_edges() {
+    let wat = r#"(module (func (export "f") (param $i i32) (result i32) (local $s i32)
+        (block $done
+          (loop $l
+            (br_if $done (i32.eqz (local.get $i)))
+            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+            (block $skip
+              (br_if $skip (i32.and (local.get $i) (i32.const 1)))
+              (block $skip3
+                (br_if $skip3 (i32.eqz (i32.rem_u (local.get $i) (i32.const 3))))
+                (local.set $s (i32.add (local.get $s) (local.get $i)))
+                (br $l))
+              (local.set $s (i32.sub (local.get $s) (i32.const 1))))
+            (br $l)))
+        (local.get $s)))"#;
+    let reference = |mut i: i32| {
+        let mut s = 0i32;
+        while i != 0 {
+            i -= 1;
+            if i & 1 != 0 {
+                continue;
+            }
+            if i % 3 != 0 {
+                s = s.wrapping_add(i);
+                continue;
+            }
+            s = s.wrapping_sub(1);
+        }
+        s
+    };
+    for n in [0, 1, 2, 7, 100, 1_000_000] {
+        assert_eq!(
+            run(wat, "f", &[Val::I32(n)], 1).unwrap(),
+            vec![Val::I32(reference(n))],
+            "n = {n}"
+        );
+    }
+}
+
+/// A trap in a shared tail that a branch reaches through a copy of the tail (the
+/// `br $tail` of case 0) and a jump table entry reaches in place (case 1): both report
+/// the byte offset of the trapping `i32.div_u`.
+#[test]
+fn traps_in_copied_tails_report_the_copied_instruction() {
+    let wat = r#"(module (func (export "f") (param $k i32) (param $d i32) (result i32)
+        (local $x i32)
+        (block $tail
+          (block $b
+            (br_table $b $tail (local.get $k)))
+          (local.set $x (i32.add (local.get $d) (i32.const 5)))
+          (br $tail))
+        (i32.add (local.get $x) (i32.const 3))
+        (i32.div_u (i32.const 1000) (local.get $d))
+        (i32.add)))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::I32(0), Val::I32(10)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I32(15 + 3 + 100)]);
+    f.call(&mut store, &[Val::I32(1), Val::I32(10)], &mut out)
+        .unwrap();
+    assert_eq!(out, [Val::I32(3 + 100)]);
+    let mut trap_offset = |k: i32| {
+        let e = f
+            .call(&mut store, &[Val::I32(k), Val::I32(0)], &mut out)
+            .unwrap_err();
+        let t = e.as_trap().unwrap();
+        assert_eq!(t.message(), "integer divide by zero");
+        t.backtrace()[0].offset
+    };
+    let copied = trap_offset(0);
+    let shared = trap_offset(1);
+    assert_eq!(copied, shared);
+    assert_eq!(bytes[copied], 0x6e, "offset {copied} is not the i32.div_u");
+}

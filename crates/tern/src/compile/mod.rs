@@ -15,6 +15,7 @@
 //! never touches the store.
 
 pub mod isa;
+mod layout;
 mod simd;
 mod verify;
 
@@ -238,6 +239,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     ) {
         c.emit(Instr::Unreachable);
     }
+    layout::layout(&mut c.code, &mut c.offsets);
     thread_returns(&mut c.code);
     let f = CompiledFunc {
         code: c.code.into_boxed_slice(),

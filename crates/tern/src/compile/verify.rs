@@ -37,6 +37,13 @@ fn slot_ranges(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(boo
     crate::for_each_numeric_op!(numeric);
 }
 
+/// Whether instruction `i` reads the accumulator.
+pub(super) fn reads_acc(i: &Instr) -> bool {
+    let mut reads = false;
+    slot_ranges(i, &mut |_, _| {}, &mut |write| reads |= !write);
+    reads
+}
+
 /// Reports an operand in a position that may hold the accumulator.
 fn operand(s: u16, write: bool, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
     if s == ACC {
