@@ -149,8 +149,9 @@ macro_rules! define_instr {
             BrIfNez { cond: Slot, offset: i32 },
             /// Jump when `cond` (an i32) is zero.
             BrIfEqz { cond: Slot, offset: i32 },
-            /// Jump through a table: the next `len` instructions are `Br`s for index
-            /// values `0..len-1`; the `Br` after them is the default.
+            /// Jump through a table: the next `len` instructions are the entries for
+            /// index values `0..len-1`, the one after them the default. An entry is a
+            /// `Br`, or a `Return`/`ReturnOne` where the branch went to one.
             BrTable { index: Slot, len: u32 },
             BrIfI32Eq(BrCmp),
             BrIfI32Ne(BrCmp),
