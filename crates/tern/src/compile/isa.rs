@@ -14,7 +14,10 @@
 //! that consumes its result (never across a label), and only where the interpreter
 //! has handlers for it: results and operands of numeric instructions, results and
 //! addresses of loads, values and addresses of stores, branch conditions, `select`'s
-//! condition and result, `global.get` results and `global.set` values.
+//! condition and result, `global.get` results and `global.set` values; of the fused
+//! memory-operand instructions ([`Instr::BinLd`], [`Instr::BinLdX`]), the result, the
+//! register operand `a` and (of `BinLd`) the address, and of the read-modify-write ones ([`Instr::Rmw`]), the value. No
+//! instruction reads it twice.
 
 use crate::syntax::{LaneOp, LoadOp, SimdOp, StoreOp, V128LoadOp, ValType};
 
@@ -89,6 +92,84 @@ pub struct LdX {
 pub struct StX {
     pub a: Slot,
     pub b: Slot,
+    pub value: Slot,
+    pub offset: u32,
+}
+
+/// The operation of a binary instruction with an operand loaded from memory 0
+/// ([`Instr::BinLd`]): `XOpLd` is `a OP [m]`, `XLdOp` is `[m] OP a` (only for the
+/// operations that do not commute).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum LdBinOp {
+    F64AddLd,
+    F64SubLd,
+    F64LdSub,
+    F64MulLd,
+    F64DivLd,
+    F64LdDiv,
+    F32AddLd,
+    F32SubLd,
+    F32LdSub,
+    F32MulLd,
+    F32DivLd,
+    F32LdDiv,
+    I32AddLd,
+    I32SubLd,
+    I32LdSub,
+    I32AndLd,
+    I32OrLd,
+    I32XorLd,
+    I64AddLd,
+    I64SubLd,
+    I64LdSub,
+}
+
+/// Operands of a binary instruction with one operand loaded from memory 0: `dst = a OP
+/// [addr + offset]` (or `[addr + offset] OP a`, as `op` says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BinLd {
+    pub op: LdBinOp,
+    pub dst: Slot,
+    pub a: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+}
+
+/// Operands of a binary instruction with one operand loaded from memory 0 at the i32
+/// sum `x + y` (a load whose address is an `i32.add`, fused into its consumer): `dst =
+/// a OP [x + y + offset]` (or the other order, as `op` says). The offset is 16 bits
+/// to keep `Instr` small.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BinLdX {
+    pub op: LdBinOp,
+    pub dst: Slot,
+    pub a: Slot,
+    pub x: Slot,
+    pub y: Slot,
+    pub offset: u16,
+}
+
+/// The operation of a read-modify-write instruction ([`Instr::Rmw`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum RmwOp {
+    F64Add,
+    F64Sub,
+    F32Add,
+    F32Sub,
+    I32Add,
+    I32Sub,
+    I64Add,
+    I64Sub,
+}
+
+/// Operands of a read-modify-write on memory 0: `[addr + offset] = [addr + offset] OP
+/// value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rmw {
+    pub op: RmwOp,
+    pub addr: Slot,
     pub value: Slot,
     pub offset: u32,
 }
@@ -258,6 +339,14 @@ macro_rules! define_instr {
             I64Store8X(StX),
             I64Store16X(StX),
             I64Store32X(StX),
+            /// A binary instruction with an operand loaded from memory 0 (a load fused into
+            /// its consumer). The load's bounds check, and its trap, are the instruction's.
+            BinLd(BinLd),
+            /// The same with the operand's address an `i32.add` of two slots.
+            BinLdX(BinLdX),
+            /// Read-modify-write on memory 0: `[addr + offset] = [addr + offset] OP
+            /// value` (a load, an operation and a store to the same address fused).
+            Rmw(Rmw),
             /// A load from a memory other than memory 0.
             LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
             /// A store to a memory other than memory 0.
@@ -387,6 +476,31 @@ impl Instr {
             | Instr::I64Load16UX(o)
             | Instr::I64Load32SX(o)
             | Instr::I64Load32UX(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operands of a binary instruction with an operand loaded from memory 0.
+    pub fn load_operand_mut(&mut self) -> Option<&mut BinLd> {
+        match self {
+            Instr::BinLd(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operands of a binary instruction with an operand loaded from memory 0 at a
+    /// sum of two slots.
+    pub fn load_sum_operand_mut(&mut self) -> Option<&mut BinLdX> {
+        match self {
+            Instr::BinLdX(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operands of a read-modify-write instruction on memory 0.
+    pub fn rmw_mut(&mut self) -> Option<&mut Rmw> {
+        match self {
+            Instr::Rmw(o) => Some(o),
             _ => None,
         }
     }

@@ -26,8 +26,8 @@ use crate::error::{Error, Result};
 use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp, ValType};
 use isa::{
-    slot_width, slots_of, Bin, BrCmp, CompiledFunc, Cond, Instr, Ld, LdX, Slot, St, StX, Un, ACC,
-    MAX_FRAME_SLOTS,
+    slot_width, slots_of, Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, Instr, Ld, LdBinOp, LdX,
+    Rmw, RmwOp, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
 };
 
 /// The most operands that may wait on the stack as lazy local or constant references;
@@ -191,6 +191,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         v128_operands: &module.v128_operands,
         scratch_next: scratch_base,
         last_dst: None,
+        prev_dst: None,
         offset: body.code.start,
         fuel: module.engine.config().consume_fuel,
         epoch: module.engine.config().epoch_interruption,
@@ -301,6 +302,9 @@ struct Compiler<'m> {
     scratch_next: usize,
     /// The last instruction, if it wrote a fresh result to a home slot: (index, slot).
     last_dst: Option<(usize, Slot)>,
+    /// What `last_dst` was before the last instruction was emitted (for a fusion that
+    /// removes that instruction again).
+    prev_dst: Option<(usize, Slot)>,
     /// Byte offset of the operator being compiled.
     offset: usize,
     /// Fuel metering: whether to emit it, the last `ConsumeFuel`, and the number of
@@ -328,9 +332,14 @@ struct Compiler<'m> {
 
 impl Compiler<'_> {
     fn emit(&mut self, i: Instr) -> usize {
+        self.emit_at(i, self.offset as u32)
+    }
+
+    /// Emits an instruction that reports wasm byte offset `offset` (for its traps).
+    fn emit_at(&mut self, i: Instr, offset: u32) -> usize {
         self.code.push(i);
-        self.offsets.push(self.offset as u32);
-        self.last_dst = None;
+        self.offsets.push(offset);
+        self.prev_dst = self.last_dst.take();
         self.code.len() - 1
     }
 
@@ -426,6 +435,7 @@ impl Compiler<'_> {
         self.code.pop();
         self.offsets.pop();
         self.last_dst = None;
+        self.prev_dst = None;
     }
 
     /// If the operand at `pos` is the fresh result of the instruction just emitted, and
@@ -592,6 +602,95 @@ impl Compiler<'_> {
         self.drop_last();
         self.stack.pop();
         Some((when_true, when_false))
+    }
+
+    /// If an operand of binary operation `n` is the fresh result of a full-width load
+    /// from memory 0 of the operation's type, and `n` has forms with a memory operand,
+    /// replaces the load and the operation by one such instruction and returns `true`.
+    /// The fused instruction keeps the load's source offset: the operations that have
+    /// such forms never trap, so any trap it raises is the load's.
+    fn binary_load(&mut self, n: NumericOp) -> bool {
+        let Some((kind, op_ld, ld_op)) = load_operand_forms(n) else {
+            return false;
+        };
+        let top = self.stack.len() - 1;
+        let (at, load_is_b) = match (self.fresh_result(top), self.fresh_result(top - 1)) {
+            (Some(at), _) => (at, true),
+            (None, Some(at)) => (at, false),
+            _ => return false,
+        };
+        let Some(ld) = full_load(&self.code[at], kind) else {
+            return false;
+        };
+        let addr = match ld {
+            FullLoad::One(l) => l.addr,
+            FullLoad::Sum(_) => 0,
+        };
+        let offset = self.offsets[at];
+        let prev = self.prev_dst;
+        self.drop_last();
+        let (a, build) = if load_is_b {
+            self.stack.pop();
+            // With the load gone, the instruction before it may leave the other
+            // operand in the accumulator (unless the load's address came from there).
+            if addr != ACC {
+                self.last_dst = prev;
+            }
+            (self.pop_acc(), op_ld)
+        } else {
+            // The other operand was pushed after the load without code: a local or
+            // a constant, never the accumulator.
+            let b = self.pop();
+            self.stack.pop();
+            (b, ld_op)
+        };
+        self.last_dst = None;
+        let dst = self.push_temp();
+        let i = match ld {
+            FullLoad::One(l) => Instr::BinLd(BinLd {
+                op: build,
+                dst,
+                a,
+                addr: l.addr,
+                offset: l.offset,
+            }),
+            FullLoad::Sum((l, offset)) => Instr::BinLdX(BinLdX {
+                op: build,
+                dst,
+                a,
+                x: l.a,
+                y: l.b,
+                offset,
+            }),
+        };
+        let at = self.emit_at(i, offset);
+        self.last_dst = Some((at, dst));
+        true
+    }
+
+    /// If a store of `op` to `[addr + offset]` (memory 0) takes its value from the
+    /// accumulator, and the instruction just emitted produced it by a memory-operand
+    /// operation on the same address that has a read-modify-write form, removes that
+    /// instruction and returns the read-modify-write one with its source offset (the
+    /// load's: the store cannot trap once the load of the same bytes did not).
+    fn take_rmw(&mut self, op: StoreOp, addr: Slot, offset: u32) -> Option<(Instr, u32)> {
+        let last = self.code.len().checked_sub(1)?;
+        if addr == ACC || self.label_at == self.code.len() {
+            return None;
+        }
+        let (build, o) = rmw_form(&self.code[last], op)?;
+        if o.dst != ACC || o.addr != addr || o.offset != offset {
+            return None;
+        }
+        let at_offset = self.offsets[last];
+        self.drop_last();
+        let i = Instr::Rmw(Rmw {
+            op: build,
+            addr,
+            value: o.a,
+            offset,
+        });
+        Some((i, at_offset))
     }
 
     /// If the operand about to be popped as the address of an access to memory
@@ -1207,6 +1306,12 @@ impl Compiler<'_> {
                     None => self.pop(),
                 };
                 let mem = small(ma.memory)?;
+                if plain && fused_add.is_none() && value == ACC {
+                    if let Some((i, at)) = self.take_rmw(op, addr, ma.offset as u32) {
+                        self.emit_at(i, at);
+                        return Ok(());
+                    }
+                }
                 let i = if self.mem64(ma.memory) {
                     let offset = self.const_slot(ma.offset);
                     Instr::Store64 {
@@ -1326,7 +1431,7 @@ impl Compiler<'_> {
             Operator::Numeric(n) => {
                 if n.signature().0.len() == 1 {
                     self.unary(|u| unary_instr(n, u));
-                } else {
+                } else if !self.binary_load(n) {
                     self.binary(|b| binary_instr(n, b));
                 }
                 if self.deterministic {
@@ -1536,9 +1641,12 @@ fn writes_acc(i: &Instr) -> bool {
             )
         };
     }
-    crate::for_each_numeric_op!(numeric_acc) || { *i }.load_mut().is_some() || { *i }
-        .load_sum_mut()
-        .is_some()
+    let mut i = *i;
+    crate::for_each_numeric_op!(numeric_acc)
+        || i.load_mut().is_some()
+        || i.load_sum_mut().is_some()
+        || i.load_operand_mut().is_some()
+        || i.load_sum_operand_mut().is_some()
 }
 
 /// Redirects the result of a value-producing instruction to slot `dst`.
@@ -1549,6 +1657,14 @@ fn set_dst(i: &mut Instr, dst: Slot) -> bool {
         return true;
     }
     if let Some(o) = i.load_sum_mut() {
+        o.dst = dst;
+        return true;
+    }
+    if let Some(o) = i.load_operand_mut() {
+        o.dst = dst;
+        return true;
+    }
+    if let Some(o) = i.load_sum_operand_mut() {
         o.dst = dst;
         return true;
     }
@@ -1660,5 +1776,262 @@ fn store_x_instr(op: StoreOp, o: StX) -> Instr {
         StoreOp::I64Store8 => Instr::I64Store8X(o),
         StoreOp::I64Store16 => Instr::I64Store16X(o),
         StoreOp::I64Store32 => Instr::I64Store32X(o),
+    }
+}
+
+/// The memory-operand forms of binary operation `op`, if it has them: the load that
+/// can supply an operand (full width, the operation's type) and the builders of
+/// `a OP [m]` and `[m] OP a`. Float addition and multiplication commute here too
+/// (with two NaN operands the result is either one's payload, quieted, which wasm
+/// allows).
+type LoadOperandForms = (LoadOp, LdBinOp, LdBinOp);
+
+fn load_operand_forms(op: NumericOp) -> Option<LoadOperandForms> {
+    use LdBinOp as L;
+    use NumericOp as N;
+    let f: LoadOperandForms = match op {
+        N::F64Add => (LoadOp::F64Load, L::F64AddLd, L::F64AddLd),
+        N::F64Sub => (LoadOp::F64Load, L::F64SubLd, L::F64LdSub),
+        N::F64Mul => (LoadOp::F64Load, L::F64MulLd, L::F64MulLd),
+        N::F64Div => (LoadOp::F64Load, L::F64DivLd, L::F64LdDiv),
+        N::F32Add => (LoadOp::F32Load, L::F32AddLd, L::F32AddLd),
+        N::F32Sub => (LoadOp::F32Load, L::F32SubLd, L::F32LdSub),
+        N::F32Mul => (LoadOp::F32Load, L::F32MulLd, L::F32MulLd),
+        N::F32Div => (LoadOp::F32Load, L::F32DivLd, L::F32LdDiv),
+        N::I32Add => (LoadOp::I32Load, L::I32AddLd, L::I32AddLd),
+        N::I32Sub => (LoadOp::I32Load, L::I32SubLd, L::I32LdSub),
+        N::I32And => (LoadOp::I32Load, L::I32AndLd, L::I32AndLd),
+        N::I32Or => (LoadOp::I32Load, L::I32OrLd, L::I32OrLd),
+        N::I32Xor => (LoadOp::I32Load, L::I32XorLd, L::I32XorLd),
+        N::I64Add => (LoadOp::I64Load, L::I64AddLd, L::I64AddLd),
+        N::I64Sub => (LoadOp::I64Load, L::I64SubLd, L::I64LdSub),
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// A load that can become an operand of a binary instruction.
+enum FullLoad {
+    /// Address in one slot.
+    One(Ld),
+    /// Address a sum of two slots, with an offset that fits 16 bits.
+    Sum((LdX, u16)),
+}
+
+/// The operands of `i` if it is a load of kind `kind` from memory 0 that can become an
+/// operand.
+fn full_load(i: &Instr, kind: LoadOp) -> Option<FullLoad> {
+    let sum = |o: LdX| Some(FullLoad::Sum((o, u16::try_from(o.offset).ok()?)));
+    let (k, o) = match *i {
+        Instr::F64Load(o) => (LoadOp::F64Load, Some(FullLoad::One(o))),
+        Instr::F32Load(o) => (LoadOp::F32Load, Some(FullLoad::One(o))),
+        Instr::I32Load(o) => (LoadOp::I32Load, Some(FullLoad::One(o))),
+        Instr::I64Load(o) => (LoadOp::I64Load, Some(FullLoad::One(o))),
+        Instr::F64LoadX(o) => (LoadOp::F64Load, sum(o)),
+        Instr::F32LoadX(o) => (LoadOp::F32Load, sum(o)),
+        Instr::I32LoadX(o) => (LoadOp::I32Load, sum(o)),
+        Instr::I64LoadX(o) => (LoadOp::I64Load, sum(o)),
+        _ => return None,
+    };
+    if k == kind {
+        o
+    } else {
+        None
+    }
+}
+
+/// The read-modify-write form of memory-operand instruction `i` followed by a store of
+/// `op` of its result: `[m] OP a` stored back (addition in either order).
+fn rmw_form(i: &Instr, op: StoreOp) -> Option<(RmwOp, BinLd)> {
+    let Instr::BinLd(o) = *i else {
+        return None;
+    };
+    let r = match (o.op, op) {
+        (LdBinOp::F64AddLd, StoreOp::F64Store) => RmwOp::F64Add,
+        (LdBinOp::F64LdSub, StoreOp::F64Store) => RmwOp::F64Sub,
+        (LdBinOp::F32AddLd, StoreOp::F32Store) => RmwOp::F32Add,
+        (LdBinOp::F32LdSub, StoreOp::F32Store) => RmwOp::F32Sub,
+        (LdBinOp::I32AddLd, StoreOp::I32Store) => RmwOp::I32Add,
+        (LdBinOp::I32LdSub, StoreOp::I32Store) => RmwOp::I32Sub,
+        (LdBinOp::I64AddLd, StoreOp::I64Store) => RmwOp::I64Add,
+        (LdBinOp::I64LdSub, StoreOp::I64Store) => RmwOp::I64Sub,
+        _ => return None,
+    };
+    Some((r, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Engine, Module};
+
+    /// The internal code of function 0 of `wat`.
+    fn code_with(config: &Config, wat: &str) -> Vec<Instr> {
+        let engine = Engine::new(config);
+        let m = Module::new(&engine, wat).unwrap();
+        m.inner.compiled(0).unwrap().code.to_vec()
+    }
+
+    fn code(wat: &str) -> Vec<Instr> {
+        code_with(&Config::new(), wat)
+    }
+
+    #[test]
+    fn loads_fuse_into_their_consumers() {
+        // `acc[q] += k * a[p]`, as in a matrix product's inner loop.
+        let c = code(
+            r#"(module (memory 1) (func (param $p i32) (param $q i32) (param $k f64)
+                (f64.store offset=8 (local.get $q)
+                  (f64.add (f64.mul (local.get $k) (f64.load offset=16 (local.get $p)))
+                           (f64.load offset=8 (local.get $q))))))"#,
+        );
+        let mul = BinLd {
+            op: LdBinOp::F64MulLd,
+            dst: ACC,
+            a: 2,
+            addr: 0,
+            offset: 16,
+        };
+        let rmw = Rmw {
+            op: RmwOp::F64Add,
+            addr: 1,
+            value: ACC,
+            offset: 8,
+        };
+        assert_eq!(
+            &c[..3],
+            &[Instr::BinLd(mul), Instr::Rmw(rmw), Instr::Return]
+        );
+    }
+
+    #[test]
+    fn operand_order_of_fused_loads() {
+        let c = code(
+            r#"(module (memory 1) (func (param i32 f64) (result f64)
+                (f64.sub (f64.load (local.get 0)) (local.get 1))))"#,
+        );
+        assert!(
+            matches!(
+                c[0],
+                Instr::BinLd(BinLd {
+                    op: LdBinOp::F64LdSub,
+                    a: 1,
+                    addr: 0,
+                    ..
+                })
+            ),
+            "{c:?}"
+        );
+        let c = code(
+            r#"(module (memory 1) (func (param i32 f64) (result f64)
+                (f64.sub (local.get 1) (f64.load (local.get 0)))))"#,
+        );
+        assert!(
+            matches!(
+                c[0],
+                Instr::BinLd(BinLd {
+                    op: LdBinOp::F64SubLd,
+                    a: 1,
+                    addr: 0,
+                    ..
+                })
+            ),
+            "{c:?}"
+        );
+        // A narrow load or a load of another type is not an operand form.
+        let c = code(
+            r#"(module (memory 1) (func (param i32 i32) (result i32)
+                (i32.add (local.get 1) (i32.load8_u (local.get 0)))))"#,
+        );
+        assert!(
+            c.iter().all(|i| { *i }.load_operand_mut().is_none()),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn loads_from_address_sums_fuse_with_16_bit_offsets() {
+        let wat = |offset: u32| {
+            format!(
+                r#"(module (memory 1) (func (param i32 i32 f64) (result f64)
+                    (f64.sub (local.get 2)
+                      (f64.load offset={offset} (i32.add (local.get 0) (local.get 1))))))"#
+            )
+        };
+        let c = code(&wat(0xffff));
+        let want = BinLdX {
+            op: LdBinOp::F64SubLd,
+            dst: 3,
+            a: 2,
+            x: 0,
+            y: 1,
+            offset: 0xffff,
+        };
+        assert_eq!(c[0], Instr::BinLdX(want), "{c:?}");
+        let c = code(&wat(0x10000));
+        assert!(matches!(c[0], Instr::F64LoadX(_)), "{c:?}");
+        assert!(matches!(c[1], Instr::F64Sub(_)), "{c:?}");
+    }
+
+    #[test]
+    fn read_modify_write_needs_the_same_address() {
+        // Stored to another offset: the add keeps its load, the store stays a store.
+        let c = code(
+            r#"(module (memory 1) (func (param i32 i32)
+                (i32.store offset=4 (local.get 0)
+                  (i32.add (i32.load (local.get 0)) (local.get 1)))))"#,
+        );
+        assert!(
+            matches!(
+                c[0],
+                Instr::BinLd(BinLd {
+                    op: LdBinOp::I32AddLd,
+                    ..
+                })
+            ),
+            "{c:?}"
+        );
+        assert!(matches!(c[1], Instr::I32Store(_)), "{c:?}");
+        // `v - [m]` stored back is not `[m] = [m] - v`.
+        let c = code(
+            r#"(module (memory 1) (func (param i32 i32)
+                (i32.store (local.get 0)
+                  (i32.sub (local.get 1) (i32.load (local.get 0))))))"#,
+        );
+        assert!(
+            matches!(
+                c[0],
+                Instr::BinLd(BinLd {
+                    op: LdBinOp::I32SubLd,
+                    ..
+                })
+            ),
+            "{c:?}"
+        );
+        assert!(matches!(c[1], Instr::I32Store(_)), "{c:?}");
+    }
+
+    #[test]
+    fn deterministic_mode_keeps_the_canonicalization_before_the_store() {
+        let mut config = Config::new();
+        config.deterministic(true);
+        let c = code_with(
+            &config,
+            r#"(module (memory 1) (func (param i32 f64)
+                (f64.store (local.get 0)
+                  (f64.add (f64.load (local.get 0)) (local.get 1)))))"#,
+        );
+        assert!(
+            matches!(
+                c[0],
+                Instr::BinLd(BinLd {
+                    op: LdBinOp::F64AddLd,
+                    ..
+                })
+            ),
+            "{c:?}"
+        );
+        assert!(matches!(c[1], Instr::CanonNan64 { .. }), "{c:?}");
+        assert!(matches!(c[2], Instr::F64Store(_)), "{c:?}");
     }
 }

@@ -64,6 +64,25 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         operand(l.addr, false, f, acc);
         return;
     }
+    if let Some(l) = { *i }.load_operand_mut().copied() {
+        operand(l.dst, true, f, acc);
+        operand(l.a, false, f, acc);
+        operand(l.addr, false, f, acc);
+        return;
+    }
+    if let Some(l) = { *i }.load_sum_operand_mut().copied() {
+        operand(l.dst, true, f, acc);
+        operand(l.a, false, f, acc);
+        f(l.x as u32, 1);
+        f(l.y as u32, 1);
+        return;
+    }
+    if let Some(s) = { *i }.rmw_mut().copied() {
+        // The address is read twice (load, then store): never the accumulator.
+        f(s.addr as u32, 1);
+        operand(s.value, false, f, acc);
+        return;
+    }
     if let Some(l) = { *i }.load_sum_mut().copied() {
         operand(l.dst, true, f, acc);
         f(l.a as u32, 1);
@@ -353,7 +372,7 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::isa::{Bin, Un};
+    use crate::compile::isa::{Bin, BinLd, LdBinOp, Rmw, RmwOp, Un};
 
     fn func(code: Vec<Instr>, frame_size: u32) -> CompiledFunc {
         let offsets = vec![0; code.len()].into_boxed_slice();
@@ -450,6 +469,37 @@ mod tests {
             2,
             "accumulator twice",
         );
+    }
+
+    #[test]
+    fn checks_memory_operand_instructions() {
+        let ld = |dst, a, addr| {
+            Instr::BinLd(BinLd {
+                op: LdBinOp::F64MulLd,
+                dst,
+                a,
+                addr,
+                offset: 0,
+            })
+        };
+        let rmw = |addr, value| {
+            Instr::Rmw(Rmw {
+                op: RmwOp::F64Add,
+                addr,
+                value,
+                offset: 0,
+            })
+        };
+        let ok = vec![ld(ACC, 0, ACC), rmw(1, ACC), ld(1, ACC, 0), Instr::Return];
+        verify(&func(ok, 2)).unwrap();
+        fails(vec![ld(2, 0, 0), Instr::Return], 2, "outside its frame");
+        fails(vec![ld(0, 2, 0), Instr::Return], 2, "outside its frame");
+        fails(vec![ld(0, 0, 2), Instr::Return], 2, "outside its frame");
+        fails(vec![ld(0, ACC, ACC), Instr::Return], 2, "accumulator twice");
+        fails(vec![rmw(2, 0), Instr::Return], 2, "outside its frame");
+        fails(vec![rmw(0, 2), Instr::Return], 2, "outside its frame");
+        // The address of a read-modify-write is never the accumulator.
+        fails(vec![rmw(ACC, 0), Instr::Return], 2, "outside its frame");
     }
 
     #[test]

@@ -37,8 +37,8 @@ use std::hint::unreachable_unchecked;
 
 use super::{numeric, Frame, FrameCode, Outcome, Stack, Stop};
 use crate::compile::isa::{
-    Bin, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdX, Op, Slot, St, StX, Un,
-    ACC,
+    Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdBinOp, LdX,
+    Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -989,6 +989,177 @@ mem_handlers! {
     }
 }
 
+/// Handlers of the binary instructions with an operand loaded from memory 0
+/// (`Name: bytes, loader, conversion, |a, m| result`, `m` the loaded operand), one
+/// per operand mode `dst_a_addr` as for the binary instructions (`s_ss`, `a_ss`,
+/// `s_as`, `s_sa`, `a_as`, `a_sa`), and with the address a sum of two slots, one per
+/// mode `x_dst_a`; and of the read-modify-write instructions
+/// (`[m] = [m] OP value`), one per mode of the value (`s`, `a`; the address is a slot).
+///
+/// SAFETY (of the unchecked accesses): as for `mem_handlers`.
+macro_rules! mem_operand_handlers {
+    (binary { $( $name:ident: $n:literal, $ld:ident, $conv:ident, |$x:ident, $m:ident| $body:expr; )* }
+     rmw { $( $rname:ident = $rop:ident: $rn:literal, $rld:ident / $rst:ident, $rconv:ident, |$rm:ident, $rv:ident| $rbody:expr; )* }) => {
+        $(
+            mod $name {
+                use super::*;
+                mem_operand_handlers!(@bin $name s_ss S S S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@bin $name a_ss A S S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@bin $name s_as S A S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@bin $name s_sa S S A $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@bin $name a_as A A S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@bin $name a_sa A S A $n $ld $conv, |$x, $m| $body);
+                pub(super) fn pick(o: &BinLd) -> Handler {
+                    match (o.dst == ACC, o.a == ACC, o.addr == ACC) {
+                        (false, false, false) => s_ss,
+                        (true, false, false) => a_ss,
+                        (false, true, false) => s_as,
+                        (false, false, true) => s_sa,
+                        (true, true, false) => a_as,
+                        (true, false, true) => a_sa,
+                        _ => Invalid,
+                    }
+                }
+                mem_operand_handlers!(@binx x_s_s S S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@binx x_a_s A S $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@binx x_s_a S A $n $ld $conv, |$x, $m| $body);
+                mem_operand_handlers!(@binx x_a_a A A $n $ld $conv, |$x, $m| $body);
+                pub(super) fn pick_x(o: &BinLdX) -> Handler {
+                    match (o.dst == ACC, o.a == ACC, o.x == ACC || o.y == ACC) {
+                        (false, false, false) => x_s_s,
+                        (true, false, false) => x_a_s,
+                        (false, true, false) => x_s_a,
+                        (true, true, false) => x_a_a,
+                        (_, _, true) => Invalid,
+                    }
+                }
+            }
+        )*
+        $(
+            mod $rname {
+                use super::*;
+                mem_operand_handlers!(@rmw $rname s S $rn $rld $rst $rconv, |$rm, $rv| $rbody);
+                mem_operand_handlers!(@rmw $rname a A $rn $rld $rst $rconv, |$rm, $rv| $rbody);
+                pub(super) fn pick(o: &Rmw) -> Handler {
+                    match (o.addr == ACC, o.value == ACC) {
+                        (false, false) => s,
+                        (false, true) => a,
+                        (true, _) => Invalid,
+                    }
+                }
+            }
+        )*
+
+        /// The handler of a binary instruction with a memory operand.
+        fn load_operand_handler(o: &BinLd) -> Handler {
+            match o.op {
+                $( LdBinOp::$name => $name::pick(o), )*
+            }
+        }
+
+        /// The handler of a binary instruction with a memory operand at a sum of slots.
+        fn load_sum_operand_handler(o: &BinLdX) -> Handler {
+            match o.op {
+                $( LdBinOp::$name => $name::pick_x(o), )*
+            }
+        }
+
+        /// The handler of a read-modify-write instruction.
+        fn rmw_handler(o: &Rmw) -> Handler {
+            match o.op {
+                $( RmwOp::$rop => $rname::pick(o), )*
+            }
+        }
+    };
+    (@bin $name:ident $fname:ident $d:ident $xa:ident $ad:ident $n:literal $ld:ident $conv:ident, |$x:ident, $m:ident| $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::BinLd(o));
+            let a = mem_handlers!(@access ip, cx, opnd!($ad, sp, acc, o.addr) as u32 as u64 + o.offset as u64, $n, len);
+            let bytes: [u8; $n] = unsafe { std::ptr::read_unaligned(mem.add(a) as *const [u8; $n]) };
+            let $m = $conv($ld(bytes));
+            let $x = $conv(opnd!($xa, sp, acc, o.a));
+            let acc = result!($d, sp, acc, o.dst, $body);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+    (@binx $fname:ident $d:ident $xa:ident $n:literal $ld:ident $conv:ident, |$x:ident, $m:ident| $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::BinLdX(o));
+            let sum = (rd!(sp, o.x) as u32).wrapping_add(rd!(sp, o.y) as u32);
+            let a = mem_handlers!(@access ip, cx, sum as u64 + o.offset as u64, $n, len);
+            let bytes: [u8; $n] = unsafe { std::ptr::read_unaligned(mem.add(a) as *const [u8; $n]) };
+            let $m = $conv($ld(bytes));
+            let $x = $conv(opnd!($xa, sp, acc, o.a));
+            let acc = result!($d, sp, acc, o.dst, $body);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+    (@rmw $name:ident $fname:ident $vd:ident $n:literal $ld:ident $st:ident $conv:ident, |$m:ident, $v:ident| $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::Rmw(o));
+            let a = mem_handlers!(@access ip, cx, rd!(sp, o.addr) as u32 as u64 + o.offset as u64, $n, len);
+            let p = unsafe { mem.add(a) as *mut [u8; $n] };
+            let $m = $conv($ld(unsafe { std::ptr::read_unaligned(p) }));
+            let $v = $conv(opnd!($vd, sp, acc, o.value));
+            unsafe { std::ptr::write_unaligned(p, $st($body)) };
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+}
+
+#[inline(always)]
+fn le32(b: [u8; 4]) -> u64 {
+    u32::from_le_bytes(b) as u64
+}
+#[inline(always)]
+fn le64(b: [u8; 8]) -> u64 {
+    u64::from_le_bytes(b)
+}
+#[inline(always)]
+fn to_le32(v: u64) -> [u8; 4] {
+    (v as u32).to_le_bytes()
+}
+#[inline(always)]
+fn to_le64(v: u64) -> [u8; 8] {
+    v.to_le_bytes()
+}
+
+mem_operand_handlers! {
+    binary {
+        F64AddLd: 8, le64, f64_of, |x, m| of_f64(x + m);
+        F64SubLd: 8, le64, f64_of, |x, m| of_f64(x - m);
+        F64LdSub: 8, le64, f64_of, |x, m| of_f64(m - x);
+        F64MulLd: 8, le64, f64_of, |x, m| of_f64(x * m);
+        F64DivLd: 8, le64, f64_of, |x, m| of_f64(x / m);
+        F64LdDiv: 8, le64, f64_of, |x, m| of_f64(m / x);
+        F32AddLd: 4, le32, f32_of, |x, m| of_f32(x + m);
+        F32SubLd: 4, le32, f32_of, |x, m| of_f32(x - m);
+        F32LdSub: 4, le32, f32_of, |x, m| of_f32(m - x);
+        F32MulLd: 4, le32, f32_of, |x, m| of_f32(x * m);
+        F32DivLd: 4, le32, f32_of, |x, m| of_f32(x / m);
+        F32LdDiv: 4, le32, f32_of, |x, m| of_f32(m / x);
+        I32AddLd: 4, le32, u32v, |x, m| w32(x.wrapping_add(m));
+        I32SubLd: 4, le32, u32v, |x, m| w32(x.wrapping_sub(m));
+        I32LdSub: 4, le32, u32v, |x, m| w32(m.wrapping_sub(x));
+        I32AndLd: 4, le32, u32v, |x, m| w32(x & m);
+        I32OrLd: 4, le32, u32v, |x, m| w32(x | m);
+        I32XorLd: 4, le32, u32v, |x, m| w32(x ^ m);
+        I64AddLd: 8, le64, u64v, |x, m| x.wrapping_add(m);
+        I64SubLd: 8, le64, u64v, |x, m| x.wrapping_sub(m);
+        I64LdSub: 8, le64, u64v, |x, m| m.wrapping_sub(x);
+    }
+    rmw {
+        F64AddStore = F64Add: 8, le64 / to_le64, f64_of, |m, v| of_f64(m + v);
+        F64SubStore = F64Sub: 8, le64 / to_le64, f64_of, |m, v| of_f64(m - v);
+        F32AddStore = F32Add: 4, le32 / to_le32, f32_of, |m, v| of_f32(m + v);
+        F32SubStore = F32Sub: 4, le32 / to_le32, f32_of, |m, v| of_f32(m - v);
+        I32AddStore = I32Add: 4, le32 / to_le32, u32v, |m, v| w32(m.wrapping_add(v));
+        I32SubStore = I32Sub: 4, le32 / to_le32, u32v, |m, v| w32(m.wrapping_sub(v));
+        I64AddStore = I64Add: 8, le64 / to_le64, u64v, |m, v| m.wrapping_add(v);
+        I64SubStore = I64Sub: 8, le64 / to_le64, u64v, |m, v| m.wrapping_sub(v);
+    }
+}
+
 handlers! {
     Unreachable(ip, sp, mem, len, cx, acc) Instr::Unreachable => { trap(ip, cx, TrapCode::Unreachable) }
     Br(ip, sp, mem, len, cx, acc) Instr::Br { offset } => { jump!(ip, offset, sp, mem, len, cx, acc) }
@@ -1585,6 +1756,9 @@ macro_rules! numeric_handlers {
             Instr::I64Store8X(o) => I64Store8X::pick(o),
             Instr::I64Store16X(o) => I64Store16X::pick(o),
             Instr::I64Store32X(o) => I64Store32X::pick(o),
+            Instr::BinLd(o) => load_operand_handler(o),
+            Instr::BinLdX(o) => load_sum_operand_handler(o),
+            Instr::Rmw(o) => rmw_handler(o),
             Instr::LoadMem { .. } => LoadMem,
             Instr::StoreMem { .. } => StoreMem,
             Instr::Load64 { .. } => Load64,
