@@ -118,6 +118,23 @@ fn host_sp() -> usize {
     }
 }
 
+/// The handler of a two-operand instruction for where its result and operands are:
+/// `h` holds the variants `[s_ss, a_ss, s_as, s_sa, a_as, a_sa]` (result, first and
+/// second operand each in a slot or the accumulator). At most one operand and the
+/// result may be the accumulator; anything else gets [`Invalid`].
+fn by_acc(dst: Slot, x: Slot, y: Slot, h: [Handler; 6]) -> Handler {
+    let [s_ss, a_ss, s_as, s_sa, a_as, a_sa] = h;
+    match (dst == ACC, x == ACC, y == ACC) {
+        (false, false, false) => s_ss,
+        (true, false, false) => a_ss,
+        (false, true, false) => s_as,
+        (false, false, true) => s_sa,
+        (true, true, false) => a_as,
+        (true, false, true) => a_sa,
+        _ => Invalid,
+    }
+}
+
 /// Continues with the instruction at `ip`.
 macro_rules! next {
     ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
@@ -1010,15 +1027,7 @@ macro_rules! mem_operand_handlers {
                 mem_operand_handlers!(@bin $name a_as A A S $n $ld $conv, |$x, $m| $body);
                 mem_operand_handlers!(@bin $name a_sa A S A $n $ld $conv, |$x, $m| $body);
                 pub(super) fn pick(o: &BinLd) -> Handler {
-                    match (o.dst == ACC, o.a == ACC, o.addr == ACC) {
-                        (false, false, false) => s_ss,
-                        (true, false, false) => a_ss,
-                        (false, true, false) => s_as,
-                        (false, false, true) => s_sa,
-                        (true, true, false) => a_as,
-                        (true, false, true) => a_sa,
-                        _ => Invalid,
-                    }
+                    super::by_acc(o.dst, o.a, o.addr, [s_ss, a_ss, s_as, s_sa, a_as, a_sa])
                 }
                 mem_operand_handlers!(@binx x_s_s S S $n $ld $conv, |$x, $m| $body);
                 mem_operand_handlers!(@binx x_a_s A S $n $ld $conv, |$x, $m| $body);
@@ -1607,15 +1616,7 @@ macro_rules! numeric_handlers {
             numeric_handlers!(@bin $kind $name a_as A A S $conv [$a $b] $body);
             numeric_handlers!(@bin $kind $name a_sa A S A $conv [$a $b] $body);
             pub(super) fn pick(o: &Bin) -> Handler {
-                match (o.dst == ACC, o.a == ACC, o.b == ACC) {
-                    (false, false, false) => s_ss,
-                    (true, false, false) => a_ss,
-                    (false, true, false) => s_as,
-                    (false, false, true) => s_sa,
-                    (true, true, false) => a_as,
-                    (true, false, true) => a_sa,
-                    _ => Invalid,
-                }
+                super::by_acc(o.dst, o.a, o.b, [s_ss, a_ss, s_as, s_sa, a_as, a_sa])
             }
         }
     };
