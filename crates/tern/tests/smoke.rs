@@ -1207,3 +1207,104 @@ fn deterministic_mode_and_fused_loads() {
         }
     }
 }
+
+/// Small functions that cannot trap are inlined; these check that the inlined bodies
+/// compute what calls compute, for every kind of argument (locals, constants,
+/// computed values) and result (a parameter, a constant, a computed value).
+const INLINED: &str = r#"(module
+    (global $g (mut i32) (i32.const 0))
+    (func $lower (param i32) (result i32)
+      (select (i32.or (local.get 0) (i32.const 32)) (local.get 0)
+              (i32.lt_u (i32.add (local.get 0) (i32.const -65)) (i32.const 26))))
+    (func $alnum (param i32) (result i32)
+      (i32.or (i32.lt_u (i32.add (local.get 0) (i32.const -48)) (i32.const 10))
+              (i32.lt_u (i32.add (i32.or (local.get 0) (i32.const 32)) (i32.const -97))
+                        (i32.const 26))))
+    (func $punct (param i32) (result i32) (local i32)
+      (local.set 1 (i32.const 0))
+      (block
+        (br_if 0 (i32.gt_u (i32.add (local.get 0) (i32.const -33)) (i32.const 93)))
+        (local.set 1 (i32.eqz (call $alnum (local.get 0)))))
+      (local.get 1))
+    ;; reads its local before writing it: every entry must start from zero
+    (func $sticky (param i32) (result i32) (local i32)
+      (block (br_if 0 (local.get 0)) (local.set 1 (i32.const 7)))
+      (if (i32.eq (local.get 0) (i32.const 99)) (then (return (i32.const -1))))
+      (i32.add (local.get 1) (local.get 0)))
+    (func $first (param i32 i32) (result i32) (local.get 0))
+    (func $second (param i32 i32) (result i32) (local.get 1))
+    (func $seven (param i32) (result i32) (i32.const 7))
+    (func $bump (param i32) (global.set $g (i32.add (global.get $g) (local.get 0))))
+    (func (export "sum") (param $n i32) (result i32) (local $c i32) (local $s i32)
+      (loop $l
+        (local.set $s (i32.add (local.get $s) (call $lower (local.get $c))))
+        (local.set $s (i32.add (local.get $s)
+          (i32.mul (call $alnum (i32.xor (local.get $c) (i32.const 1))) (i32.const 3))))
+        (local.set $s (i32.add (local.get $s)
+          (i32.mul (call $punct (local.get $c)) (i32.const 5))))
+        (local.set $s (i32.add (local.get $s)
+          (call $sticky (i32.and (local.get $c) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $s) (call $sticky (i32.const 99))))
+        (local.set $s (i32.add (local.get $s)
+          (call $second (i32.add (local.get $c) (i32.const 1)) (i32.mul (local.get $c) (i32.const 2)))))
+        (local.set $s (i32.add (local.get $s)
+          (call $first (i32.add (local.get $c) (i32.const 3)) (local.get $s))))
+        (local.set $s (i32.add (local.get $s) (call $seven (local.get $c))))
+        (call $bump (local.get $c))
+        (br_if $l (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (local.get $n))))
+      (i32.add (local.get $s) (global.get $g))))"#;
+
+/// What [`INLINED`]'s `sum` computes, written out.
+fn inlined_sum(n: u32) -> u32 {
+    let lower = |c: u32| if c.wrapping_sub(65) < 26 { c | 32 } else { c };
+    let alnum = |c: u32| (c.wrapping_sub(48) < 10 || (c | 32).wrapping_sub(97) < 26) as u32;
+    let punct = |c: u32| (c.wrapping_sub(33) <= 93 && alnum(c) == 0) as u32;
+    let sticky = |x: u32| {
+        if x == 99 {
+            u32::MAX
+        } else if x != 0 {
+            x
+        } else {
+            7
+        }
+    };
+    let (mut s, mut g, mut c) = (0u32, 0u32, 0u32);
+    loop {
+        s = s.wrapping_add(lower(c));
+        s = s.wrapping_add(alnum(c ^ 1) * 3);
+        s = s.wrapping_add(punct(c) * 5);
+        s = s.wrapping_add(sticky(c & 1));
+        s = s.wrapping_add(sticky(99));
+        s = s.wrapping_add(c.wrapping_mul(2));
+        s = s.wrapping_add(c + 3);
+        s = s.wrapping_add(7);
+        g = g.wrapping_add(c);
+        c += 1;
+        if c >= n {
+            break;
+        }
+    }
+    s.wrapping_add(g)
+}
+
+#[test]
+fn inlined_calls_compute_what_calls_compute() {
+    for n in [1, 2, 3, 200, 300] {
+        let got = run(INLINED, "sum", &[Val::I32(n)], 1).unwrap();
+        assert_eq!(got, vec![Val::I32(inlined_sum(n as u32) as i32)], "n = {n}");
+    }
+    // With fuel metering nothing is inlined: the same results through real calls.
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, INLINED).unwrap();
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(u64::MAX).unwrap();
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = inst.get_func(&store, "sum").unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, &[Val::I32(300)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(inlined_sum(300) as i32));
+}

@@ -9,11 +9,14 @@
 //! produces. Values are moved to home slots only where control flow merges (block
 //! boundaries and branches) or where an instruction needs them contiguous (calls).
 //! Compare-and-branch pairs fuse, and `local.set` of a fresh result retargets the
-//! producing instruction instead of copying.
+//! producing instruction instead of copying. A call to a small function that cannot
+//! trap (see `inline`) is compiled as the callee's body, its parameters bound to the
+//! argument operands and its locals in slots reserved after the `if` scratch slots.
 //!
 //! The compiler trusts that the body was validated; it reads the module's syntax and
 //! never touches the store.
 
+mod inline;
 pub mod isa;
 mod layout;
 mod simd;
@@ -119,9 +122,24 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     let mut const_index: HashMap<u64, usize> = HashMap::new();
     let mut scratch = 0usize;
     let mut wide_consts: Vec<u128> = Vec::new();
+    let mut inliner = inline::Inliner::new(module);
+    let mut inline_slots = 0;
+    let mut add_const = |bits: u64| {
+        const_index.entry(bits).or_insert_with(|| {
+            const_vals.push(bits);
+            const_vals.len() - 1
+        });
+    };
     let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
     while !reader.is_empty() {
         let bits = match reader.read()? {
+            Operator::Call(f) => {
+                if let Some(callee) = inliner.get(f) {
+                    inline_slots = inline_slots.max(callee.slots);
+                    callee.consts.iter().for_each(|&v| add_const(v));
+                }
+                continue;
+            }
             Operator::V128Const(b) | Operator::I8x16Shuffle(b) => {
                 wide_consts.push(u128::from_le_bytes(b));
                 continue;
@@ -150,10 +168,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
             }
             _ => continue,
         };
-        const_index.entry(bits).or_insert_with(|| {
-            const_vals.push(bits);
-            const_vals.len() - 1
-        });
+        add_const(bits);
     }
     // Vector constants (and shuffle masks) take two slots each, after the others.
     wide_consts.sort_unstable();
@@ -164,7 +179,8 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         .map(|(i, &v)| (v, const_vals.len() + 2 * i))
         .collect();
     let scratch_base = locals_end as usize;
-    let consts_base = scratch_base + scratch;
+    let inline_base = scratch_base + scratch;
+    let consts_base = inline_base + inline_slots;
     let temps = consts_base + const_vals.len() + 2 * wide_consts.len();
     if temps > MAX_FRAME_SLOTS {
         return Err(too_large());
@@ -190,6 +206,10 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         local_slots,
         v128_operands: &module.v128_operands,
         scratch_next: scratch_base,
+        inliner,
+        inlines: Vec::new(),
+        inline_next: inline_base,
+        inline_base,
         last_dst: None,
         prev_dst: None,
         offset: body.code.start,
@@ -279,6 +299,18 @@ fn block_arity(module: &ModuleInner, bt: BlockType) -> (usize, usize) {
     }
 }
 
+/// A callee whose body is being compiled into its caller.
+struct Inlined {
+    /// Where each parameter's value is: its argument's operand (a temporary's as the
+    /// `Local` of its home slot, which stays reserved while the body runs).
+    params: Vec<Opd>,
+    /// The slot of its first declared local.
+    locals: usize,
+    /// The index in `ctrls` of the block standing for its body (absent for a body
+    /// without control instructions, compiled without one).
+    ctrl: Option<usize>,
+}
+
 struct Compiler<'m> {
     module: &'m ModuleInner,
     code: Vec<Instr>,
@@ -300,6 +332,13 @@ struct Compiler<'m> {
     /// Offsets of the `drop`s and untyped `select`s of the module that act on a v128.
     v128_operands: &'m [u32],
     scratch_next: usize,
+    /// Which callees are inlined (see `inline`).
+    inliner: inline::Inliner<'m>,
+    /// The callees being inlined, innermost last.
+    inlines: Vec<Inlined>,
+    /// The first free slot for the locals of inlined callees, and the first of all.
+    inline_next: usize,
+    inline_base: usize,
     /// The last instruction, if it wrote a fresh result to a home slot: (index, slot).
     last_dst: Option<(usize, Slot)>,
     /// What `last_dst` was before the last instruction was emitted (for a fusion that
@@ -937,6 +976,116 @@ impl Compiler<'_> {
         }
     }
 
+    /// Where local `l` of the innermost inlined callee is.
+    fn inlined_local(&self, l: u32) -> Opd {
+        let Some(i) = self.inlines.last() else {
+            return Opd::Local(l as Slot);
+        };
+        match i.params.get(l as usize) {
+            Some(&o) => o,
+            None => Opd::Local((i.locals + l as usize - i.params.len()) as Slot),
+        }
+    }
+
+    /// Compiles a call to function `f`, which the inliner accepted, as its body.
+    fn inline(&mut self, f: u32) -> Result<()> {
+        let Some(callee) = self.inliner.get(f).cloned() else {
+            return Ok(());
+        };
+        let n = callee.params;
+        let base = self.stack.len() - n;
+        let ctrl = if callee.straight {
+            None
+        } else {
+            // The body becomes a block taking the arguments as its parameters.
+            self.materialize_from(0);
+            self.last_dst = None;
+            self.label_at = self.code.len();
+            self.ctrls.push(Ctrl {
+                kind: Kind::Block,
+                height: base,
+                params: n,
+                results: callee.results,
+                unreachable: false,
+                dead: false,
+                start: self.code.len(),
+                fixups: Vec::new(),
+                else_fixup: None,
+                saved_params: None,
+            });
+            Some(self.ctrls.len() - 1)
+        };
+        let params = (base..base + n)
+            .map(|p| match self.stack[p] {
+                Opd::Temp => Opd::Local(self.home(p)),
+                o => o,
+            })
+            .collect();
+        let locals = self.inline_next;
+        self.inline_next += callee.locals;
+        for i in 0..callee.locals {
+            if callee.zeroed & (1 << i) != 0 {
+                let zero = self.const_slot(0);
+                self.emit_copy((locals + i) as Slot, zero);
+            }
+        }
+        self.inlines.push(Inlined {
+            params,
+            locals,
+            ctrl,
+        });
+        let at = self.offset;
+        let mut reader = OperatorReader::new(&self.module.bytes, callee.code.clone());
+        while !reader.is_empty() {
+            self.offset = reader.offset();
+            let op = reader.read()?;
+            if ctrl.is_none() && reader.is_empty() {
+                // The final `end` of a body without blocks.
+                break;
+            }
+            self.op(op)?;
+            if ctrl.is_some_and(|c| self.ctrls.len() == c) {
+                break;
+            }
+        }
+        self.offset = at;
+        self.inlines.pop();
+        self.inline_next = locals;
+        if ctrl.is_none() {
+            // The arguments are below the result: move the result down to the first
+            // argument's place (its home slot, unless it is a local or constant).
+            if callee.results == 1 {
+                let top = self.stack.len() - 1;
+                let dst = self.home(base);
+                let o = match self.stack[top] {
+                    Opd::Temp if top == base => Opd::Temp,
+                    Opd::Temp => {
+                        match self.fresh_result(top) {
+                            Some(at) if set_dst(&mut self.code[at], dst) => {
+                                self.last_dst = Some((at, dst))
+                            }
+                            _ => self.emit_copy(dst, self.home(top)),
+                        }
+                        Opd::Temp
+                    }
+                    // An inlined local or an argument's home slot: both are free again.
+                    Opd::Local(s) if s as usize >= self.inline_base => {
+                        if s != dst {
+                            self.emit_copy(dst, s);
+                        }
+                        Opd::Temp
+                    }
+                    o => o,
+                };
+                self.stack.truncate(base);
+                self.push(o);
+            } else {
+                self.stack.truncate(base);
+            }
+        }
+        Ok(())
+    }
+
     fn emit_return(&mut self, n: usize) {
         let from = self.stack.len() - n;
         if n == 1 {
@@ -1086,11 +1235,18 @@ impl Compiler<'_> {
                 }
                 self.set_unreachable();
             }
+            Operator::Return if !self.inlines.is_empty() => {
+                // The end of the inlined body's block.
+                let ctrl = self.inlines.last().and_then(|i| i.ctrl).unwrap_or(0);
+                self.branch((self.ctrls.len() - 1 - ctrl) as u32);
+                self.set_unreachable();
+            }
             Operator::Return => {
                 let n = self.ctrls[0].results;
                 self.emit_return(n);
                 self.set_unreachable();
             }
+            Operator::Call(f) if self.inliner.get(f).is_some() => self.inline(f)?,
             Operator::Call(f) => {
                 let ty = self.module.func_types.get(f as usize).cloned();
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
@@ -1162,6 +1318,16 @@ impl Compiler<'_> {
                     let dst = self.push_temp();
                     self.emit_def(Instr::Select { dst, cond, a, b }, dst);
                 }
+            }
+            Operator::LocalGet(l) if !self.inlines.is_empty() => {
+                let o = self.inlined_local(l);
+                self.push(o);
+            }
+            Operator::LocalSet(l) | Operator::LocalTee(l) if !self.inlines.is_empty() => {
+                let Opd::Local(slot) = self.inlined_local(l) else {
+                    return Err(Error::api("internal error: an inlined parameter written"));
+                };
+                self.local_set(slot, matches!(op, Operator::LocalTee(_)));
             }
             Operator::LocalGet(l) => {
                 let (slot, wide) = self.local(l);
