@@ -257,7 +257,7 @@ fn run_on<T>(
     let code = w.code()?;
     stack.slots[..args.len()].copy_from_slice(args);
     stack
-        .enter(func, code, w.instance, 0)
+        .enter(func, code, w.instance, w.type_id, 0)
         .map_err(crate::Trap::new)?;
     drive(s, stack)?;
     out.copy_from_slice(&stack.slots[..out.len()]);

@@ -123,6 +123,8 @@ pub(crate) struct Entry {
     pub frame_size: u32,
     /// The instance the function belongs to.
     pub inst: u32,
+    /// The engine-wide id of its type (for `call_indirect`'s check).
+    pub type_id: u32,
 }
 
 // SAFETY: `ops` refers to immutable compiled code owned by the store that owns the
@@ -160,10 +162,11 @@ impl Entry {
             num_params: 0,
             frame_size: 0,
             inst: 0,
+            type_id: u32::MAX,
         }
     }
 
-    fn new(code: &CompiledFunc, inst: u32) -> Entry {
+    fn new(code: &CompiledFunc, inst: u32, type_id: u32) -> Entry {
         let locals = (code.locals_end - code.num_params) as usize;
         let mut words = vec![0; locals];
         words.extend_from_slice(&code.consts);
@@ -182,6 +185,7 @@ impl Entry {
             num_params: code.num_params,
             frame_size: code.frame_size.max(padded as u32),
             inst,
+            type_id,
         }
     }
 }
@@ -206,6 +210,7 @@ impl Stack {
         func: u32,
         code: &CompiledFunc,
         inst: u32,
+        type_id: u32,
         fp: usize,
     ) -> Result<*const Op, TrapCode> {
         let i = func as usize;
@@ -213,7 +218,7 @@ impl Stack {
             self.entries.resize_with(i + 1, Entry::none);
         }
         if self.entries[i].ops.is_null() {
-            self.entries[i] = Entry::new(code, inst);
+            self.entries[i] = Entry::new(code, inst, type_id);
         }
         let end = fp + self.entries[i].frame_size as usize;
         if self.frames.len() >= self.max_depth || end > self.slots.len() {
@@ -224,6 +229,14 @@ impl Stack {
         // SAFETY: `fp + frame_size <= slots.len()` was checked above, and `frames` has
         // room.
         unsafe { Ok(self.push(func, fp)) }
+    }
+
+    /// Makes room for an entry per store function (`n` of them), so that a call
+    /// through a store function index needs no bounds check.
+    pub(crate) fn cover(&mut self, n: usize) {
+        if self.entries.len() < n {
+            self.entries.resize_with(n, Entry::none);
+        }
     }
 
     /// Pushes the frame of function `func`, whose entry exists, at `fp`: zeroes its

@@ -196,6 +196,18 @@ macro_rules! wr {
 }
 
 impl Exec<'_> {
+    /// The store index of the running instance's function `func`.
+    ///
+    /// # Safety
+    /// `func` is a function index of the running instance's module (validation proved
+    /// it for every call instruction, and the instance has one entry per function).
+    #[inline(always)]
+    unsafe fn func(&self, func: u32) -> u32 {
+        debug_assert!((func as usize) < self.inst.funcs.len());
+        // SAFETY: see above.
+        unsafe { *self.inst.funcs.get_unchecked(func as usize) }
+    }
+
     /// The running function's frame.
     #[inline(always)]
     fn top(&mut self) -> &mut Frame {
@@ -433,6 +445,8 @@ pub(super) fn interpret(
     let Some(&top) = stack.frames.last() else {
         return Ok(Outcome::Returned);
     };
+    // Calls index the entries by store function index without a bounds check.
+    stack.cover(code_part.funcs.len());
     let inst_idx = top.inst;
     let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
@@ -492,6 +506,20 @@ pub(super) fn interpret(
 fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
+    // SAFETY: `callee` is a store function index, below `code_part.funcs.len()`, for
+    // which `interpret` made room in `entries`.
+    let entry = unsafe { e.stack.entries.get_unchecked(callee as usize) };
+    if entry.ops.is_null() {
+        return call(ip, cx, callee, base);
+    }
+    enter_fast(ip, sp, cx, callee, base)
+}
+
+/// [`call_fast`] once the callee's entry is known to be set.
+#[inline(always)]
+fn enter_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
     let Stack {
         slots,
         frames,
@@ -499,12 +527,8 @@ fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: S
         entries,
         ..
     } = &mut *e.stack;
-    let Some(entry) = entries
-        .get(callee as usize)
-        .filter(|entry| !entry.ops.is_null())
-    else {
-        return call(ip, cx, callee, base);
-    };
+    // SAFETY: as in `call_fast`.
+    let entry = unsafe { entries.get_unchecked(callee as usize) };
     let n = frames.len();
     // SAFETY: the running function's frame is on the stack.
     let top = unsafe { frames.get_unchecked_mut(n.wrapping_sub(1)) };
@@ -554,7 +578,7 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
                 Ok(c) => c,
                 Err(err) => return fail(ip, cx, err),
             };
-            let ops = match e.stack.enter(callee, c, w.instance, new_fp) {
+            let ops = match e.stack.enter(callee, c, w.instance, w.type_id, new_fp) {
                 Ok(ops) => ops,
                 Err(t) => return trap(ip, cx, t),
             };
@@ -653,7 +677,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     let np = c.num_params as usize;
     e.stack.slots.copy_within(from..from + np, fp);
     let popped = e.stack.frames.pop();
-    let ops = match e.stack.enter(callee, c, w.instance, fp) {
+    let ops = match e.stack.enter(callee, c, w.instance, w.type_id, fp) {
         Ok(ops) => ops,
         Err(t) => {
             // Report the trap at the tail call, in the frame that made it.
@@ -672,12 +696,11 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     bounce!(ops, sp, mem, len, cx, 0)
 }
 
-/// The callee of an indirect call through a table, after its checks.
+/// The function an indirect call through a table calls (its type not yet checked).
 #[inline(always)]
-fn indirect(
+fn table_func(
     e: &Exec<'_>,
     sp: *mut u64,
-    type_id: u32,
     table: u16,
     index: Slot,
     is64: bool,
@@ -692,7 +715,20 @@ fn indirect(
     if fref == 0 {
         return Err(TrapCode::UninitializedElement);
     }
-    let callee = (fref - 1) as u32;
+    Ok((fref - 1) as u32)
+}
+
+/// The callee of an indirect call through a table, after its checks.
+#[inline(always)]
+fn indirect(
+    e: &Exec<'_>,
+    sp: *mut u64,
+    type_id: u32,
+    table: u16,
+    index: Slot,
+    is64: bool,
+) -> Result<u32, TrapCode> {
+    let callee = table_func(e, sp, table, index, is64)?;
     if e.code_part.funcs[callee as usize].type_id() != type_id {
         return Err(TrapCode::BadSignature);
     }
@@ -1226,19 +1262,27 @@ handlers! {
     }
     Call(ip, sp, mem, len, cx, acc) Instr::Call { func, base } => {
         // SAFETY: `cx` is live.
-        let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
+        let callee = unsafe { ex(cx).func(func) };
         call_fast(ip, sp, cx, callee, base)
     }
     CallCopy(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src } => {
         // Repeating the copy (a call resumed here) copies the same value again.
         wr!(sp, dst, rd!(sp, src));
         // SAFETY: `cx` is live.
-        let callee = unsafe { ex(cx) }.inst.funcs[func as usize];
+        let callee = unsafe { ex(cx).func(func) };
         call_fast(ip, sp, cx, callee, base)
     }
     CallIndirect(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
-        let callee = tri!(indirect(unsafe { ex(cx) }, sp, type_id, table, index, is64), ip, cx);
+        let e = unsafe { ex(cx) };
+        let callee = tri!(table_func(e, sp, table, index, is64), ip, cx);
+        // A function entered before has its type id in its entry (and a set entry).
+        if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
+            return enter_fast(ip, sp, cx, callee, base);
+        }
+        if e.code_part.funcs[callee as usize].type_id() != type_id {
+            return trap(ip, cx, TrapCode::BadSignature);
+        }
         call_fast(ip, sp, cx, callee, base)
     }
     ReturnCall(ip, sp, mem, len, cx, acc) Instr::ReturnCall { func, base } => {
