@@ -147,7 +147,16 @@ impl Entry {
             // Whole chunks, one by one: frames are small, and the libc call the
             // compiler could make of a copy of unknown length costs more.
             let (src, n) = (self.init.as_ptr(), self.init.len());
-            let mut i = 0;
+            // Most frames take one or two chunks: those without a loop.
+            if n == 0 {
+                return;
+            }
+            copy_chunk(src, p);
+            if n == 1 {
+                return;
+            }
+            copy_chunk(src.add(1), p.add(1));
+            let mut i = 2;
             while i < n {
                 copy_chunk(src.add(i), p.add(i));
                 i += 1;
