@@ -1308,3 +1308,89 @@ fn inlined_calls_compute_what_calls_compute() {
     f.call(&mut store, &[Val::I32(300)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(inlined_sum(300) as i32));
 }
+
+#[test]
+fn multiply_adds_compute_what_the_two_instructions_compute() {
+    let wat = r#"(module
+        (func (export "i32") (param i32 i32 i32) (result i32)
+          (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1))))
+        (func (export "i64") (param i64 i64 i64) (result i64)
+          (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "f64mc") (param f64 f64 f64) (result f64)
+          (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "f64cm") (param f64 f64 f64) (result f64)
+          (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1))))
+        (func (export "f32cm") (param f32 f32 f32) (result f32)
+          (f32.add (local.get 2) (f32.mul (local.get 0) (local.get 1))))
+        ;; the result kept in a local, then used twice
+        (func (export "twice") (param i32 i32 i32) (result i32) (local i32)
+          (local.set 3 (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
+          (i32.add (local.get 3) (local.get 3))))"#;
+    let (mut store, inst) = instantiate(wat);
+    let mut call = |name: &str, args: [Val; 3]| {
+        let f = inst.get_func(&store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &args, &mut out).unwrap();
+        out[0]
+    };
+    for (a, b, c) in [
+        (3i32, 5i32, 7i32),
+        (i32::MAX, 3, 9),
+        (-1, i32::MIN, 1),
+        (65537, 65537, -5),
+    ] {
+        let want = c.wrapping_add(a.wrapping_mul(b));
+        assert_eq!(
+            call("i32", [Val::I32(a), Val::I32(b), Val::I32(c)]),
+            Val::I32(want)
+        );
+        assert_eq!(
+            call("twice", [Val::I32(a), Val::I32(b), Val::I32(c)]),
+            Val::I32(want.wrapping_mul(2))
+        );
+        let (a, b, c) = (a as i64 * 0x1_0000_0001, b as i64 * 7, c as i64);
+        let want = a.wrapping_mul(b).wrapping_add(c);
+        assert_eq!(
+            call("i64", [Val::I64(a), Val::I64(b), Val::I64(c)]),
+            Val::I64(want)
+        );
+    }
+    // Both roundings happen (no fused multiply-add), in either operand order.
+    let nan_a = f64::from_bits(0x7ff8_0000_0000_0001);
+    let nan_c = f64::from_bits(0x7ff8_0000_0000_0002);
+    let f64s = [
+        (1.5f64, 2.25f64, 0.1f64),
+        (1e308, 10.0, -1e308),
+        (0.1, 0.2, 0.3),
+        (nan_a, 1.0, nan_c),
+        (f64::INFINITY, 0.0, 1.0),
+    ];
+    for (a, b, c) in f64s {
+        let args = [
+            Val::F64(a.to_bits()),
+            Val::F64(b.to_bits()),
+            Val::F64(c.to_bits()),
+        ];
+        let want = std::hint::black_box(a * b) + c;
+        let same = |v: Val| match v {
+            Val::F64(x) => want.to_bits() == x || (want.is_nan() && f64::from_bits(x).is_nan()),
+            _ => false,
+        };
+        assert!(same(call("f64mc", args)), "{a} {b} {c}");
+        assert!(same(call("f64cm", args)), "{a} {b} {c}");
+        let (a, b, c) = (a as f32, b as f32, c as f32);
+        let want = std::hint::black_box(a * b) + c;
+        let args = [
+            Val::F32(a.to_bits()),
+            Val::F32(b.to_bits()),
+            Val::F32(c.to_bits()),
+        ];
+        match call("f32cm", args) {
+            Val::F32(x) => assert!(
+                want.to_bits() == x || (want.is_nan() && f32::from_bits(x).is_nan()),
+                "{a} {b} {c}"
+            ),
+            v => panic!("{v:?}"),
+        }
+    }
+}

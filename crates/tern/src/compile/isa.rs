@@ -16,7 +16,8 @@
 //! addresses of loads, values and addresses of stores, branch conditions, `select`'s
 //! condition and result, `global.get` results and `global.set` values; of the fused
 //! memory-operand instructions ([`Instr::BinLd`], [`Instr::BinLdX`]), the result, the
-//! register operand `a` and (of `BinLd`) the address, and of the read-modify-write ones ([`Instr::Rmw`]), the value. No
+//! register operand `a` and (of `BinLd`) the address, of the read-modify-write ones
+//! ([`Instr::Rmw`]) the value, and of a multiply-add ([`Instr::MulAdd`]) the result. No
 //! instruction reads it twice.
 
 use crate::syntax::{LaneOp, LoadOp, SimdOp, StoreOp, V128LoadOp, ValType};
@@ -172,6 +173,28 @@ pub struct Rmw {
     pub addr: Slot,
     pub value: Slot,
     pub offset: u32,
+}
+
+/// The type of a multiply-add ([`Instr::MulAdd`]). Additions commute (for floats, the
+/// NaN an addition of two NaNs returns is not specified either way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum MulAddOp {
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+/// Operands of a multiply-add: `dst = a * b + c`, a multiplication whose result only
+/// the addition right after it reads, fused (two roundings, as the two instructions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MulAdd {
+    pub op: MulAddOp,
+    pub dst: Slot,
+    pub a: Slot,
+    pub b: Slot,
+    pub c: Slot,
 }
 
 /// A fused compare-and-branch: branch by `offset` when `a OP b` holds.
@@ -347,6 +370,8 @@ macro_rules! define_instr {
             /// Read-modify-write on memory 0: `[addr + offset] = [addr + offset] OP
             /// value` (a load, an operation and a store to the same address fused).
             Rmw(Rmw),
+            /// A multiplication and the addition that consumes it.
+            MulAdd(MulAdd),
             /// A load from a memory other than memory 0.
             LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
             /// A store to a memory other than memory 0.

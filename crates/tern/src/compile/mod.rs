@@ -30,7 +30,7 @@ use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp, ValType};
 use isa::{
     slot_width, slots_of, Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, Instr, Ld, LdBinOp, LdX,
-    Rmw, RmwOp, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
+    MulAdd, MulAddOp, Rmw, RmwOp, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
 };
 
 /// The most operands that may wait on the stack as lazy local or constant references;
@@ -799,6 +799,45 @@ impl Compiler<'_> {
             cond,
             offset: 0,
         }
+    }
+
+    /// If addition `n` was just emitted reading the accumulator that the multiplication
+    /// of the same type right before it wrote (from two slots), replaces both by one
+    /// multiply-add. Neither can trap.
+    fn fuse_mul_add(&mut self, n: NumericOp) {
+        let len = self.code.len();
+        if len < 2 || self.label_at == len - 1 || self.last_dst.map(|d| d.0) != Some(len - 1) {
+            return;
+        }
+        let (add, mul) = (self.code[len - 1], self.code[len - 2]);
+        let (add, mul, op) = match (n, add, mul) {
+            (NumericOp::I32Add, Instr::I32Add(a), Instr::I32Mul(m)) => (a, m, MulAddOp::I32),
+            (NumericOp::I64Add, Instr::I64Add(a), Instr::I64Mul(m)) => (a, m, MulAddOp::I64),
+            (NumericOp::F32Add, Instr::F32Add(a), Instr::F32Mul(m)) => (a, m, MulAddOp::F32),
+            (NumericOp::F64Add, Instr::F64Add(a), Instr::F64Mul(m)) => (a, m, MulAddOp::F64),
+            _ => return,
+        };
+        if mul.dst != ACC || mul.a == ACC || mul.b == ACC || add.dst == ACC {
+            return;
+        }
+        let c = match (add.a == ACC, add.b == ACC) {
+            (true, false) => add.b,
+            (false, true) => add.a,
+            _ => return,
+        };
+        let offset = self.offsets[len - 2];
+        self.drop_last();
+        self.drop_last();
+        let dst = add.dst;
+        let i = Instr::MulAdd(MulAdd {
+            op,
+            dst,
+            a: mul.a,
+            b: mul.b,
+            c,
+        });
+        let at = self.emit_at(i, offset);
+        self.last_dst = Some((at, dst));
     }
 
     /// Pops a condition and returns (branch-if-true, branch-if-false) instructions.
@@ -1599,6 +1638,7 @@ impl Compiler<'_> {
                     self.unary(|u| unary_instr(n, u));
                 } else if !self.binary_load(n) {
                     self.binary(|b| binary_instr(n, b));
+                    self.fuse_mul_add(n);
                 }
                 if self.deterministic {
                     self.canonicalize_nan(n);
@@ -1813,6 +1853,7 @@ fn writes_acc(i: &Instr) -> bool {
         || i.load_sum_mut().is_some()
         || i.load_operand_mut().is_some()
         || i.load_sum_operand_mut().is_some()
+        || matches!(i, Instr::MulAdd(_))
 }
 
 /// Redirects the result of a value-producing instruction to slot `dst`.
@@ -1831,6 +1872,10 @@ fn set_dst(i: &mut Instr, dst: Slot) -> bool {
         return true;
     }
     if let Some(o) = i.load_sum_operand_mut() {
+        o.dst = dst;
+        return true;
+    }
+    if let Instr::MulAdd(o) = i {
         o.dst = dst;
         return true;
     }
@@ -2199,5 +2244,52 @@ mod tests {
         );
         assert!(matches!(c[1], Instr::CanonNan64 { .. }), "{c:?}");
         assert!(matches!(c[2], Instr::F64Store(_)), "{c:?}");
+    }
+
+    #[test]
+    fn multiplications_fuse_into_the_addition_that_reads_them() {
+        let wat = |t: &str, order: &str| {
+            format!(
+                r#"(module (func (param $a {t}) (param $b {t}) (param $c {t}) (result {t})
+                    {order}))"#
+            )
+        };
+        let mc = "(TY.add (TY.mul (local.get $a) (local.get $b)) (local.get $c))";
+        let cm = "(TY.add (local.get $c) (TY.mul (local.get $a) (local.get $b)))";
+        let cases = [
+            ("i32", mc, MulAddOp::I32),
+            ("i32", cm, MulAddOp::I32),
+            ("i64", mc, MulAddOp::I64),
+            ("f32", mc, MulAddOp::F32),
+            ("f32", cm, MulAddOp::F32),
+            ("f64", mc, MulAddOp::F64),
+            ("f64", cm, MulAddOp::F64),
+        ];
+        for (t, order, op) in cases {
+            let c = code(&wat(t, &order.replace("TY", t)));
+            let Instr::MulAdd(m) = c[0] else {
+                panic!("{t} {order}: {c:?}");
+            };
+            assert_eq!((m.op, m.a, m.b, m.c), (op, 0, 1, 2), "{t} {order}");
+            assert!(matches!(c[1], Instr::ReturnOne { .. }), "{c:?}");
+        }
+        // The product read by something else, or from the accumulator, or under
+        // deterministic NaNs (a canonicalization comes between): no fusion.
+        let kept = [
+            "(i32.add (i32.mul (local.get $a) (local.get $b)) (i32.mul (local.get $a) (local.get $c)))",
+            "(i32.add (i32.mul (i32.add (local.get $a) (local.get $b)) (local.get $b)) (local.get $c))",
+            "(i32.sub (i32.mul (local.get $a) (local.get $b)) (local.get $c))",
+        ];
+        for body in kept {
+            let c = code(&wat("i32", body));
+            let fused = c.iter().filter(|i| matches!(i, Instr::MulAdd(_))).count();
+            // The first has one fusable pair (the second product), the others none.
+            let want = usize::from(body == kept[0]);
+            assert_eq!(fused, want, "{body}: {c:?}");
+        }
+        let mut config = Config::new();
+        config.deterministic(true);
+        let c = code_with(&config, &wat("f64", &mc.replace("TY", "f64")));
+        assert!(!c.iter().any(|i| matches!(i, Instr::MulAdd(_))), "{c:?}");
     }
 }

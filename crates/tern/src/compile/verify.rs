@@ -77,6 +77,13 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         f(l.y as u32, 1);
         return;
     }
+    if let Instr::MulAdd(m) = *i {
+        operand(m.dst, true, f, acc);
+        f(m.a as u32, 1);
+        f(m.b as u32, 1);
+        f(m.c as u32, 1);
+        return;
+    }
     if let Some(s) = { *i }.rmw_mut().copied() {
         // The address is read twice (load, then store): never the accumulator.
         f(s.addr as u32, 1);

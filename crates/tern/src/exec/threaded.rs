@@ -38,7 +38,7 @@ use std::hint::unreachable_unchecked;
 use super::{numeric, Frame, FrameCode, Outcome, Stack, Stop};
 use crate::compile::isa::{
     Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdBinOp, LdX,
-    Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
+    MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -1042,6 +1042,48 @@ mem_handlers! {
     }
 }
 
+/// Handlers of the multiply-adds (`dst = a * b + c`), one per type and per place of
+/// the result (`s`, `a`).
+mod mul_add {
+    use super::*;
+
+    macro_rules! mul_add {
+        ($( $name:ident = $op:ident, |$a:ident, $b:ident, $c:ident| $body:expr; )*) => {
+            $(
+                mod $name {
+                    use super::*;
+                    mul_add!(@fn s S, |$a, $b, $c| $body);
+                    mul_add!(@fn a A, |$a, $b, $c| $body);
+                }
+            )*
+            pub(super) fn pick(o: &MulAdd) -> Handler {
+                if o.a == ACC || o.b == ACC || o.c == ACC {
+                    return Invalid;
+                }
+                let dst_acc = o.dst == ACC;
+                match o.op {
+                    $( MulAddOp::$op => if dst_acc { $name::a } else { $name::s }, )*
+                }
+            }
+        };
+        (@fn $fname:ident $d:ident, |$a:ident, $b:ident, $c:ident| $body:expr) => {
+            handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+                operands!(ip, Instr::MulAdd(o));
+                let ($a, $b, $c) = (rd!(sp, o.a), rd!(sp, o.b), rd!(sp, o.c));
+                let acc = result!($d, sp, acc, o.dst, $body);
+                step!(ip, sp, mem, len, cx, acc)
+            });
+        };
+    }
+
+    mul_add! {
+        i32 = I32, |a, b, c| w32((a as u32).wrapping_mul(b as u32).wrapping_add(c as u32));
+        i64 = I64, |a, b, c| a.wrapping_mul(b).wrapping_add(c);
+        f32 = F32, |a, b, c| of_f32(f32_of(a) * f32_of(b) + f32_of(c));
+        f64 = F64, |a, b, c| of_f64(f64_of(a) * f64_of(b) + f64_of(c));
+    }
+}
+
 /// Handlers of the binary instructions with an operand loaded from memory 0
 /// (`Name: bytes, loader, conversion, |a, m| result`, `m` the loaded operand), one
 /// per operand mode `dst_a_addr` as for the binary instructions (`s_ss`, `a_ss`,
@@ -1804,6 +1846,7 @@ macro_rules! numeric_handlers {
             Instr::BinLd(o) => load_operand_handler(o),
             Instr::BinLdX(o) => load_sum_operand_handler(o),
             Instr::Rmw(o) => rmw_handler(o),
+            Instr::MulAdd(o) => mul_add::pick(o),
             Instr::LoadMem { .. } => LoadMem,
             Instr::StoreMem { .. } => StoreMem,
             Instr::Load64 { .. } => Load64,
