@@ -1394,3 +1394,44 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
         }
     }
 }
+
+#[test]
+fn indirect_calls_check_types_after_the_callee_has_run() {
+    // `call_indirect` checks a callee's type through its cached entry once it has
+    // run: a wrong type must still trap, before and after.
+    let wat = r#"(module
+        (type $i (func (param i32) (result i32)))
+        (type $ii (func (param i32 i32) (result i32)))
+        (table funcref (elem $inc $add))
+        (func $inc (type $i) (i32.add (local.get 0) (i32.const 1)))
+        (func $add (type $ii) (i32.add (local.get 0) (local.get 1)))
+        (func (export "direct") (param i32) (result i32) (call $inc (local.get 0)))
+        (func (export "as_i") (param i32 i32) (result i32)
+          (call_indirect (type $i) (local.get 0) (local.get 1)))
+        (func (export "as_ii") (param i32 i32) (result i32)
+          (call_indirect (type $ii) (local.get 0) (local.get 0) (local.get 1))))"#;
+    let (mut store, inst) = instantiate(wat);
+    let mut call = |name: &str, args: &[Val]| {
+        let f = inst.get_func(&store, name).unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, args, &mut out).map(|()| out[0])
+    };
+    let mismatch = |r: Result<Val>| match r {
+        Err(Error::Trap(t)) => t.to_string().contains("indirect call type mismatch"),
+        _ => false,
+    };
+    assert!(mismatch(call("as_ii", &[Val::I32(3), Val::I32(0)])));
+    assert_eq!(call("direct", &[Val::I32(4)]).unwrap(), Val::I32(5));
+    for _ in 0..3 {
+        assert_eq!(
+            call("as_i", &[Val::I32(4), Val::I32(0)]).unwrap(),
+            Val::I32(5)
+        );
+        assert!(mismatch(call("as_ii", &[Val::I32(3), Val::I32(0)])));
+        assert!(mismatch(call("as_i", &[Val::I32(3), Val::I32(1)])));
+        assert_eq!(
+            call("as_ii", &[Val::I32(3), Val::I32(1)]).unwrap(),
+            Val::I32(6)
+        );
+    }
+}
