@@ -5,8 +5,10 @@
 //!   whose target is an unconditional `Br` is retargeted to where that `Br` (and any
 //!   `Br` it lands on in turn, a bounded number of times) finally goes;
 //! - *tail duplication*: an unconditional `Br` (not a `BrTable` entry) whose target is
-//!   a short straight-line run ending in a `Br`, `Return` or `ReturnOne` is replaced by
-//!   a copy of that run, so the run's own code follows without a jump. The copies keep
+//!   a short straight-line run ending in a `Br`, `Return` or `ReturnOne`, or in a
+//!   `BrTable` with its entries (the head of an interpreter's dispatch loop, which each
+//!   case then dispatches on its own), is replaced by a copy of that run, so the run's
+//!   own code follows without a jump. The copies keep
 //!   the wasm byte offsets of the instructions they copy (trap backtraces), and the
 //!   growth of a function is bounded.
 //!
@@ -26,9 +28,12 @@ const MAX_CHAIN: usize = 8;
 /// The most instructions a duplicated run has before its final `Br` or return.
 const MAX_RUN: usize = 4;
 
+/// The most entries of a `BrTable` that ends a duplicated run.
+const MAX_TABLE: usize = 64;
+
 /// The most instructions tail duplication may add to a function of `n` instructions.
 fn budget(n: usize) -> usize {
-    n / 2 + 16
+    2 * n + 16
 }
 
 /// Threads jumps and duplicates short tails in `code`, whose instruction `pc` came
@@ -39,7 +44,12 @@ pub(super) fn layout(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
         return;
     }
     thread_jumps(code);
-    duplicate_tails(code, offsets);
+    // Twice: a copied tail may end in a jump to a run worth copying in turn (a shared
+    // case tail that jumps back to a dispatch loop's head). Both share one budget.
+    let mut left = budget(code.len());
+    for _ in 0..2 {
+        left -= duplicate_tails(code, offsets, left);
+    }
 }
 
 /// The target of the branch at `pc`, if it is a branch whose target is inside `code`.
@@ -109,10 +119,17 @@ fn copyable(i: &Instr) -> bool {
 
 /// The length (final instruction included) of the run that starts at `t`, if it is
 /// one that a `Br` to `t` may be replaced by: one to [`MAX_RUN`] copyable
-/// instructions, the first not reading the accumulator, then a `Br` or a return.
+/// instructions, the first not reading the accumulator, then a `Br` or a return; or
+/// up to [`MAX_RUN`] of them, then a `BrTable` of at most [`MAX_TABLE`] entries and
+/// the entries.
 fn run_at(code: &[Instr], t: usize) -> Option<usize> {
     for k in 0..=MAX_RUN {
         let i = code.get(t + k)?;
+        if let Instr::BrTable { len, .. } = *i {
+            let entries = len as usize + 1;
+            let ok = entries <= MAX_TABLE && t + k + entries < code.len() && !reads_acc(&code[t]);
+            return ok.then_some(k + 1 + entries);
+        }
         if matches!(
             i,
             Instr::Br { .. } | Instr::Return | Instr::ReturnOne { .. }
@@ -126,11 +143,11 @@ fn run_at(code: &[Instr], t: usize) -> Option<usize> {
     None
 }
 
-/// Replaces unconditional `Br`s to short runs by copies of the runs, then rebuilds
-/// every relative branch offset (and the byte offsets) for the new instruction indices.
-fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
+/// Replaces unconditional `Br`s to short runs by copies of the runs, adding at most
+/// `left` instructions, then rebuilds every relative branch offset (and the byte
+/// offsets) for the new instruction indices. Returns the number of instructions added.
+fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>, mut left: usize) -> usize {
     let n = code.len();
-    let mut left = budget(n);
     // The `Br`s to replace: (index, run start, run length).
     let mut plan: Vec<(usize, usize, usize)> = Vec::new();
     // `BrTable` entries stay single instructions right after their table.
@@ -151,7 +168,7 @@ fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
         }
     }
     if plan.is_empty() {
-        return;
+        return 0;
     }
     // `at[pc]`: where old instruction `pc` (or the run copied in its place) now starts.
     let mut at = Vec::with_capacity(n + 1);
@@ -175,8 +192,8 @@ fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
     }
     new_code.extend_from_slice(&code[from..]);
     new_offsets.extend_from_slice(&offsets[from..]);
-    // Branch offsets: every branch is an original instruction or the last of a copied
-    // run (a copy of the `Br` at `t + len - 1`). The new indices are below the new
+    // Branch offsets: every branch is an original instruction or in a copied run (its
+    // last instruction, or an entry of a copied `BrTable`). The new indices are below the new
     // length, which is below `i32::MAX`: the budget adds at most half of a length that
     // fits in an `i32`, plus a constant.
     let mut retarget = |k: usize, old: usize| {
@@ -187,12 +204,13 @@ fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
     let mut from = 0;
     for &(pc, t, len) in &plan {
         (from..pc).for_each(|x| retarget(at[x], x));
-        retarget(at[pc] + len - 1, t + len - 1);
+        (0..len).for_each(|j| retarget(at[pc] + j, t + j));
         from = pc + 1;
     }
     (from..n).for_each(|x| retarget(at[x], x));
     *code = new_code;
     *offsets = new_offsets;
+    shift
 }
 
 #[cfg(test)]
@@ -367,5 +385,44 @@ mod tests {
         let (out, offsets) = laid_out(code);
         assert!(out.len() > n && out.len() <= n + budget(n), "{}", out.len());
         assert_eq!(out.len(), offsets.len());
+    }
+
+    #[test]
+    fn dispatch_heads_are_copied_into_each_case() {
+        // 0: the head (an add, then a table over two cases); 4 and 6: the cases, which
+        // end by jumping to a shared tail (9) that jumps back to the head.
+        let code = vec![
+            add(1),
+            Instr::BrTable { index: 1, len: 1 },
+            Instr::Br { offset: 2 }, // -> 4
+            Instr::Br { offset: 3 }, // -> 6
+            add(2),
+            Instr::Br { offset: 4 }, // -> 9
+            add(3),
+            Instr::Br { offset: 2 }, // -> 9
+            Instr::Unreachable,
+            add(4),
+            Instr::Br { offset: -10 }, // -> 0
+        ];
+        let (out, offsets) = laid_out(code);
+        assert_eq!(out.len(), offsets.len());
+        // Every table, original or copied, still sends entry 0 to a run starting with
+        // add(2) and entry 1 to one starting with add(3); each case now ends with the
+        // tail and a copy of the head, so no `Br` back to the head remains.
+        let tables: Vec<usize> = (0..out.len())
+            .filter(|&pc| matches!(out[pc], Instr::BrTable { .. }))
+            .collect();
+        assert_eq!(tables.len(), 4, "{out:#?}");
+        for &pc in &tables {
+            for (e, want) in [(1, add(2)), (2, add(3))] {
+                let t = target(&out, pc + e).unwrap();
+                assert_eq!(out[t], want, "table at {pc}, entry {e}: {out:#?}");
+            }
+            assert_eq!(offsets[pc], 101);
+        }
+        assert!(
+            (0..out.len()).all(|pc| target(&out, pc) != Some(0) || pc <= 2),
+            "{out:#?}"
+        );
     }
 }
