@@ -1322,6 +1322,10 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
           (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1))))
         (func (export "f32cm") (param f32 f32 f32) (result f32)
           (f32.add (local.get 2) (f32.mul (local.get 0) (local.get 1))))
+        (func (export "shl32") (param i32 i32 i32) (result i32)
+          (i32.add (local.get 2) (i32.shl (local.get 0) (local.get 1))))
+        (func (export "shl64") (param i64 i64 i64) (result i64)
+          (i64.add (i64.shl (local.get 0) (local.get 1)) (local.get 2)))
         ;; the result kept in a local, then used twice
         (func (export "twice") (param i32 i32 i32) (result i32) (local i32)
           (local.set 3 (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
@@ -1348,7 +1352,18 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
             call("twice", [Val::I32(a), Val::I32(b), Val::I32(c)]),
             Val::I32(want.wrapping_mul(2))
         );
+        // Shift counts are taken modulo the width.
+        let want = c.wrapping_add(a.wrapping_shl(b as u32));
+        assert_eq!(
+            call("shl32", [Val::I32(a), Val::I32(b), Val::I32(c)]),
+            Val::I32(want)
+        );
         let (a, b, c) = (a as i64 * 0x1_0000_0001, b as i64 * 7, c as i64);
+        let want = a.wrapping_shl(b as u32).wrapping_add(c);
+        assert_eq!(
+            call("shl64", [Val::I64(a), Val::I64(b), Val::I64(c)]),
+            Val::I64(want)
+        );
         let want = a.wrapping_mul(b).wrapping_add(c);
         assert_eq!(
             call("i64", [Val::I64(a), Val::I64(b), Val::I64(c)]),

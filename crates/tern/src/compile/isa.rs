@@ -175,8 +175,9 @@ pub struct Rmw {
     pub offset: u32,
 }
 
-/// The type of a multiply-add ([`Instr::MulAdd`]). Additions commute (for floats, the
-/// NaN an addition of two NaNs returns is not specified either way).
+/// The type of a multiply-add ([`Instr::MulAdd`]), or for `…Shl` a shift-add (`(a <<
+/// b) + c`, as in address arithmetic). Additions commute (for floats, the NaN an
+/// addition of two NaNs returns is not specified either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum MulAddOp {
@@ -184,10 +185,13 @@ pub enum MulAddOp {
     I64,
     F32,
     F64,
+    I32Shl,
+    I64Shl,
 }
 
-/// Operands of a multiply-add: `dst = a * b + c`, a multiplication whose result only
-/// the addition right after it reads, fused (two roundings, as the two instructions).
+/// Operands of a multiply-add: `dst = a * b + c`, a multiplication (or a shift) whose
+/// result only the addition right after it reads, fused (for floats, two roundings, as
+/// the two instructions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MulAdd {
     pub op: MulAddOp,

@@ -815,6 +815,8 @@ impl Compiler<'_> {
             (NumericOp::I64Add, Instr::I64Add(a), Instr::I64Mul(m)) => (a, m, MulAddOp::I64),
             (NumericOp::F32Add, Instr::F32Add(a), Instr::F32Mul(m)) => (a, m, MulAddOp::F32),
             (NumericOp::F64Add, Instr::F64Add(a), Instr::F64Mul(m)) => (a, m, MulAddOp::F64),
+            (NumericOp::I32Add, Instr::I32Add(a), Instr::I32Shl(m)) => (a, m, MulAddOp::I32Shl),
+            (NumericOp::I64Add, Instr::I64Add(a), Instr::I64Shl(m)) => (a, m, MulAddOp::I64Shl),
             _ => return,
         };
         if mul.dst != ACC || mul.a == ACC || mul.b == ACC || add.dst == ACC {
@@ -2264,6 +2266,8 @@ mod tests {
             ("f32", cm, MulAddOp::F32),
             ("f64", mc, MulAddOp::F64),
             ("f64", cm, MulAddOp::F64),
+            ("i32", &mc.replace("TY.mul", "TY.shl"), MulAddOp::I32Shl),
+            ("i64", &cm.replace("TY.mul", "TY.shl"), MulAddOp::I64Shl),
         ];
         for (t, order, op) in cases {
             let c = code(&wat(t, &order.replace("TY", t)));

@@ -1081,6 +1081,8 @@ mod mul_add {
         i64 = I64, |a, b, c| a.wrapping_mul(b).wrapping_add(c);
         f32 = F32, |a, b, c| of_f32(f32_of(a) * f32_of(b) + f32_of(c));
         f64 = F64, |a, b, c| of_f64(f64_of(a) * f64_of(b) + f64_of(c));
+        i32_shl = I32Shl, |a, b, c| w32((a as u32).wrapping_shl(b as u32).wrapping_add(c as u32));
+        i64_shl = I64Shl, |a, b, c| a.wrapping_shl(b as u32).wrapping_add(c);
     }
 }
 
