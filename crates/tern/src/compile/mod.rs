@@ -856,6 +856,12 @@ impl Compiler<'_> {
 
     fn enter_block(&mut self, kind: Kind, bt: BlockType, cond: Option<Instr>) {
         let (params, results) = block_arity(self.module, bt);
+        self.open_block(kind, params, results, cond);
+    }
+
+    /// Opens a block of `kind` taking `params` and giving `results` (in slots); `cond`
+    /// is an `if`'s branch to its else arm.
+    fn open_block(&mut self, kind: Kind, params: usize, results: usize, cond: Option<Instr>) {
         if self.is_dead() {
             self.ctrls.push(Ctrl {
                 kind,
@@ -1038,22 +1044,9 @@ impl Compiler<'_> {
         let ctrl = if callee.straight {
             None
         } else {
-            // The body becomes a block taking the arguments as its parameters.
-            self.materialize_from(0);
-            self.last_dst = None;
-            self.label_at = self.code.len();
-            self.ctrls.push(Ctrl {
-                kind: Kind::Block,
-                height: base,
-                params: n,
-                results: callee.results,
-                unreachable: false,
-                dead: false,
-                start: self.code.len(),
-                fixups: Vec::new(),
-                else_fixup: None,
-                saved_params: None,
-            });
+            // The body becomes a block taking the arguments as its parameters (a call
+            // is never compiled in dead code, so the block is live).
+            self.open_block(Kind::Block, n, callee.results, None);
             Some(self.ctrls.len() - 1)
         };
         let params = (base..base + n)
