@@ -26,8 +26,9 @@ pub struct Frame {
     pub func: u32,
     /// The instance the function belongs to (follows from `func`, cached).
     pub(crate) inst: u32,
-    /// Index of the frame's first slot in [`Stack::slots`].
-    pub fp: usize,
+    /// The frame's first slot, in [`Stack::slots`] (whose buffer never moves: the
+    /// vector is never resized); [`Stack::fp`] gives its index.
+    pub(crate) sp: FrameSlots,
     /// Derived from `func`, kept so that returning to the frame looks nothing up;
     /// and where it resumes.
     pub(crate) code: FrameCode,
@@ -46,6 +47,18 @@ impl Frame {
         self.code.resume = self.code.ops.wrapping_add(pc);
     }
 }
+
+/// Where a frame's slots start: a pointer into its stack's slot buffer, so that calls
+/// and returns find a frame's slots without indexing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FrameSlots(pub *mut u64);
+
+// SAFETY: the pointer is into the slot buffer of the stack that holds the frame, and is
+// only dereferenced by the interpreter through that stack (moving a stack between
+// threads moves the buffer's owner with it).
+unsafe impl Send for FrameSlots {}
+// SAFETY: as above; shared references never write through it.
+unsafe impl Sync for FrameSlots {}
 
 /// A frame's threaded code, cached (it follows from the function), and the
 /// instruction it resumes at, kept as a pointer so that calls and returns compute
@@ -95,7 +108,10 @@ unsafe fn copy_chunk(src: *const Chunk, dst: *mut Chunk) {
 /// A call stack: value slots, frame records, and what calls need to enter each
 /// function.
 pub struct Stack {
+    /// The value slots: allocated once, never resized (frame records point into it).
     pub slots: Vec<u64>,
+    /// The address one past the last slot.
+    slots_end: usize,
     pub frames: Vec<Frame>,
     max_depth: usize,
     /// Calls may push a frame without growing `frames` while its length is below this
@@ -104,6 +120,10 @@ pub struct Stack {
     /// Per store function index: how to enter it, once it has been entered.
     entries: Vec<Entry>,
 }
+
+/// The instance of an unset [`Entry`]: no store holds this many instances (an instance
+/// takes far more than one byte of memory).
+pub(crate) const NO_INSTANCE: u32 = u32::MAX;
 
 /// What entering a compiled wasm function takes, cached per store function so that a
 /// call reads one record. `ops` points into the function's [`CompiledFunc`], which the
@@ -121,7 +141,8 @@ pub(crate) struct Entry {
     /// The slots the frame takes: the function's own frame size, or more if the
     /// padded `init` reaches further.
     pub frame_size: u32,
-    /// The instance the function belongs to.
+    /// The instance the function belongs to; [`NO_INSTANCE`] while the entry is not
+    /// set, so that the fast call path's instance check also rejects unset entries.
     pub inst: u32,
     /// The engine-wide id of its type (for `call_indirect`'s check).
     pub type_id: u32,
@@ -140,22 +161,51 @@ impl Entry {
     /// `sp` is valid for writes of `frame_size` slots.
     #[inline(always)]
     pub(crate) unsafe fn init_frame(&self, sp: *mut u64) {
+        // SAFETY: the caller's guarantee.
+        unsafe {
+            if self.init_head(sp) {
+                self.init_tail(sp);
+            }
+        }
+    }
+
+    /// The first two chunks of [`init_frame`](Self::init_frame) (all of most frames:
+    /// those without a loop); returns whether more follow, for
+    /// [`init_tail`](Self::init_tail).
+    ///
+    /// # Safety
+    /// As for `init_frame`.
+    #[inline(always)]
+    pub(crate) unsafe fn init_head(&self, sp: *mut u64) -> bool {
         // SAFETY: `new` made `frame_size` cover `num_params + init.len() * CHUNK`
         // slots, which the caller guarantees are writable.
+        unsafe {
+            let p = sp.add(self.num_params as usize) as *mut Chunk;
+            let (src, n) = (self.init.as_ptr(), self.init.len());
+            if n == 0 {
+                return false;
+            }
+            copy_chunk(src, p);
+            if n == 1 {
+                return false;
+            }
+            copy_chunk(src.add(1), p.add(1));
+            n > 2
+        }
+    }
+
+    /// The chunks of [`init_frame`](Self::init_frame) after the first two.
+    ///
+    /// # Safety
+    /// As for `init_frame`.
+    #[inline(always)]
+    pub(crate) unsafe fn init_tail(&self, sp: *mut u64) {
+        // SAFETY: as in `init_head`.
         unsafe {
             let p = sp.add(self.num_params as usize) as *mut Chunk;
             // Whole chunks, one by one: frames are small, and the libc call the
             // compiler could make of a copy of unknown length costs more.
             let (src, n) = (self.init.as_ptr(), self.init.len());
-            // Most frames take one or two chunks: those without a loop.
-            if n == 0 {
-                return;
-            }
-            copy_chunk(src, p);
-            if n == 1 {
-                return;
-            }
-            copy_chunk(src.add(1), p.add(1));
             let mut i = 2;
             while i < n {
                 copy_chunk(src.add(i), p.add(i));
@@ -170,7 +220,7 @@ impl Entry {
             init: Box::default(),
             num_params: 0,
             frame_size: 0,
-            inst: 0,
+            inst: NO_INSTANCE,
             type_id: u32::MAX,
         }
     }
@@ -202,8 +252,10 @@ impl Entry {
 impl Stack {
     pub fn new(max_slots: usize, max_depth: usize) -> Stack {
         let frames = Vec::with_capacity(max_depth.min(1 << 16));
+        let mut slots = vec![0; max_slots];
         Stack {
-            slots: vec![0; max_slots],
+            slots_end: slots.as_mut_ptr_range().end as usize,
+            slots,
             fast_depth: max_depth.min(frames.capacity()),
             frames,
             max_depth,
@@ -240,6 +292,22 @@ impl Stack {
         unsafe { Ok(self.push(func, fp)) }
     }
 
+    /// The index in `slots` of frame `f`'s first slot.
+    pub fn fp(&self, f: &Frame) -> usize {
+        (f.sp.0 as usize - self.slots.as_ptr() as usize) / std::mem::size_of::<u64>()
+    }
+
+    /// The index in `slots` of the top frame's first slot (0 with no frame).
+    pub(crate) fn top_fp(&self) -> usize {
+        self.frames.last().map_or(0, |f| self.fp(f))
+    }
+
+    /// The address one past the last slot.
+    #[inline(always)]
+    pub(crate) fn slots_end(&self) -> usize {
+        self.slots_end
+    }
+
     /// Makes room for an entry per store function (`n` of them), so that a call
     /// through a store function index needs no bounds check.
     pub(crate) fn cover(&mut self, n: usize) {
@@ -262,11 +330,12 @@ impl Stack {
         // frame.
         unsafe {
             let entry = self.entries.get_unchecked(func as usize);
-            entry.init_frame(self.slots.as_mut_ptr().add(fp));
+            let sp = self.slots.as_mut_ptr().add(fp);
+            entry.init_frame(sp);
             let n = self.frames.len();
             self.frames.as_mut_ptr().add(n).write(Frame {
                 func,
-                fp,
+                sp: FrameSlots(sp),
                 code: FrameCode {
                     ops: entry.ops,
                     resume: entry.ops,

@@ -35,7 +35,7 @@
 
 use std::hint::unreachable_unchecked;
 
-use super::{numeric, Frame, FrameCode, Outcome, Stack, Stop};
+use super::{numeric, Entry, Frame, FrameCode, FrameSlots, Outcome, Stack, Stop};
 use crate::compile::isa::{
     Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdBinOp, LdX,
     MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
@@ -450,8 +450,8 @@ pub(super) fn interpret(
     let inst_idx = top.inst;
     let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
-    // SAFETY: `Stack::enter` checked `fp + frame_size <= slots.len()` for this frame.
-    let sp = unsafe { stack.slots.as_mut_ptr().add(top.fp) };
+    // `Stack::enter` checked the frame lies inside `stack.slots`.
+    let sp = top.sp.0;
     // The frame resumes at an instruction of its code (`Frame::set_pc`, the calls).
     let ip = top.code.resume;
     let mut e = Exec {
@@ -501,63 +501,86 @@ pub(super) fn interpret(
 
 /// Enters wasm function `callee` (store index) with its frame at `base` slots into the
 /// running frame: the fast path, for a function called before, in the same instance,
-/// with room on the stack; everything else goes to [`call`].
+/// with room on the stack; everything else goes to [`call`]. (An entry not yet set
+/// belongs to no instance, so the instance check covers it.)
 #[inline(always)]
 fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
-    // SAFETY: `cx` is live.
-    let e = unsafe { ex(cx) };
-    // SAFETY: `callee` is a store function index, below `code_part.funcs.len()`, for
-    // which `interpret` made room in `entries`.
-    let entry = unsafe { e.stack.entries.get_unchecked(callee as usize) };
-    if entry.ops.is_null() {
-        return call(ip, cx, callee, base);
-    }
     enter_fast(ip, sp, cx, callee, base)
 }
 
-/// [`call_fast`] once the callee's entry is known to be set.
+/// [`call_fast`], also used where the callee's entry is known to be set.
 #[inline(always)]
 fn enter_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+    guard!(ip, cx);
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    let Stack {
-        slots,
-        frames,
-        fast_depth,
-        entries,
-        ..
-    } = &mut *e.stack;
-    // SAFETY: as in `call_fast`.
-    let entry = unsafe { entries.get_unchecked(callee as usize) };
-    let n = frames.len();
-    // SAFETY: the running function's frame is on the stack.
-    let top = unsafe { frames.get_unchecked_mut(n.wrapping_sub(1)) };
-    let new_fp = top.fp + base as usize;
-    if entry.inst != e.inst_idx
-        || new_fp + entry.frame_size as usize > slots.len()
-        || n >= *fast_depth
-    {
+    let stack: *mut Stack = &mut *e.stack;
+    // SAFETY: `stack` is the live stack; `callee` is a store function index, below
+    // `code_part.funcs.len()`, for which `interpret` made room in `entries`.
+    let (entry, frames, n, slots_end, fast_depth) = unsafe {
+        (
+            &*(*stack).entries.as_ptr().add(callee as usize),
+            (*stack).frames.as_mut_ptr(),
+            (*stack).frames.len(),
+            (*stack).slots_end(),
+            (*stack).fast_depth,
+        )
+    };
+    // `sp` is the running frame's first slot, inside the slots.
+    let new_sp = sp.wrapping_add(base as usize);
+    let room = (slots_end - new_sp as usize) / std::mem::size_of::<u64>();
+    if entry.inst != e.inst_idx || entry.frame_size as usize > room || n >= fast_depth {
         return call(ip, cx, callee, base);
     }
-    // SAFETY: `ip` is an instruction of the running function, not its last.
-    top.code.resume = unsafe { ip.add(1) };
     let ops = entry.ops;
-    // SAFETY: `n < fast_depth <= frames.capacity()`.
+    // SAFETY: `n < fast_depth <= frames.capacity()`, and the running function's frame
+    // is on the stack (`n >= 1`); `ip` is an instruction of the running function, not
+    // its last.
     unsafe {
-        frames.as_mut_ptr().add(n).write(Frame {
+        (*frames.add(n - 1)).code.resume = ip.add(1);
+        frames.add(n).write(Frame {
             func: callee,
-            fp: new_fp,
+            sp: FrameSlots(new_sp),
             code: FrameCode { ops, resume: ops },
-            inst: entry.inst,
+            inst: e.inst_idx,
         });
-        frames.set_len(n + 1);
+        (*stack).frames.set_len(n + 1);
     }
-    guard!(ip, cx);
-    // SAFETY: `sp` is slot `top.fp`, so this is slot `new_fp`, and the frame's
-    // `frame_size` slots from there lie inside the slots (checked above).
-    let sp = unsafe { sp.add(base as usize) };
-    unsafe { entry.init_frame(sp) };
+    // The frame's `frame_size` slots from `new_sp` lie inside the slots (checked
+    // above: `base` is below the running frame's size, so `new_sp <= slots_end`).
+    let sp = new_sp;
+    // SAFETY: as above.
+    if unsafe { entry.init_head(sp) } {
+        // Larger frames finish in a second function, tail called, so that this one
+        // keeps no more values live than there are registers.
+        let entry = entry as *const Entry as *mut u8;
+        // SAFETY: `init_rest`'s contract, as above.
+        return unsafe { init_rest(ops, sp, entry, 0, cx, 0) };
+    }
     let (mem, len) = e.mem;
+    next!(ops, sp, mem, len, cx, 0)
+}
+
+/// The end of [`enter_fast`] for a frame of more than two chunks: initializes the
+/// rest of the frame at `sp` of the function whose entry `entry` points at (passed in
+/// the memory-base register), then runs its first instruction `ops`.
+///
+/// # Safety
+/// `entry` points at the entry of the function whose frame was just pushed at `sp`,
+/// with its `frame_size` slots inside the stack, and `ops` is its code.
+#[inline(never)]
+unsafe fn init_rest(
+    ops: *const Op,
+    sp: *mut u64,
+    entry: *mut u8,
+    _len: usize,
+    cx: *mut ExecCtx,
+    _acc: u64,
+) -> Exit {
+    // SAFETY: see above.
+    unsafe { (*(entry as *const Entry)).init_tail(sp) };
+    // SAFETY: `cx` is live.
+    let (mem, len) = unsafe { ex(cx) }.mem;
     next!(ops, sp, mem, len, cx, 0)
 }
 
@@ -569,9 +592,8 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
     let pc = pc_of(e, ip);
-    let top = e.top();
-    let new_fp = top.fp + base as usize;
-    top.set_pc(pc + 1);
+    let new_fp = e.stack.top_fp() + base as usize;
+    e.top().set_pc(pc + 1);
     match &e.code_part.funcs[callee as usize] {
         FuncEntity::Wasm(w) => {
             let c = match w.code() {
@@ -619,12 +641,7 @@ fn ret_fast(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     unsafe { e.stack.frames.set_len(n - 1) };
     // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
     // resume pointer is an instruction of its code (the one after its call).
-    let (sp, next) = unsafe {
-        (
-            e.stack.slots.as_mut_ptr().add(caller.fp),
-            caller.code.resume,
-        )
-    };
+    let (sp, next) = (caller.sp.0, caller.code.resume);
     let (mem, len) = e.mem;
     next!(next, sp, mem, len, cx, 0)
 }
@@ -649,12 +666,7 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     let (mem, len) = e.mem;
     // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
     // resume pointer is an instruction of its code (the one after its call).
-    let (sp, next) = unsafe {
-        (
-            e.stack.slots.as_mut_ptr().add(caller.fp),
-            caller.code.resume,
-        )
-    };
+    let (sp, next) = (caller.sp.0, caller.code.resume);
     bounce!(next, sp, mem, len, cx, 0)
 }
 
@@ -672,7 +684,7 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
         Ok(c) => c,
         Err(err) => return fail(ip, cx, err),
     };
-    let fp = e.top().fp;
+    let fp = e.stack.top_fp();
     let from = fp + base as usize;
     let np = c.num_params as usize;
     e.stack.slots.copy_within(from..from + np, fp);
@@ -705,7 +717,14 @@ fn table_func(
     index: Slot,
     is64: bool,
 ) -> Result<u32, TrapCode> {
-    let t = &e.data.tables[e.inst.tables[table as usize] as usize];
+    debug_assert!((table as usize) < e.inst.tables.len());
+    // SAFETY: validation proved `table` is a table index of the running instance's
+    // module, which has one entry per table, each a table of this store.
+    let t = unsafe {
+        let t = *e.inst.tables.get_unchecked(table as usize) as usize;
+        debug_assert!(t < e.data.tables.len());
+        e.data.tables.get_unchecked(t)
+    };
     let i = addr(rd!(sp, index), is64);
     let fref = usize::try_from(i)
         .ok()
