@@ -1484,7 +1484,7 @@ fn recursion_fills_the_value_stack_to_its_last_slot() {
         let f = inst.get_func(&*store, name).unwrap();
         let mut out = [Val::I32(0)];
         f.call(&mut *store, &[Val::I32(n)], &mut out)
-            .map(|()| out[0].clone())
+            .map(|()| out[0])
     };
     let exhausted = |r: Result<Val>| {
         r.unwrap_err().as_trap().map(|t| t.message().to_string())
