@@ -1512,3 +1512,81 @@ fn recursion_fills_the_value_stack_to_its_last_slot() {
     // The store still runs calls normally afterwards.
     assert_eq!(call(&mut store, "sum", 4).unwrap(), Val::I32(30));
 }
+
+/// Every i32 operation that takes a constant as an immediate, with the constant on
+/// either side, its other operand from a local or from the instruction before, and its
+/// result used by a compare-and-branch against a constant, computes what the
+/// operations compute.
+#[test]
+fn constant_operands_folded_into_instructions_compute_the_same() {
+    type I32Op = fn(i32, i32) -> i32;
+    let ops: [(&str, I32Op); 21] = [
+        ("add", |x, y| x.wrapping_add(y)),
+        ("sub", |x, y| x.wrapping_sub(y)),
+        ("mul", |x, y| x.wrapping_mul(y)),
+        ("and", |x, y| x & y),
+        ("or", |x, y| x | y),
+        ("xor", |x, y| x ^ y),
+        ("shl", |x, y| x.wrapping_shl(y as u32)),
+        ("shr_s", |x, y| x.wrapping_shr(y as u32)),
+        ("shr_u", |x, y| (x as u32).wrapping_shr(y as u32) as i32),
+        ("rotl", |x, y| x.rotate_left(y as u32 % 32)),
+        ("rotr", |x, y| x.rotate_right(y as u32 % 32)),
+        ("eq", |x, y| (x == y) as i32),
+        ("ne", |x, y| (x != y) as i32),
+        ("lt_s", |x, y| (x < y) as i32),
+        ("lt_u", |x, y| ((x as u32) < (y as u32)) as i32),
+        ("gt_s", |x, y| (x > y) as i32),
+        ("gt_u", |x, y| ((x as u32) > (y as u32)) as i32),
+        ("le_s", |x, y| (x <= y) as i32),
+        ("le_u", |x, y| ((x as u32) <= (y as u32)) as i32),
+        ("ge_s", |x, y| (x >= y) as i32),
+        ("ge_u", |x, y| ((x as u32) >= (y as u32)) as i32),
+    ];
+    let consts = [0i32, 1, -1, 31, 33, i32::MIN, 0x1234_5678];
+    let inputs = [0i32, 1, -1, 5, 31, 32, i32::MIN, i32::MAX, -77];
+    let mut funcs = String::new();
+    for (name, _) in &ops {
+        for (ci, c) in consts.iter().enumerate() {
+            // x OP c, c OP x, (x + x) OP c (operand from the accumulator), and the
+            // result tested against c by a branch (taken: 1000 added).
+            funcs.push_str(&format!(
+                r#"(func (export "{name}_{ci}") (param $x i32) (result i32) (local $r i32)
+                  (local.set $r (i32.{name} (local.get $x) (i32.const {c})))
+                  (local.set $r (i32.add (local.get $r)
+                    (i32.mul (i32.{name} (i32.const {c}) (local.get $x)) (i32.const 7))))
+                  (local.set $r (i32.add (local.get $r)
+                    (i32.mul (i32.{name} (i32.add (local.get $x) (local.get $x)) (i32.const {c}))
+                             (i32.const 49))))
+                  (block $b
+                    (br_if $b (i32.lt_s (local.get $r) (i32.const {c})))
+                    (local.set $r (i32.add (local.get $r) (i32.const 1000))))
+                  (block $b
+                    (br_if $b (i32.gt_u (i32.const {c}) (local.get $x)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 5000))))
+                  (local.get $r))
+                "#
+            ));
+        }
+    }
+    let (mut store, inst) = instantiate(&format!("(module {funcs})"));
+    for (name, op) in &ops {
+        for (ci, &c) in consts.iter().enumerate() {
+            let f = inst.get_func(&store, &format!("{name}_{ci}")).unwrap();
+            for &x in &inputs {
+                let mut r = op(x, c)
+                    .wrapping_add(op(c, x).wrapping_mul(7))
+                    .wrapping_add(op(x.wrapping_add(x), c).wrapping_mul(49));
+                if r >= c {
+                    r = r.wrapping_add(1000);
+                }
+                if (c as u32) <= (x as u32) {
+                    r = r.wrapping_add(5000);
+                }
+                let mut out = [Val::I32(0)];
+                f.call(&mut store, &[Val::I32(x)], &mut out).unwrap();
+                assert_eq!(out[0], Val::I32(r), "{name} x={x} c={c}");
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! Operands are frame slots ([`Slot`]): a function's frame is laid out as
 //! `[params | declared locals | constants | operand-stack temporaries]`, every slot an
 //! untyped `u64`. Constants are copied into their slots when a frame is entered, so an
-//! instruction reads a constant exactly as it reads a local. Branch targets are
+//! instruction reads a constant exactly as it reads a local (or, for the commonest
+//! i32 operations, from the instruction itself). Branch targets are
 //! relative instruction offsets resolved at compile time. Instructions are kept at
 //! most 12 bytes of payload (no field wider than 4 bytes) so `Instr` stays 16 bytes.
 //!
@@ -17,8 +18,14 @@
 //! condition and result, `global.get` results and `global.set` values; of the fused
 //! memory-operand instructions ([`Instr::BinLd`], [`Instr::BinLdX`]), the result, the
 //! register operand `a` and (of `BinLd`) the address, of the read-modify-write ones
-//! ([`Instr::Rmw`]) the value, and of a multiply-add ([`Instr::MulAdd`]) the result. No
-//! instruction reads it twice.
+//! ([`Instr::Rmw`]) the value, of a multiply-add ([`Instr::MulAdd`]) the result, and
+//! of the constant-operand instructions ([`Instr::BinI`], [`Instr::BrIfI32Imm`]) the
+//! result and the operand `a`. No instruction reads it twice.
+//!
+//! Immediates: after compilation, an i32 binary operation or compare-and-branch whose
+//! operand is a constant slot takes the constant into the instruction instead
+//! ([`Instr::BinI`], [`Instr::BrIfI32Imm`]; see `compile::imm`), and a constant no
+//! instruction reads from its slot any more leaves the frame's constant pool.
 
 use crate::syntax::{LaneOp, LoadOp, SimdOp, StoreOp, V128LoadOp, ValType};
 
@@ -28,6 +35,10 @@ pub type Slot = u16;
 /// Not a frame slot: the operand is the accumulator, a value the previous instruction
 /// left in a host register for this one (frames have fewer slots than this index).
 pub const ACC: Slot = Slot::MAX;
+
+/// The unit, in slots, in which a frame's locals and constants are copied in when it
+/// is entered (the interpreter copies whole units).
+pub const INIT_CHUNK: usize = 4;
 
 /// The most slots one frame may use.
 pub const MAX_FRAME_SLOTS: usize = Slot::MAX as usize;
@@ -201,6 +212,54 @@ pub struct MulAdd {
     pub c: Slot,
 }
 
+/// The operation of an i32 binary instruction whose right operand is an immediate
+/// ([`Instr::BinI`]): the wasm instruction of the same name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum BinIOp {
+    Add,
+    Sub,
+    Mul,
+    And,
+    Or,
+    Xor,
+    Shl,
+    ShrS,
+    ShrU,
+    Rotl,
+    Rotr,
+    Eq,
+    Ne,
+    LtS,
+    LtU,
+    GtS,
+    GtU,
+    LeS,
+    LeU,
+    GeS,
+    GeU,
+}
+
+/// Operands of an i32 binary instruction with a constant right operand: `dst = a OP
+/// imm`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BinI {
+    pub op: BinIOp,
+    pub dst: Slot,
+    pub a: Slot,
+    pub imm: u32,
+}
+
+/// A compare-and-branch with a constant right operand: branch by `offset` when `a
+/// COND imm` holds (i32; `cond` is never `Eqz`/`Nez`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BrCmpI {
+    pub cond: Cond,
+    pub a: Slot,
+    pub imm: u32,
+    pub offset: i32,
+}
+
 /// A fused compare-and-branch: branch by `offset` when `a OP b` holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BrCmp {
@@ -271,6 +330,8 @@ macro_rules! define_instr {
             BrIfI32LeU(BrCmp),
             BrIfI32GeS(BrCmp),
             BrIfI32GeU(BrCmp),
+            /// A compare-and-branch against a constant.
+            BrIfI32Imm(BrCmpI),
             /// A loop step fused with its test: `x = x + step` (i32), then jump by `offset`
             /// when `x COND other` holds.
             BrIfAdd { x: Slot, step: Slot, other: Slot, cond: Cond, offset: i32 },
@@ -294,19 +355,17 @@ macro_rules! define_instr {
             /// Call the function referenced by `fref` (traps on null).
             CallRef { fref: Slot, base: Slot },
             ReturnCallRef { fref: Slot, base: Slot },
-            /// Jump when `src` is a null reference.
-            BrOnNull { src: Slot, offset: i32 },
-            /// Jump when `src` is not a null reference.
-            BrOnNonNull { src: Slot, offset: i32 },
+            /// Jump when `src` is a null reference (`if_null`), or when it is not.
+            BrRef { src: Slot, offset: i32, if_null: bool },
             /// Fuel metering (only with `Config::consume_fuel`): trap with "all fuel
             /// consumed" unless `amount` units remain, else consume them.
             ConsumeFuel { amount: u32 },
             /// Epoch interruption (only with `Config::epoch_interruption`): trap with
             /// "interrupted" once the engine's epoch reaches the store's deadline.
             CheckEpoch,
-            /// Deterministic mode: replace a NaN in `slot` by the canonical NaN.
-            CanonNan32 { slot: Slot },
-            CanonNan64 { slot: Slot },
+            /// Deterministic mode: replace a NaN (an f64 if `is64`, else an f32) in `slot`
+            /// by the canonical NaN.
+            CanonNan { slot: Slot, is64: bool },
             /// `dst = src`.
             Copy(Un),
             /// `dst = src`, then `dst2 = src2` (two moves, one dispatch).
@@ -376,6 +435,8 @@ macro_rules! define_instr {
             Rmw(Rmw),
             /// A multiplication and the addition that consumes it.
             MulAdd(MulAdd),
+            /// An i32 binary instruction whose right operand is a constant.
+            BinI(BinI),
             /// A load from a memory other than memory 0.
             LoadMem { op: LoadOp, mem: u16, dst: Slot, addr: Slot, offset: u32 },
             /// A store to a memory other than memory 0.
@@ -460,9 +521,9 @@ impl Instr {
             Instr::Br { offset }
             | Instr::BrIfNez { offset, .. }
             | Instr::BrIfEqz { offset, .. }
-            | Instr::BrOnNull { offset, .. }
-            | Instr::BrOnNonNull { offset, .. }
-            | Instr::BrIfAdd { offset, .. } => Some(offset),
+            | Instr::BrRef { offset, .. }
+            | Instr::BrIfAdd { offset, .. }
+            | Instr::BrIfI32Imm(BrCmpI { offset, .. }) => Some(offset),
             _ => self.compare_branch_mut().map(|c| &mut c.offset),
         }
     }

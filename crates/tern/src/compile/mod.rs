@@ -13,16 +13,22 @@
 //! trap (see `inline`) is compiled as the callee's body, its parameters bound to the
 //! argument operands and its locals in slots reserved after the `if` scratch slots.
 //!
+//! Once compiled, constant operands of the commonest i32 instructions become
+//! immediates (see `imm`); when that leaves constants no instruction reads from a slot,
+//! the function is compiled a second time without them in its constant pool (which
+//! every call copies into the new frame).
+//!
 //! The compiler trusts that the body was validated; it reads the module's syntax and
 //! never touches the store.
 
+mod imm;
 mod inline;
 pub mod isa;
 mod layout;
 mod simd;
 mod verify;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
@@ -30,7 +36,7 @@ use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp, ValType};
 use isa::{
     slot_width, slots_of, Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, Instr, Ld, LdBinOp, LdX,
-    MulAdd, MulAddOp, Rmw, RmwOp, Slot, St, StX, Un, ACC, MAX_FRAME_SLOTS,
+    MulAdd, MulAddOp, Rmw, RmwOp, Slot, St, StX, Un, ACC, INIT_CHUNK, MAX_FRAME_SLOTS,
 };
 
 /// The most operands that may wait on the stack as lazy local or constant references;
@@ -75,8 +81,60 @@ struct Ctrl {
     saved_params: Option<Slot>,
 }
 
+/// Whether leaving `unused` constants out of `f`'s pool would shrink what a call copies
+/// into the new frame by at least one [`INIT_CHUNK`].
+fn fewer_chunks(f: &CompiledFunc, unused: usize) -> bool {
+    let init = (f.locals_end - f.num_params) as usize + f.consts.len();
+    unused > 0 && (init - unused).div_ceil(INIT_CHUNK) < init.div_ceil(INIT_CHUNK)
+}
+
+/// The first slot number (counting down) of the constants a second compilation keeps
+/// out of the pool: operands that only exist until they become immediates.
+const ABSENT_TOP: usize = ACC as usize - 1;
+
 /// Compiles defined function `def_index` of `module`.
 pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
+    let first = compile_pass(module, def_index, None)?;
+    let f = match first {
+        Pass::Done(f, read, unused) if fewer_chunks(&f, unused) => {
+            // Again, with only the constants still read from slots in the pool. Any
+            // outcome but a function whose every operand became an immediate or a pool
+            // slot keeps the first.
+            match compile_pass(module, def_index, Some(&read)) {
+                Ok(Pass::Done(g, ..)) => g,
+                _ => f,
+            }
+        }
+        Pass::Done(f, ..) => f,
+        Pass::Unfit => return Err(Error::api("internal compiler error: no first pass")),
+    };
+    if std::env::var_os("TERN_DUMP_CODE").is_some() {
+        // A developer aid: the internal code of each function as it is compiled.
+        eprintln!(
+            "func {} (frame {} slots, consts {:?}):",
+            module.syntax.num_imported_funcs + def_index,
+            f.frame_size,
+            f.consts
+        );
+        for (pc, i) in f.code.iter().enumerate() {
+            eprintln!("  {pc:4}: {i:?}");
+        }
+    }
+    Ok(f)
+}
+
+/// What one compilation gave.
+enum Pass {
+    /// The function, the scalar constants its instructions still read from slots, and
+    /// how many of its pool's scalar constants no instruction reads from a slot.
+    Done(CompiledFunc, HashSet<u64>, usize),
+    /// A second compilation that left some constant neither in the pool nor folded.
+    Unfit,
+}
+
+/// Compiles the function once; with `pool`, only those constants get pool slots (the
+/// others are given absent slots, which must all become immediates).
+fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>>) -> Result<Pass> {
     let m = &module.syntax;
     let body = m
         .code
@@ -124,7 +182,13 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     let mut wide_consts: Vec<u128> = Vec::new();
     let mut inliner = inline::Inliner::new(module);
     let mut inline_slots = 0;
+    let mut absent_index: HashMap<u64, usize> = HashMap::new();
     let mut add_const = |bits: u64| {
+        if pool.is_some_and(|p| !p.contains(&bits)) {
+            let n = absent_index.len();
+            absent_index.entry(bits).or_insert(n);
+            return;
+        }
         const_index.entry(bits).or_insert_with(|| {
             const_vals.push(bits);
             const_vals.len() - 1
@@ -190,7 +254,17 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         consts.extend_from_slice(&[v as u64, (v >> 64) as u64]);
     }
 
-    let zero_const = const_index.get(&0).map(|&i| (consts_base + i) as Slot);
+    // Absent constants take the slots counting down from `ABSENT_TOP`, far above the
+    // frame (checked once the frame's size is known).
+    let absent_end = ABSENT_TOP.saturating_sub(absent_index.len());
+    if !absent_index.is_empty() && temps >= absent_end {
+        return Ok(Pass::Unfit);
+    }
+    let zero_const = match (const_index.get(&0), absent_index.get(&0)) {
+        (Some(&i), _) => Some((consts_base + i) as Slot),
+        (None, Some(&i)) => Some((ABSENT_TOP - i) as Slot),
+        (None, None) => None,
+    };
     let mut c = Compiler {
         module,
         code: Vec::new(),
@@ -202,6 +276,7 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         max_depth: 0,
         consts_base,
         const_index,
+        absent_index: absent_index.clone(),
         wide_index,
         local_slots,
         v128_operands: &module.v128_operands,
@@ -262,6 +337,44 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
     }
     layout::layout(&mut c.code, &mut c.offsets);
     thread_returns(&mut c.code);
+    if !absent_index.is_empty() && frame_size >= absent_end {
+        return Ok(Pass::Unfit);
+    }
+    // Constant operands into immediates; then which constants are still read from
+    // slots (an absent one still read makes this compilation unfit).
+    let n_scalar = const_vals.len();
+    let mut absent_vals = vec![0; absent_index.len()];
+    for (&v, &i) in &absent_index {
+        absent_vals[i] = v;
+    }
+    let constant = |s: Slot| {
+        let s = s as usize;
+        if (consts_base..consts_base + n_scalar).contains(&s) {
+            Some(const_vals[s - consts_base])
+        } else if s <= ABSENT_TOP && s > absent_end {
+            Some(absent_vals[ABSENT_TOP - s])
+        } else {
+            None
+        }
+    };
+    imm::fold(&mut c.code, constant);
+    let mut read = HashSet::new();
+    let mut unfit = false;
+    for i in &c.code {
+        verify::slots_touched(i, &mut |first, n| {
+            for s in first..first.saturating_add(n) {
+                let s = s as usize;
+                if (consts_base..consts_base + n_scalar).contains(&s) {
+                    read.insert(const_vals[s - consts_base]);
+                } else if s > absent_end && s <= ABSENT_TOP {
+                    unfit = true;
+                }
+            }
+        });
+    }
+    if unfit {
+        return Ok(Pass::Unfit);
+    }
     let f = CompiledFunc {
         code: c.code.into_boxed_slice(),
         offsets: c.offsets.into_boxed_slice(),
@@ -272,19 +385,8 @@ pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
         ops: std::sync::OnceLock::new(),
     };
     verify::verify(&f)?;
-    if std::env::var_os("TERN_DUMP_CODE").is_some() {
-        // A developer aid: the internal code of each function as it is compiled.
-        eprintln!(
-            "func {} (frame {} slots, consts {:?}):",
-            m.num_imported_funcs + def_index,
-            f.frame_size,
-            f.consts
-        );
-        for (pc, i) in f.code.iter().enumerate() {
-            eprintln!("  {pc:4}: {i:?}");
-        }
-    }
-    Ok(f)
+    let unused = n_scalar - read.len();
+    Ok(Pass::Done(f, read, unused))
 }
 
 /// (params, results) of a block type, in slots.
@@ -324,6 +426,9 @@ struct Compiler<'m> {
     max_depth: usize,
     consts_base: usize,
     const_index: HashMap<u64, usize>,
+    /// Constants left out of the pool (a second compilation): value to `i`, the
+    /// constant's absent slot being `ABSENT_TOP - i`.
+    absent_index: HashMap<u64, usize>,
     /// Vector constants: value to index of its first slot after `consts_base`.
     wide_index: HashMap<u128, usize>,
     /// The first slot of each local and whether it is a v128, when some local is a
@@ -424,6 +529,9 @@ impl Compiler<'_> {
 
     fn const_slot(&self, bits: u64) -> Slot {
         // The pre-scan saw every constant of the body.
+        if let Some(&i) = self.absent_index.get(&bits) {
+            return (ABSENT_TOP - i) as Slot;
+        }
         let i = self.const_index.get(&bits).copied().unwrap_or(0);
         (self.consts_base + i) as Slot
     }
@@ -1695,11 +1803,22 @@ impl Compiler<'_> {
                 let src = self.slot_of(pos);
                 self.stack.pop();
                 if self.branch_needs_copies(d) {
-                    let skip = self.emit(Instr::BrOnNonNull { src, offset: 0 });
+                    let skip = self.emit(Instr::BrRef {
+                        src,
+                        offset: 0,
+                        if_null: false,
+                    });
                     self.branch(d);
                     self.patch_to_here(skip);
                 } else {
-                    self.jump(d, Instr::BrOnNull { src, offset: 0 });
+                    self.jump(
+                        d,
+                        Instr::BrRef {
+                            src,
+                            offset: 0,
+                            if_null: true,
+                        },
+                    );
                 }
                 let p = self.push(Opd::Temp);
                 let home = self.home(p);
@@ -1712,11 +1831,22 @@ impl Compiler<'_> {
                 let pos = self.stack.len() - 1;
                 let src = self.slot_of(pos);
                 if self.branch_needs_copies(d) {
-                    let skip = self.emit(Instr::BrOnNull { src, offset: 0 });
+                    let skip = self.emit(Instr::BrRef {
+                        src,
+                        offset: 0,
+                        if_null: true,
+                    });
                     self.branch(d);
                     self.patch_to_here(skip);
                 } else {
-                    self.jump(d, Instr::BrOnNonNull { src, offset: 0 });
+                    self.jump(
+                        d,
+                        Instr::BrRef {
+                            src,
+                            offset: 0,
+                            if_null: false,
+                        },
+                    );
                 }
                 self.stack.pop();
             }
@@ -1738,11 +1868,7 @@ impl Compiler<'_> {
         };
         let pos = self.stack.len() - 1;
         let slot = self.home(pos);
-        self.emit(if is64 {
-            Instr::CanonNan64 { slot }
-        } else {
-            Instr::CanonNan32 { slot }
-        });
+        self.emit(Instr::CanonNan { slot, is64 });
     }
 
     /// (params, results) of type `type_index`.
@@ -2083,6 +2209,39 @@ mod tests {
     }
 
     #[test]
+    fn constants_read_only_as_immediates_leave_the_pool() {
+        let engine = Engine::default();
+        let m = Module::new(
+            &engine,
+            r#"(module (memory 1) (func (param i32) (result i32)
+                (i32.store (i32.const 64) (i32.add (local.get 0) (i32.const 1000)))
+                (i32.xor (i32.and (i32.mul (local.get 0) (i32.const 3)) (i32.const 0xff))
+                         (i32.shl (local.get 0) (i32.const 5)))
+                (i32.or (i32.const 0x100))
+                (i32.add (i32.sub (i32.const 7) (local.get 0)))
+                (br_if 0 (i32.lt_u (i32.const 9) (local.get 0)))
+                drop (i32.const 11)))"#,
+        )
+        .unwrap();
+        let f = m.inner.compiled(0).unwrap();
+        // 64 stays (an address, read from its slot); 11 is copied out as the result;
+        // 1000, 3, 0xff, 5, 0x100 and 9 are immediates only; 7 - x keeps 7 in a slot.
+        let mut pool = f.consts.to_vec();
+        pool.sort_unstable();
+        assert_eq!(pool, [7, 11, 64]);
+        let imms: Vec<u32> = f
+            .code
+            .iter()
+            .filter_map(|i| match i {
+                Instr::BinI(b) => Some(b.imm),
+                Instr::BrIfI32Imm(b) => Some(b.imm),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(imms, [1000, 3, 0xff, 5, 0x100, 9]);
+    }
+
+    #[test]
     fn loads_fuse_into_their_consumers() {
         // `acc[q] += k * a[p]`, as in a matrix product's inner loop.
         let c = code(
@@ -2237,7 +2396,7 @@ mod tests {
             ),
             "{c:?}"
         );
-        assert!(matches!(c[1], Instr::CanonNan64 { .. }), "{c:?}");
+        assert!(matches!(c[1], Instr::CanonNan { is64: true, .. }), "{c:?}");
         assert!(matches!(c[2], Instr::F64Store(_)), "{c:?}");
     }
 

@@ -108,7 +108,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         | Instr::ConsumeFuel { .. }
         | Instr::CheckEpoch => {}
         Instr::ReturnOne { src } => one!(src),
-        Instr::CanonNan32 { slot } | Instr::CanonNan64 { slot } => one!(slot),
+        Instr::CanonNan { slot, .. } => one!(slot),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => operand(cond, false, f, acc),
         Instr::BrTable { index, .. } => one!(index),
         Instr::BrIfAdd { x, step, other, .. } => {
@@ -133,7 +133,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
             one!(fref);
             f(base as u32, 0);
         }
-        Instr::BrOnNull { src, .. } | Instr::BrOnNonNull { src, .. } => one!(src),
+        Instr::BrRef { src, .. } => one!(src),
         Instr::Copy(u) | Instr::RefIsNull(u) | Instr::RefAsNonNull(u) => {
             one!(u.dst);
             one!(u.src);
@@ -307,8 +307,27 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
                 one!(offset);
             }
         }
+        Instr::BinI(o) => {
+            operand(o.dst, true, f, acc);
+            operand(o.a, false, f, acc);
+        }
+        Instr::BrIfI32Imm(c) => operand(c.a, false, f, acc),
         _ => {}
     }
+}
+
+/// Calls `f(first_slot, count)` for every frame slot range instruction `i` reads or
+/// writes (the accumulator is not a slot).
+pub(super) fn slots_touched(i: &Instr, f: &mut impl FnMut(u32, u32)) {
+    slot_ranges(
+        i,
+        &mut |s, n| {
+            if s != ACC as u32 {
+                f(s, n)
+            }
+        },
+        &mut |_| {},
+    );
 }
 
 /// Checks the invariants the interpreter relies on.

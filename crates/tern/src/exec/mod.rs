@@ -15,7 +15,7 @@ pub mod numeric;
 pub(crate) mod simd;
 mod threaded;
 
-use crate::compile::isa::{CompiledFunc, Op};
+use crate::compile::isa::{CompiledFunc, Op, INIT_CHUNK};
 use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
 use crate::runtime::store::{CodePart, FuncEntity, StoreInner};
 
@@ -79,7 +79,7 @@ unsafe impl Sync for FrameCode {}
 
 /// The unit in which a frame's locals and constants are copied in on entry.
 pub(crate) type Chunk = [u64; CHUNK];
-const CHUNK: usize = 4;
+const CHUNK: usize = INIT_CHUNK;
 
 /// Copies one chunk from `src` (aligned) to `dst` (any alignment): two 16-byte moves
 /// on x86-64.

@@ -37,8 +37,8 @@ use std::hint::unreachable_unchecked;
 
 use super::{numeric, Entry, Frame, FrameCode, FrameSlots, Outcome, Stack, Stop};
 use crate::compile::isa::{
-    Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, ExecCtx, Exit, Handler, Instr, Ld, LdBinOp, LdX,
-    MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
+    Bin, BinI, BinIOp, BinLd, BinLdX, BrCmp, BrCmpI, CompiledFunc, Cond, ExecCtx, Exit, Handler,
+    Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
@@ -914,6 +914,121 @@ brcmp_handlers! {
     BrIfI32GeU: u32, |a, b| a >= b;
 }
 
+/// Handlers of i32 operations with a constant right operand ([`Instr::BinI`]), one per
+/// operand mode `dst_a` in {`s_s`, `a_s`, `s_a`, `a_a`}: the operation's semantics as
+/// in the numeric handlers, with `y` the immediate.
+macro_rules! imm_handlers {
+    ($( $op:ident / $m:ident => |$x:ident, $y:ident| $body:expr; )*) => {
+        mod bin_i {
+            use super::*;
+            $(
+                pub(super) mod $m {
+                    use super::*;
+                    imm_handlers!(@fn $op s_s S S |$x, $y| $body);
+                    imm_handlers!(@fn $op a_s A S |$x, $y| $body);
+                    imm_handlers!(@fn $op s_a S A |$x, $y| $body);
+                    imm_handlers!(@fn $op a_a A A |$x, $y| $body);
+                }
+            )*
+            pub(super) fn pick(o: &BinI) -> Handler {
+                match o.op {
+                    $( BinIOp::$op => match (o.dst == ACC, o.a == ACC) {
+                        (false, false) => $m::s_s,
+                        (true, false) => $m::a_s,
+                        (false, true) => $m::s_a,
+                        (true, true) => $m::a_a,
+                    }, )*
+                }
+            }
+        }
+    };
+    (@fn $op:ident $fname:ident $d:ident $s:ident |$x:ident, $y:ident| $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::BinI(o));
+            let $x = opnd!($s, sp, acc, o.a) as u32;
+            let $y = o.imm;
+            let v: u64 = $body;
+            let acc = result!($d, sp, acc, o.dst, v);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+}
+
+imm_handlers! {
+    Add / add => |x, y| w32(x.wrapping_add(y));
+    Sub / sub => |x, y| w32(x.wrapping_sub(y));
+    Mul / mul => |x, y| w32(x.wrapping_mul(y));
+    And / and => |x, y| w32(x & y);
+    Or / or => |x, y| w32(x | y);
+    Xor / xor => |x, y| w32(x ^ y);
+    Shl / shl => |x, y| w32(x.wrapping_shl(y));
+    ShrS / shr_s => |x, y| ws32((x as i32).wrapping_shr(y));
+    ShrU / shr_u => |x, y| w32(x.wrapping_shr(y));
+    Rotl / rotl => |x, y| w32(x.rotate_left(y % 32));
+    Rotr / rotr => |x, y| w32(x.rotate_right(y % 32));
+    Eq / eq => |x, y| b(x == y);
+    Ne / ne => |x, y| b(x != y);
+    LtS / lt_s => |x, y| b((x as i32) < (y as i32));
+    LtU / lt_u => |x, y| b(x < y);
+    GtS / gt_s => |x, y| b((x as i32) > (y as i32));
+    GtU / gt_u => |x, y| b(x > y);
+    LeS / le_s => |x, y| b((x as i32) <= (y as i32));
+    LeU / le_u => |x, y| b(x <= y);
+    GeS / ge_s => |x, y| b((x as i32) >= (y as i32));
+    GeU / ge_u => |x, y| b(x >= y);
+}
+
+/// Compare-and-branch handlers with a constant right operand ([`Instr::BrIfI32Imm`]),
+/// one per condition and mode of `a`: `s` (a slot) or `a` (the accumulator).
+macro_rules! brimm_handlers {
+    ($( $cond:ident / $m:ident: $t:ty, |$a:ident, $b:ident| $c:expr; )*) => {
+        mod br_imm {
+            use super::*;
+            $(
+                pub(super) mod $m {
+                    use super::*;
+                    brimm_handlers!(@fn s S $t, |$a, $b| $c);
+                    brimm_handlers!(@fn a A $t, |$a, $b| $c);
+                }
+            )*
+            pub(super) fn pick(o: &BrCmpI) -> Handler {
+                match (o.cond, o.a == ACC) {
+                    $(
+                        (Cond::$cond, false) => $m::s,
+                        (Cond::$cond, true) => $m::a,
+                    )*
+                    // The compiler never folds these; the verifier rejects them.
+                    (Cond::Eqz | Cond::Nez, _) => Invalid,
+                }
+            }
+        }
+    };
+    (@fn $fname:ident $x:ident $t:ty, |$a:ident, $b:ident| $c:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::BrIfI32Imm(o));
+            let $a = opnd!($x, sp, acc, o.a) as u32 as $t;
+            let $b = o.imm as $t;
+            if $c {
+                jump!(ip, o.offset, sp, mem, len, cx, acc)
+            }
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+}
+
+brimm_handlers! {
+    Eq / eq: u32, |a, b| a == b;
+    Ne / ne: u32, |a, b| a != b;
+    LtS / lt_s: i32, |a, b| a < b;
+    LtU / lt_u: u32, |a, b| a < b;
+    GtS / gt_s: i32, |a, b| a > b;
+    GtU / gt_u: u32, |a, b| a > b;
+    LeS / le_s: i32, |a, b| a <= b;
+    LeU / le_u: u32, |a, b| a <= b;
+    GeS / ge_s: i32, |a, b| a >= b;
+    GeU / ge_u: u32, |a, b| a >= b;
+}
+
 /// Handlers of loads and stores on memory 0, one per operand mode (see `brcmp`):
 /// loads `dst_addr` in {`s_s`, `a_s`, `s_a`, `a_a`}; stores `addr_value` in {`s_s`,
 /// `a_s`, `s_a`}; loads from an address sum (`…X`) `s`/`a` for the destination;
@@ -1372,13 +1487,13 @@ handlers! {
         }
         tail_call(ip, cx, (r - 1) as u32, base)
     }
-    BrOnNull(ip, sp, mem, len, cx, acc) Instr::BrOnNull { src, offset } => {
+    BrOnNull(ip, sp, mem, len, cx, acc) Instr::BrRef { src, offset, .. } => {
         if rd!(sp, src) == 0 {
             jump!(ip, offset, sp, mem, len, cx, acc)
         }
         step!(ip, sp, mem, len, cx, acc)
     }
-    BrOnNonNull(ip, sp, mem, len, cx, acc) Instr::BrOnNonNull { src, offset } => {
+    BrOnNonNull(ip, sp, mem, len, cx, acc) Instr::BrRef { src, offset, .. } => {
         if rd!(sp, src) != 0 {
             jump!(ip, offset, sp, mem, len, cx, acc)
         }
@@ -1401,13 +1516,13 @@ handlers! {
         }
         step!(ip, sp, mem, len, cx, acc)
     }
-    CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan32 { slot } => {
+    CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
         if f32_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7fc0_0000);
         }
         step!(ip, sp, mem, len, cx, acc)
     }
-    CanonNan64(ip, sp, mem, len, cx, acc) Instr::CanonNan64 { slot } => {
+    CanonNan64(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
         if f64_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7ff8_0000_0000_0000);
         }
@@ -1780,6 +1895,8 @@ macro_rules! numeric_handlers {
                 Cond::Eqz => BrIfAddEqz,
                 Cond::Nez => BrIfAddNez,
             },
+            Instr::BrIfI32Imm(o) => br_imm::pick(o),
+            Instr::BinI(o) => bin_i::pick(o),
             Instr::BrIfI32Eq(o) => BrIfI32Eq::pick(o),
             Instr::BrIfI32Ne(o) => BrIfI32Ne::pick(o),
             Instr::BrIfI32LtS(o) => BrIfI32LtS::pick(o),
@@ -1799,12 +1916,12 @@ macro_rules! numeric_handlers {
             Instr::ReturnCallIndirect { .. } => ReturnCallIndirect,
             Instr::CallRef { .. } => CallRef,
             Instr::ReturnCallRef { .. } => ReturnCallRef,
-            Instr::BrOnNull { .. } => BrOnNull,
-            Instr::BrOnNonNull { .. } => BrOnNonNull,
+            Instr::BrRef { if_null: true, .. } => BrOnNull,
+            Instr::BrRef { if_null: false, .. } => BrOnNonNull,
             Instr::ConsumeFuel { .. } => ConsumeFuel,
             Instr::CheckEpoch => CheckEpoch,
-            Instr::CanonNan32 { .. } => CanonNan32,
-            Instr::CanonNan64 { .. } => CanonNan64,
+            Instr::CanonNan { is64: false, .. } => CanonNan32,
+            Instr::CanonNan { is64: true, .. } => CanonNan64,
             Instr::Copy(..) => Copy,
             Instr::Copy2 { .. } => Copy2,
             Instr::CopyMany { .. } => CopyMany,
