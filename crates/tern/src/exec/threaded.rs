@@ -505,12 +505,6 @@ pub(super) fn interpret(
 /// belongs to no instance, so the instance check covers it.)
 #[inline(always)]
 fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
-    enter_fast(ip, sp, cx, callee, base)
-}
-
-/// [`call_fast`], also used where the callee's entry is known to be set.
-#[inline(always)]
-fn enter_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
     guard!(ip, cx);
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
@@ -561,7 +555,7 @@ fn enter_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: 
     next!(ops, sp, mem, len, cx, 0)
 }
 
-/// The end of [`enter_fast`] for a frame of more than two chunks: initializes the
+/// The end of [`call_fast`] for a frame of more than two chunks: initializes the
 /// rest of the frame at `sp` of the function whose entry `entry` points at (passed in
 /// the memory-base register), then runs its first instruction `ops`.
 ///
@@ -1456,7 +1450,7 @@ handlers! {
         let callee = tri!(table_func(e, sp, table, index, is64), ip, cx);
         // A function entered before has its type id in its entry (and a set entry).
         if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
-            return enter_fast(ip, sp, cx, callee, base);
+            return call_fast(ip, sp, cx, callee, base);
         }
         if e.code_part.funcs[callee as usize].type_id() != type_id {
             return trap(ip, cx, TrapCode::BadSignature);
