@@ -347,27 +347,28 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
     for (&v, &i) in &absent_index {
         absent_vals[i] = v;
     }
-    let constant = |s: Slot| {
-        let s = s as usize;
+    // The constant in slot `s`, and whether it is an absent one.
+    let constant_at = |s: usize| {
         if (consts_base..consts_base + n_scalar).contains(&s) {
-            Some(const_vals[s - consts_base])
-        } else if s <= ABSENT_TOP && s > absent_end {
-            Some(absent_vals[ABSENT_TOP - s])
+            Some((const_vals[s - consts_base], false))
+        } else if s > absent_end && s <= ABSENT_TOP {
+            Some((absent_vals[ABSENT_TOP - s], true))
         } else {
             None
         }
     };
-    imm::fold(&mut c.code, constant);
+    imm::fold(&mut c.code, |s| constant_at(s as usize).map(|(v, _)| v));
     let mut read = HashSet::new();
     let mut unfit = false;
     for i in &c.code {
         verify::slots_touched(i, &mut |first, n| {
             for s in first..first.saturating_add(n) {
-                let s = s as usize;
-                if (consts_base..consts_base + n_scalar).contains(&s) {
-                    read.insert(const_vals[s - consts_base]);
-                } else if s > absent_end && s <= ABSENT_TOP {
-                    unfit = true;
+                match constant_at(s as usize) {
+                    Some((v, false)) => {
+                        read.insert(v);
+                    }
+                    Some((_, true)) => unfit = true,
+                    None => {}
                 }
             }
         });
