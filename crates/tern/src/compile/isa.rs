@@ -514,6 +514,23 @@ macro_rules! define_instr {
 
 crate::for_each_numeric_op!(define_instr);
 
+/// Which instructions of `code` are `BrTable` entries (the `len + 1` instructions
+/// right after each `BrTable`). Entries are reached only through their table: the
+/// verifier rejects a branch to one.
+pub fn table_entries(code: &[Instr]) -> Vec<bool> {
+    let mut is_entry = vec![false; code.len()];
+    let mut left = 0usize;
+    for (pc, i) in code.iter().enumerate() {
+        if left > 0 {
+            is_entry[pc] = true;
+            left -= 1;
+        } else if let Instr::BrTable { len, .. } = *i {
+            left = (len as usize).saturating_add(1);
+        }
+    }
+    is_entry
+}
+
 impl Instr {
     /// The relative target offset of a branch instruction, for patching and checking.
     pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {

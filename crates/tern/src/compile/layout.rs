@@ -19,7 +19,7 @@
 //! instruction that reads the accumulator and no run that starts with such a reader is
 //! copied (the compiler never places one at a branch target).
 
-use super::isa::Instr;
+use super::isa::{table_entries, Instr};
 use super::verify::reads_acc;
 
 /// The most `Br`s one branch is threaded through (a bound for cycles of jumps).
@@ -151,11 +151,10 @@ fn duplicate_tails(code: &mut Vec<Instr>, offsets: &mut Vec<u32>, mut left: usiz
     // The `Br`s to replace: (index, run start, run length).
     let mut plan: Vec<(usize, usize, usize)> = Vec::new();
     // `BrTable` entries stay single instructions right after their table.
-    let mut entries = 0usize;
+    let is_entry = table_entries(code);
     for pc in 0..n {
         match code[pc] {
-            Instr::BrTable { len, .. } => entries = (len as usize).saturating_add(1),
-            _ if entries > 0 => entries -= 1,
+            _ if is_entry[pc] => {}
             Instr::Br { .. } => {
                 let Some(t) = target(code, pc) else { continue };
                 let Some(len) = run_at(code, t) else { continue };

@@ -1928,11 +1928,16 @@ fn cmp(b: Bin) -> BrCmp {
     }
 }
 
-/// Jumps to a return become the return itself, and a copy into the slot that the
-/// next instruction returns becomes a return of the copied slot (the original return
-/// stays in place for any branch that targets it).
+/// Jumps to a return become the return itself (but for `BrTable` entries, which stay
+/// jumps: the interpreter dispatches a table straight to its target's handler), and a
+/// copy into the slot that the next instruction returns becomes a return of the
+/// copied slot (the original return stays in place for any branch that targets it).
 fn thread_returns(code: &mut [Instr]) {
+    let is_entry = isa::table_entries(code);
     for pc in 0..code.len() {
+        if is_entry[pc] {
+            continue;
+        }
         if let Instr::Br { offset } = code[pc] {
             let t = pc as isize + offset as isize;
             if let Some(&r @ (Instr::Return | Instr::ReturnOne { .. })) = code.get(t as usize) {

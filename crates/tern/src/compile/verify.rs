@@ -9,7 +9,7 @@
 //! of these checks, so a compiler bug surfaces here as an error, never as memory
 //! unsafety.
 
-use super::isa::{slot_width, CompiledFunc, Instr, ACC};
+use super::isa::{slot_width, table_entries, CompiledFunc, Instr, ACC};
 use crate::error::{Error, Result};
 
 /// Calls `f(first_slot, count)` for every slot range instruction `i` touches, and
@@ -354,6 +354,7 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
             ))
         }
     }
+    let is_entry = table_entries(&f.code);
     for (pc, i) in f.code.iter().enumerate() {
         let mut ok = true;
         let mut acc_reads = 0;
@@ -377,16 +378,15 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
             if t < 0 || t >= n as i64 {
                 return Err(bad(pc, "branches outside the function"));
             }
+            // The interpreter gives an entry its target's handler: run as an
+            // instruction, an entry would be misread.
+            if is_entry[t as usize] {
+                return Err(bad(pc, "branches to a jump table entry"));
+            }
         }
         if let Instr::BrTable { len, .. } = *i {
             let entries = pc + 1..pc + 2 + len as usize;
-            // Entries are jumps, or returns that jumps to a return were replaced by.
-            let entry = |e: &Instr| {
-                matches!(
-                    e,
-                    Instr::Br { .. } | Instr::Return | Instr::ReturnOne { .. }
-                )
-            };
+            let entry = |e: &Instr| matches!(e, Instr::Br { .. });
             if entries.end > n || !f.code[entries].iter().all(entry) {
                 return Err(bad(pc, "has a malformed jump table"));
             }
@@ -567,6 +567,28 @@ mod tests {
             vec![t, Instr::Return, bad, Instr::Return],
             1,
             "malformed jump table",
+        );
+    }
+
+    #[test]
+    fn jump_table_entries_are_jumps_that_nothing_else_reaches() {
+        let t = Instr::BrTable { index: 0, len: 0 };
+        let ret = Instr::Return;
+        // A well-formed table: its one entry jumps past itself.
+        assert!(verify(&func(vec![t, Instr::Br { offset: 1 }, ret], 1)).is_ok());
+        // An entry that is a return, not a jump.
+        fails(vec![t, ret, ret], 1, "malformed jump table");
+        // A branch to an entry, from outside the table and from the entry itself.
+        let to_entry = Instr::BrIfNez { cond: 0, offset: 2 };
+        fails(
+            vec![to_entry, t, Instr::Br { offset: 1 }, ret],
+            1,
+            "branches to a jump table entry",
+        );
+        fails(
+            vec![t, Instr::Br { offset: 0 }, ret],
+            1,
+            "branches to a jump table entry",
         );
     }
 }

@@ -36,6 +36,7 @@
 use std::hint::unreachable_unchecked;
 
 use super::{numeric, Entry, Frame, FrameCode, FrameSlots, Outcome, Stack, Stop};
+use crate::compile::isa::table_entries;
 use crate::compile::isa::{
     Bin, BinI, BinIOp, BinLd, BinLdX, BrCmp, BrCmpI, CompiledFunc, Cond, ExecCtx, Exit, Handler,
     Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
@@ -272,13 +273,24 @@ unsafe fn Invalid(
 #[inline(always)]
 pub(super) fn ops_of(c: &CompiledFunc) -> &[Op] {
     c.ops.get_or_init(|| {
-        c.code
+        let mut ops: Vec<Op> = c
+            .code
             .iter()
             .map(|&instr| Op {
                 handler: handler_of(&instr),
                 instr,
             })
-            .collect()
+            .collect();
+        // A `BrTable` entry carries its target's handler, so that a table dispatches
+        // straight to its target (the verifier proved entries are `Br`s that no branch
+        // reaches, and that no entry is the target of another).
+        for (pc, is_entry) in table_entries(&c.code).into_iter().enumerate() {
+            if let (true, Instr::Br { offset }) = (is_entry, c.code[pc]) {
+                let target = pc as isize + offset as isize;
+                ops[pc].handler = ops[target as usize].handler;
+            }
+        }
+        ops.into_boxed_slice()
     })
 }
 
@@ -1418,14 +1430,22 @@ handlers! {
     BrIfAddNez(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a != 0) }
     BrTable(ip, sp, mem, len, cx, acc) Instr::BrTable { index, len: n } => {
         let i = (rd!(sp, index) as u32).min(n);
-        // SAFETY: the verifier proved the `n + 1` table entries follow.
+        // SAFETY: the verifier proved the `n + 1` table entries follow, each a `Br`
+        // whose target is inside the code and not an entry.
         let entry = unsafe { ip.add(1 + i as usize) };
-        // An entry that jumps is followed here, saving a dispatch; the verifier proved
-        // its target is inside the code. Other entries (returns) run as themselves.
-        if let Instr::Br { offset } = unsafe { (*entry).instr } {
-            jump!(entry, offset, sp, mem, len, cx, acc)
+        let Instr::Br { offset } = (unsafe { *entry }).instr else {
+            unsafe { unreachable_unchecked() }
+        };
+        if offset < 0 {
+            guard!(ip, cx);
         }
-        next!(entry, sp, mem, len, cx, acc)
+        let target = unsafe { entry.offset(offset as isize) };
+        if TAIL {
+            // SAFETY: `lower` gave the entry its target's handler, which expects
+            // exactly these registers with `ip` at the target.
+            return unsafe { ((*entry).handler)(target, sp, mem, len, cx, acc) };
+        }
+        next!(target, sp, mem, len, cx, acc)
     }
     Return(ip, sp, mem, len, cx, acc) Instr::Return => { ret_fast(ip, cx) }
     ReturnOne(ip, sp, mem, len, cx, acc) Instr::ReturnOne { src } => {
