@@ -1590,3 +1590,64 @@ fn constant_operands_folded_into_instructions_compute_the_same() {
         }
     }
 }
+
+/// A bytecode interpreter's dispatch (`br_table` on a byte just loaded, which one
+/// instruction loads and dispatches): every case, the default reading the loaded
+/// byte from its local, returns through the table, and a program counter run past
+/// the end of memory trapping at the load.
+#[test]
+fn br_table_on_a_loaded_byte_dispatches_and_traps_like_the_load() {
+    // Opcodes: 0 halt, 1 add the next byte, 2 double, 3 return the accumulator
+    // (a table entry that leaves the function), 4 and up: stop with -opcode.
+    // i32.load8_u (0x2d) align=0 offset=0x1239 (b9 24) is unique in the binary.
+    let wat = r#"(module (memory (export "memory") 1)
+        (func (export "run") (param $pc i32) (result i32) (local $op i32) (local $acc i32)
+          (loop $next (result i32)
+            (block $default (block $ret (block $double (block $add (block $halt
+              (br_table $halt $add $double $ret $default
+                (local.tee $op (i32.load8_u offset=0x1239 (local.get $pc)))))
+              (return (local.get $acc)))
+              (local.set $acc (i32.add (local.get $acc)
+                (i32.load8_u (i32.add (local.get $pc) (i32.const 0x123a)))))
+              (local.set $pc (i32.add (local.get $pc) (i32.const 2)))
+              (br $next))
+              (local.set $acc (i32.shl (local.get $acc) (i32.const 1)))
+              (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+              (br $next))
+              (return (i32.add (local.get $acc) (i32.const 1000))))
+            (i32.sub (i32.const 0) (local.get $op)))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let memory = inst.get_memory(&store, "memory").unwrap();
+    let run = inst.get_func(&store, "run").unwrap();
+    let mut call = |program: &[u8], at: i32| {
+        memory
+            .write(&mut store, 0x1239 + at as usize, program)
+            .unwrap();
+        let mut out = [Val::I32(0)];
+        run.call(&mut store, &[Val::I32(at)], &mut out)
+            .map(|()| out[0])
+    };
+    // ((5 + 7) * 2 * 2) + 1, then halt.
+    assert_eq!(call(&[1, 5, 1, 7, 2, 2, 1, 1, 0], 0).unwrap(), Val::I32(49));
+    // Return from inside the table: 3 * 2 + 1000.
+    assert_eq!(call(&[1, 3, 2, 3], 100).unwrap(), Val::I32(1006));
+    // The default: the opcode read back from its local.
+    assert_eq!(call(&[1, 9, 200], 200).unwrap(), Val::I32(-200));
+    assert_eq!(call(&[4], 300).unwrap(), Val::I32(-4));
+    // A program that runs off the end of memory: "add 1" as the last byte but one,
+    // then the next opcode is past the end.
+    let last = 65536 - 0x1239 - 2;
+    let e = call(&[1, 1], last).unwrap_err();
+    let t = e.as_trap().unwrap();
+    assert_eq!(t.message(), "out of bounds memory access");
+    assert_eq!(
+        t.backtrace()[0].offset,
+        find_once(&bytes, &[0x2d, 0x00, 0xb9, 0x24])
+    );
+}

@@ -317,9 +317,12 @@ macro_rules! define_instr {
             /// Jump when `cond` (an i32) is zero.
             BrIfEqz { cond: Slot, offset: i32 },
             /// Jump through a table: the next `len` instructions are the entries for
-            /// index values `0..len-1`, the one after them the default. An entry is a
-            /// `Br`, or a `Return`/`ReturnOne` where the branch went to one.
+            /// index values `0..len-1`, the one after them the default. Every entry is
+            /// a `Br`.
             BrTable { index: Slot, len: u32 },
+            /// `i32.load8_u` into `dst`, then a `BrTable` on the byte loaded (the
+            /// dispatch of a bytecode interpreter).
+            BrTableLoad8U { dst: Slot, addr: Slot, offset: u32, len: u32 },
             BrIfI32Eq(BrCmp),
             BrIfI32Ne(BrCmp),
             BrIfI32LtS(BrCmp),
@@ -454,7 +457,8 @@ macro_rules! define_instr {
             MemoryCopy { args: Slot, dst_mem: u16, src_mem: u16, dst64: bool, src64: bool },
             /// `memory.init`: operands at `args..args+3` (dst, src, len).
             MemoryInit { args: Slot, data: u32, mem: u16, is64: bool },
-            DataDrop { data: u32 },
+            /// `data.drop` (`elem` false) or `elem.drop` (`elem` true) of segment `index`.
+            SegmentDrop { index: u32, elem: bool },
 
             TableGet { dst: Slot, index: Slot, table: u16, is64: bool },
             /// Operands at `args..args+2` (index, value).
@@ -468,7 +472,6 @@ macro_rules! define_instr {
             TableCopy { args: Slot, dst: u16, src: u16, dst64: bool, src64: bool },
             /// Operands at `args..args+3` (dst, src, len).
             TableInit { args: Slot, elem: u32, table: u16, is64: bool },
-            ElemDrop { elem: u32 },
 
             /// `dst = (src == null)`.
             RefIsNull(Un),
@@ -514,6 +517,17 @@ macro_rules! define_instr {
 
 crate::for_each_numeric_op!(define_instr);
 
+impl Instr {
+    /// The number of non-default entries of a jump table (`BrTable` and the tables
+    /// fused with the load of their index).
+    pub fn table_len(&self) -> Option<u32> {
+        match *self {
+            Instr::BrTable { len, .. } | Instr::BrTableLoad8U { len, .. } => Some(len),
+            _ => None,
+        }
+    }
+}
+
 /// Which instructions of `code` are `BrTable` entries (the `len + 1` instructions
 /// right after each `BrTable`). Entries are reached only through their table: the
 /// verifier rejects a branch to one.
@@ -524,7 +538,7 @@ pub fn table_entries(code: &[Instr]) -> Vec<bool> {
         if left > 0 {
             is_entry[pc] = true;
             left -= 1;
-        } else if let Instr::BrTable { len, .. } = *i {
+        } else if let Some(len) = i.table_len() {
             left = (len as usize).saturating_add(1);
         }
     }

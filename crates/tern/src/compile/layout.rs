@@ -104,6 +104,7 @@ fn copyable(i: &Instr) -> bool {
         Instr::Unreachable
             | Instr::Br { .. }
             | Instr::BrTable { .. }
+            | Instr::BrTableLoad8U { .. }
             | Instr::Return
             | Instr::ReturnOne { .. }
             | Instr::Call { .. }
@@ -125,7 +126,7 @@ fn copyable(i: &Instr) -> bool {
 fn run_at(code: &[Instr], t: usize) -> Option<usize> {
     for k in 0..=MAX_RUN {
         let i = code.get(t + k)?;
-        if let Instr::BrTable { len, .. } = *i {
+        if let Some(len) = i.table_len() {
             let entries = len as usize + 1;
             let ok = entries <= MAX_TABLE && t + k + entries < code.len() && !reads_acc(&code[t]);
             return ok.then_some(k + 1 + entries);

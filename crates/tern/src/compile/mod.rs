@@ -1362,7 +1362,31 @@ impl Compiler<'_> {
             Operator::BrTable { targets, default } => {
                 let index = self.pop();
                 let len = targets.len() as u32;
-                self.emit(Instr::BrTable { index, len });
+                match self.code.last() {
+                    // The index was just loaded (no label between): one instruction
+                    // loads it and dispatches, and keeps the load's byte offset.
+                    Some(&Instr::I32Load8U(load))
+                        if load.dst == index
+                            && ![load.dst, load.addr].contains(&ACC)
+                            && self.label_at != self.code.len() =>
+                    {
+                        let at = self.offsets[self.code.len() - 1];
+                        self.drop_last();
+                        let Ld { dst, addr, offset } = load;
+                        self.emit_at(
+                            Instr::BrTableLoad8U {
+                                dst,
+                                addr,
+                                offset,
+                                len,
+                            },
+                            at,
+                        );
+                    }
+                    _ => {
+                        self.emit(Instr::BrTable { index, len });
+                    }
+                }
                 let mut stubs = Vec::new();
                 for &t in targets.iter().chain(std::iter::once(&default)) {
                     if self.branch_needs_copies(t) {
@@ -1568,7 +1592,10 @@ impl Compiler<'_> {
                 });
             }
             Operator::ElemDrop(elem) => {
-                self.emit(Instr::ElemDrop { elem });
+                self.emit(Instr::SegmentDrop {
+                    index: elem,
+                    elem: true,
+                });
             }
             Operator::Load(op, ma) => {
                 let fused_add = self.take_add(ma.memory);
@@ -1708,7 +1735,10 @@ impl Compiler<'_> {
                 });
             }
             Operator::DataDrop(data) => {
-                self.emit(Instr::DataDrop { data });
+                self.emit(Instr::SegmentDrop {
+                    index: data,
+                    elem: false,
+                });
             }
             Operator::RefNull(_) => {
                 let s = self.const_slot(0);
@@ -2245,6 +2275,58 @@ mod tests {
             })
             .collect();
         assert_eq!(imms, [1000, 3, 0xff, 5, 0x100, 9]);
+    }
+
+    #[test]
+    fn a_table_on_a_byte_just_loaded_is_one_instruction() {
+        let engine = Engine::default();
+        let m = Module::new(
+            &engine,
+            r#"(module (memory 1)
+                (func (param i32) (result i32) (local i32)
+                  (block (block
+                    (br_table 0 1 (local.tee 1 (i32.load8_u offset=3 (local.get 0)))))
+                    (return (i32.const 1)))
+                  (local.get 1))
+                (func (param i32) (result i32)
+                  (block (block
+                    (br_table 0 1 (i32.load8_u (local.get 0)))))
+                  (i32.const 2))
+                (func (param i32) (result i32)
+                  (block (block
+                    (br_table 0 1 (i32.load16_u (local.get 0)))))
+                  (i32.const 2)))"#,
+        )
+        .unwrap();
+        let tables = |func| {
+            let f = m.inner.compiled(func).unwrap();
+            let t: Vec<Instr> = f
+                .code
+                .iter()
+                .filter(|i| i.table_len().is_some())
+                .copied()
+                .collect();
+            (
+                t,
+                f.code
+                    .iter()
+                    .filter(|i| { **i }.load_mut().is_some())
+                    .count(),
+            )
+        };
+        // The tee'd local is still written; a fused load leaves no load behind.
+        let (t, loads) = tables(0);
+        assert!(
+            matches!(t[..], [Instr::BrTableLoad8U { dst, offset, len: 1, .. }] if offset == 3 && dst == 1)
+        );
+        assert_eq!(loads, 0);
+        let (t, loads) = tables(1);
+        assert!(matches!(t[..], [Instr::BrTableLoad8U { len: 1, .. }]));
+        assert_eq!(loads, 0);
+        // Other loads are not fused.
+        let (t, loads) = tables(2);
+        assert!(matches!(t[..], [Instr::BrTable { len: 1, .. }]));
+        assert_eq!(loads, 1);
     }
 
     #[test]

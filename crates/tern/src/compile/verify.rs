@@ -111,6 +111,11 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         Instr::CanonNan { slot, .. } => one!(slot),
         Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => operand(cond, false, f, acc),
         Instr::BrTable { index, .. } => one!(index),
+        // Neither operand may be the accumulator.
+        Instr::BrTableLoad8U { dst, addr, .. } => {
+            one!(addr);
+            one!(dst);
+        }
         Instr::BrIfAdd { x, step, other, .. } => {
             one!(x);
             one!(step);
@@ -228,7 +233,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         | Instr::TableFill { args, .. }
         | Instr::TableCopy { args, .. }
         | Instr::TableInit { args, .. } => f(args as u32, 3),
-        Instr::DataDrop { .. } | Instr::ElemDrop { .. } => {}
+        Instr::SegmentDrop { .. } => {}
         Instr::Simd { op, dst, a, b, c } => {
             let (params, result) = op.signature();
             for (&t, s) in params.iter().zip([a, b, c]) {
@@ -384,7 +389,7 @@ pub fn verify(f: &CompiledFunc) -> Result<()> {
                 return Err(bad(pc, "branches to a jump table entry"));
             }
         }
-        if let Instr::BrTable { len, .. } = *i {
+        if let Some(len) = i.table_len() {
             let entries = pc + 1..pc + 2 + len as usize;
             let entry = |e: &Instr| matches!(e, Instr::Br { .. });
             if entries.end > n || !f.code[entries].iter().all(entry) {

@@ -779,6 +779,29 @@ macro_rules! jump {
     }};
 }
 
+/// Jumps through the table at `ip` (of `n` entries and the default) by `index`.
+macro_rules! table {
+    ($ip:expr, $index:expr, $n:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
+        let i = ($index as u32).min($n);
+        // SAFETY: the verifier proved the `n + 1` table entries follow, each a `Br`
+        // whose target is inside the code and not an entry.
+        let entry = unsafe { $ip.add(1 + i as usize) };
+        let Instr::Br { offset } = (unsafe { *entry }).instr else {
+            unsafe { unreachable_unchecked() }
+        };
+        if offset < 0 {
+            guard!($ip, $cx);
+        }
+        let target = unsafe { entry.offset(offset as isize) };
+        if TAIL {
+            // SAFETY: `lower` gave the entry its target's handler, which expects
+            // exactly these registers with `ip` at the target.
+            return unsafe { ((*entry).handler)(target, $sp, $mem, $len, $cx, $acc) };
+        }
+        next!(target, $sp, $mem, $len, $cx, $acc)
+    }};
+}
+
 macro_rules! step {
     ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {
         // SAFETY: the instruction just executed is not the last one (the last never
@@ -1429,23 +1452,17 @@ handlers! {
     BrIfAddEqz(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a == 0) }
     BrIfAddNez(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a != 0) }
     BrTable(ip, sp, mem, len, cx, acc) Instr::BrTable { index, len: n } => {
-        let i = (rd!(sp, index) as u32).min(n);
-        // SAFETY: the verifier proved the `n + 1` table entries follow, each a `Br`
-        // whose target is inside the code and not an entry.
-        let entry = unsafe { ip.add(1 + i as usize) };
-        let Instr::Br { offset } = (unsafe { *entry }).instr else {
-            unsafe { unreachable_unchecked() }
-        };
-        if offset < 0 {
-            guard!(ip, cx);
+        table!(ip, rd!(sp, index), n, sp, mem, len, cx, acc)
+    }
+    BrTableLoad8U(ip, sp, mem, len, cx, acc) Instr::BrTableLoad8U { dst, addr, offset, len: n } => {
+        let a = rd!(sp, addr) as u32 as u64 + offset as u64;
+        if a + 1 > len as u64 {
+            return trap(ip, cx, TrapCode::MemoryOutOfBounds);
         }
-        let target = unsafe { entry.offset(offset as isize) };
-        if TAIL {
-            // SAFETY: `lower` gave the entry its target's handler, which expects
-            // exactly these registers with `ip` at the target.
-            return unsafe { ((*entry).handler)(target, sp, mem, len, cx, acc) };
-        }
-        next!(target, sp, mem, len, cx, acc)
+        // SAFETY: `a + 1 <= len` was just checked.
+        let v = unsafe { *mem.add(a as usize) } as u64;
+        wr!(sp, dst, v);
+        table!(ip, v, n, sp, mem, len, cx, acc)
     }
     Return(ip, sp, mem, len, cx, acc) Instr::Return => { ret_fast(ip, cx) }
     ReturnOne(ip, sp, mem, len, cx, acc) Instr::ReturnOne { src } => {
@@ -1697,10 +1714,15 @@ handlers! {
         refresh!(cx, mem, len);
         step!(ip, sp, mem, len, cx, acc)
     }
-    DataDrop(ip, sp, mem, len, cx, acc) Instr::DataDrop { data: seg } => {
+    SegmentDrop(ip, sp, mem, len, cx, acc) Instr::SegmentDrop { index, elem } => {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
-        e.data.datas[e.inst.datas[seg as usize] as usize].bytes = std::sync::Arc::from([]);
+        let i = index as usize;
+        if elem {
+            e.data.elems[e.inst.elems[i] as usize].items = Vec::new();
+        } else {
+            e.data.datas[e.inst.datas[i] as usize].bytes = std::sync::Arc::from([]);
+        }
         step!(ip, sp, mem, len, cx, acc)
     }
     TableGet(ip, sp, mem, len, cx, acc) Instr::TableGet { dst, index, table, is64 } => {
@@ -1785,12 +1807,6 @@ handlers! {
         let (sa, n) = tri!(table_range(sa, n, items.len()), ip, cx);
         let (d, _) = tri!(table_range(d, n as u64, t.elems.len()), ip, cx);
         t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    ElemDrop(ip, sp, mem, len, cx, acc) Instr::ElemDrop { elem } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        e.data.elems[e.inst.elems[elem as usize] as usize].items = Vec::new();
         step!(ip, sp, mem, len, cx, acc)
     }
     RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
@@ -1895,6 +1911,7 @@ macro_rules! numeric_handlers {
             Instr::BrIfNez { .. } => BrIfNez,
             Instr::BrIfEqz { .. } => BrIfEqz,
             Instr::BrTable { .. } => BrTable,
+            Instr::BrTableLoad8U { .. } => BrTableLoad8U,
             Instr::BrIfAdd { cond, .. } => match cond {
                 Cond::Eq => BrIfAddEq,
                 Cond::Ne => BrIfAddNe,
@@ -2008,7 +2025,7 @@ macro_rules! numeric_handlers {
             Instr::MemoryFill { .. } => MemoryFill,
             Instr::MemoryCopy { .. } => MemoryCopy,
             Instr::MemoryInit { .. } => MemoryInit,
-            Instr::DataDrop { .. } => DataDrop,
+            Instr::SegmentDrop { .. } => SegmentDrop,
             Instr::TableGet { .. } => TableGet,
             Instr::TableSet { .. } => TableSet,
             Instr::TableSize { .. } => TableSize,
@@ -2016,7 +2033,6 @@ macro_rules! numeric_handlers {
             Instr::TableFill { .. } => TableFill,
             Instr::TableCopy { .. } => TableCopy,
             Instr::TableInit { .. } => TableInit,
-            Instr::ElemDrop { .. } => ElemDrop,
             Instr::RefIsNull(..) => RefIsNull,
             Instr::RefFunc { .. } => RefFunc,
             Instr::RefAsNonNull(..) => RefAsNonNull,
