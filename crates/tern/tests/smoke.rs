@@ -1651,3 +1651,56 @@ fn br_table_on_a_loaded_byte_dispatches_and_traps_like_the_load() {
         find_once(&bytes, &[0x2d, 0x00, 0xb9, 0x24])
     );
 }
+
+/// A loop-carried copy (`a = t` where `t` is computed just before and written again
+/// just after) is folded into the instruction that computed `t`; the loop computes
+/// what it computed with the copy, and the copy's source keeps the value it must
+/// have where it is still read.
+#[test]
+fn loop_carried_copies_folded_into_their_definition_compute_the_same() {
+    let wat = r#"(module
+        (func (export "f") (param $n i32) (result i32) (local $i i32) (local $a i32) (local $t i32) (local $s i32)
+          (local.set $a (i32.const 1))
+          (loop $l
+            (local.set $t (i32.add (i32.mul (local.get $a) (i32.const 3)) (local.get $i)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $a (local.get $t))
+            (local.set $t (i32.mul (local.get $i) (i32.const 2)))
+            (local.set $s (i32.xor (i32.add (local.get $s) (local.get $t)) (local.get $a)))
+            (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+          (i32.add (local.get $s) (local.get $t)))
+        (func (export "g") (param $n i32) (result i32) (local $a i32) (local $t i32)
+          (local.set $t (i32.add (local.get $n) (i32.const 5)))
+          (local.set $a (local.get $t))
+          (local.set $t (i32.add (local.get $t) (local.get $a)))
+          (i32.add (local.get $a) (i32.mul (local.get $t) (i32.const 100)))))"#;
+    let model = |n: i32| {
+        let (mut i, mut a, mut s) = (0i32, 1i32, 0i32);
+        loop {
+            let mut t = a.wrapping_mul(3).wrapping_add(i);
+            i = i.wrapping_add(1);
+            a = t;
+            t = i.wrapping_mul(2);
+            s = s.wrapping_add(t) ^ a;
+            if (i as u32) >= (n as u32) {
+                break s.wrapping_add(t);
+            }
+        }
+    };
+    let (mut store, inst) = instantiate(wat);
+    let f = inst.get_func(&store, "f").unwrap();
+    let g = inst.get_func(&store, "g").unwrap();
+    for n in [0, 1, 2, 7, 100, 1000] {
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[Val::I32(n)], &mut out).unwrap();
+        assert_eq!(out[0], Val::I32(model(n)), "f({n})");
+        // `t` is read after the copy: the copy stays.
+        g.call(&mut store, &[Val::I32(n)], &mut out).unwrap();
+        let t = n.wrapping_add(5);
+        assert_eq!(
+            out[0],
+            Val::I32(t.wrapping_add(t.wrapping_mul(2).wrapping_mul(100))),
+            "g({n})"
+        );
+    }
+}

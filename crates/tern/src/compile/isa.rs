@@ -559,6 +559,46 @@ impl Instr {
         }
     }
 
+    /// The one slot a value-producing instruction writes, for redirecting its result:
+    /// numeric instructions (with immediates too), loads (fused ones too), multiply-adds,
+    /// `select`, copies, and the instructions of globals, tables, memory sizes and
+    /// references that produce one value. `None` for any other instruction.
+    pub fn dst_mut(&mut self) -> Option<&mut Slot> {
+        if self.load_mut().is_some() {
+            return self.load_mut().map(|o| &mut o.dst);
+        }
+        if self.load_sum_mut().is_some() {
+            return self.load_sum_mut().map(|o| &mut o.dst);
+        }
+        if self.load_operand_mut().is_some() {
+            return self.load_operand_mut().map(|o| &mut o.dst);
+        }
+        if self.load_sum_operand_mut().is_some() {
+            return self.load_sum_operand_mut().map(|o| &mut o.dst);
+        }
+        macro_rules! numeric_dst {
+            ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+                match self {
+                    $( Instr::$name(o) => Some(&mut o.dst), )*
+                    Instr::MulAdd(MulAdd { dst, .. })
+                    | Instr::BinI(BinI { dst, .. })
+                    | Instr::Select { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::TableGet { dst, .. }
+                    | Instr::TableSize { dst, .. }
+                    | Instr::MemorySize { dst, .. }
+                    | Instr::MemoryGrow { dst, .. }
+                    | Instr::RefFunc { dst, .. }
+                    | Instr::LoadMem { dst, .. }
+                    | Instr::Load64 { dst, .. } => Some(dst),
+                    Instr::RefIsNull(o) | Instr::RefAsNonNull(o) | Instr::Copy(o) => Some(&mut o.dst),
+                    _ => None,
+                }
+            };
+        }
+        crate::for_each_numeric_op!(numeric_dst)
+    }
+
     /// The operands of a load from memory 0 (address in one slot).
     pub fn load_mut(&mut self) -> Option<&mut Ld> {
         match self {

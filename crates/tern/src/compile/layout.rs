@@ -95,7 +95,7 @@ fn thread_jumps(code: &mut [Instr]) {
 /// Whether a copy of instruction `i` placed elsewhere acts as `i` does: it neither
 /// branches, nor calls (a call's frame resumes right after it), nor is a point where
 /// execution pauses and resumes (fuel, epochs), nor ends the code.
-fn copyable(i: &Instr) -> bool {
+pub(super) fn copyable(i: &Instr) -> bool {
     if { *i }.branch_offset_mut().is_some() {
         return false;
     }

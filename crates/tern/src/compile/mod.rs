@@ -21,6 +21,7 @@
 //! The compiler trusts that the body was validated; it reads the module's syntax and
 //! never touches the store.
 
+mod coalesce;
 mod imm;
 mod inline;
 pub mod isa;
@@ -358,6 +359,7 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
         }
     };
     imm::fold(&mut c.code, |s| constant_at(s as usize).map(|(v, _)| v));
+    coalesce::coalesce(&mut c.code, &mut c.offsets);
     let mut read = HashSet::new();
     let mut unfit = false;
     for i in &c.code {
@@ -2016,46 +2018,13 @@ fn writes_acc(i: &Instr) -> bool {
 /// Redirects the result of a value-producing instruction to slot `dst`.
 /// Returns `false` (and changes nothing) for an instruction it does not know.
 fn set_dst(i: &mut Instr, dst: Slot) -> bool {
-    if let Some(o) = i.load_mut() {
-        o.dst = dst;
-        return true;
+    match i.dst_mut() {
+        Some(d) => {
+            *d = dst;
+            true
+        }
+        None => false,
     }
-    if let Some(o) = i.load_sum_mut() {
-        o.dst = dst;
-        return true;
-    }
-    if let Some(o) = i.load_operand_mut() {
-        o.dst = dst;
-        return true;
-    }
-    if let Some(o) = i.load_sum_operand_mut() {
-        o.dst = dst;
-        return true;
-    }
-    if let Instr::MulAdd(o) = i {
-        o.dst = dst;
-        return true;
-    }
-    macro_rules! numeric_dst {
-        ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
-            match i {
-                $( Instr::$name(o) => o.dst = dst, )*
-                Instr::Select { dst: d, .. }
-                | Instr::GlobalGet { dst: d, .. }
-                | Instr::TableGet { dst: d, .. }
-                | Instr::TableSize { dst: d, .. }
-                | Instr::MemorySize { dst: d, .. }
-                | Instr::MemoryGrow { dst: d, .. }
-                | Instr::RefFunc { dst: d, .. }
-                | Instr::LoadMem { dst: d, .. }
-                | Instr::Load64 { dst: d, .. } => *d = dst,
-                Instr::RefIsNull(o) | Instr::RefAsNonNull(o) | Instr::Copy(o) => o.dst = dst,
-                _ => return false,
-            }
-        };
-    }
-    crate::for_each_numeric_op!(numeric_dst);
-    true
 }
 
 macro_rules! numeric_builders {
