@@ -1326,6 +1326,14 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
           (i32.add (local.get 2) (i32.shl (local.get 0) (local.get 1))))
         (func (export "shl64") (param i64 i64 i64) (result i64)
           (i64.add (i64.shl (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "shl_xor32") (param i32 i32 i32) (result i32)
+          (i32.xor (local.get 2) (i32.shl (local.get 0) (local.get 1))))
+        (func (export "shr_xor32") (param i32 i32 i32) (result i32)
+          (i32.xor (i32.shr_u (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "shl_xor64") (param i64 i64 i64) (result i64)
+          (i64.xor (i64.shl (local.get 0) (local.get 1)) (local.get 2)))
+        (func (export "shr_xor64") (param i64 i64 i64) (result i64)
+          (i64.xor (local.get 2) (i64.shr_u (local.get 0) (local.get 1))))
         ;; the result kept in a local, then used twice
         (func (export "twice") (param i32 i32 i32) (result i32) (local i32)
           (local.set 3 (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
@@ -1342,6 +1350,7 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
         (i32::MAX, 3, 9),
         (-1, i32::MIN, 1),
         (65537, 65537, -5),
+        (-8, 3, 0),
     ] {
         let want = c.wrapping_add(a.wrapping_mul(b));
         assert_eq!(
@@ -1358,7 +1367,17 @@ fn multiply_adds_compute_what_the_two_instructions_compute() {
             call("shl32", [Val::I32(a), Val::I32(b), Val::I32(c)]),
             Val::I32(want)
         );
+        let args = [Val::I32(a), Val::I32(b), Val::I32(c)];
+        let want = c ^ a.wrapping_shl(b as u32);
+        assert_eq!(call("shl_xor32", args), Val::I32(want));
+        let want = c ^ (a as u32).wrapping_shr(b as u32) as i32;
+        assert_eq!(call("shr_xor32", args), Val::I32(want));
         let (a, b, c) = (a as i64 * 0x1_0000_0001, b as i64 * 7, c as i64);
+        let args = [Val::I64(a), Val::I64(b), Val::I64(c)];
+        let want = c ^ a.wrapping_shl(b as u32);
+        assert_eq!(call("shl_xor64", args), Val::I64(want));
+        let want = c ^ (a as u64).wrapping_shr(b as u32) as i64;
+        assert_eq!(call("shr_xor64", args), Val::I64(want));
         let want = a.wrapping_shl(b as u32).wrapping_add(c);
         assert_eq!(
             call("shl64", [Val::I64(a), Val::I64(b), Val::I64(c)]),

@@ -187,8 +187,9 @@ pub struct Rmw {
 }
 
 /// The type of a multiply-add ([`Instr::MulAdd`]), or for `…Shl` a shift-add (`(a <<
-/// b) + c`, as in address arithmetic). Additions commute (for floats, the NaN an
-/// addition of two NaNs returns is not specified either way).
+/// b) + c`, as in address arithmetic), or for `…Xor` a shift-xor (`(a << b) ^ c` or
+/// `(a >> b) ^ c`, as in xorshift hashes and generators). Additions and xors commute
+/// (for floats, the NaN an addition of two NaNs returns is not specified either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum MulAddOp {
@@ -198,6 +199,10 @@ pub enum MulAddOp {
     F64,
     I32Shl,
     I64Shl,
+    I32ShlXor,
+    I64ShlXor,
+    I32ShrUXor,
+    I64ShrUXor,
 }
 
 /// Operands of a multiply-add: `dst = a * b + c`, a multiplication (or a shift) whose

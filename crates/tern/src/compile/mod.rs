@@ -914,7 +914,8 @@ impl Compiler<'_> {
 
     /// If addition `n` was just emitted reading the accumulator that the multiplication
     /// of the same type right before it wrote (from two slots), replaces both by one
-    /// multiply-add. Neither can trap.
+    /// multiply-add; likewise a shift and the addition or xor that reads it. Neither
+    /// can trap.
     fn fuse_mul_add(&mut self, n: NumericOp) {
         let len = self.code.len();
         if len < 2 || self.label_at == len - 1 || self.last_dst.map(|d| d.0) != Some(len - 1) {
@@ -928,6 +929,14 @@ impl Compiler<'_> {
             (NumericOp::F64Add, Instr::F64Add(a), Instr::F64Mul(m)) => (a, m, MulAddOp::F64),
             (NumericOp::I32Add, Instr::I32Add(a), Instr::I32Shl(m)) => (a, m, MulAddOp::I32Shl),
             (NumericOp::I64Add, Instr::I64Add(a), Instr::I64Shl(m)) => (a, m, MulAddOp::I64Shl),
+            (NumericOp::I32Xor, Instr::I32Xor(a), Instr::I32Shl(m)) => (a, m, MulAddOp::I32ShlXor),
+            (NumericOp::I64Xor, Instr::I64Xor(a), Instr::I64Shl(m)) => (a, m, MulAddOp::I64ShlXor),
+            (NumericOp::I32Xor, Instr::I32Xor(a), Instr::I32ShrU(m)) => {
+                (a, m, MulAddOp::I32ShrUXor)
+            }
+            (NumericOp::I64Xor, Instr::I64Xor(a), Instr::I64ShrU(m)) => {
+                (a, m, MulAddOp::I64ShrUXor)
+            }
             _ => return,
         };
         if mul.dst != ACC || mul.a == ACC || mul.b == ACC || add.dst == ACC {
@@ -2230,10 +2239,11 @@ mod tests {
         .unwrap();
         let f = m.inner.compiled(0).unwrap();
         // 64 stays (an address, read from its slot); 11 is copied out as the result;
-        // 1000, 3, 0xff, 5, 0x100 and 9 are immediates only; 7 - x keeps 7 in a slot.
+        // 1000, 3, 0xff, 0x100 and 9 are immediates only; 7 - x keeps 7 in a slot, and
+        // the shift by 5 fuses with the xor (a shift-xor reads its amount from a slot).
         let mut pool = f.consts.to_vec();
         pool.sort_unstable();
-        assert_eq!(pool, [7, 11, 64]);
+        assert_eq!(pool, [5, 7, 11, 64]);
         let imms: Vec<u32> = f
             .code
             .iter()
@@ -2243,7 +2253,7 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(imms, [1000, 3, 0xff, 5, 0x100, 9]);
+        assert_eq!(imms, [1000, 3, 0xff, 0x100, 9]);
     }
 
     #[test]
@@ -2467,6 +2477,11 @@ mod tests {
         };
         let mc = "(TY.add (TY.mul (local.get $a) (local.get $b)) (local.get $c))";
         let cm = "(TY.add (local.get $c) (TY.mul (local.get $a) (local.get $b)))";
+        let xor = |order: &str, shift: &str| {
+            order
+                .replace("TY.add", "TY.xor")
+                .replace("TY.mul", &format!("TY.{shift}"))
+        };
         let cases = [
             ("i32", mc, MulAddOp::I32),
             ("i32", cm, MulAddOp::I32),
@@ -2477,6 +2492,10 @@ mod tests {
             ("f64", cm, MulAddOp::F64),
             ("i32", &mc.replace("TY.mul", "TY.shl"), MulAddOp::I32Shl),
             ("i64", &cm.replace("TY.mul", "TY.shl"), MulAddOp::I64Shl),
+            ("i32", &xor(mc, "shl"), MulAddOp::I32ShlXor),
+            ("i64", &xor(cm, "shl"), MulAddOp::I64ShlXor),
+            ("i32", &xor(cm, "shr_u"), MulAddOp::I32ShrUXor),
+            ("i64", &xor(mc, "shr_u"), MulAddOp::I64ShrUXor),
         ];
         for (t, order, op) in cases {
             let c = code(&wat(t, &order.replace("TY", t)));
@@ -2492,6 +2511,7 @@ mod tests {
             "(i32.add (i32.mul (local.get $a) (local.get $b)) (i32.mul (local.get $a) (local.get $c)))",
             "(i32.add (i32.mul (i32.add (local.get $a) (local.get $b)) (local.get $b)) (local.get $c))",
             "(i32.sub (i32.mul (local.get $a) (local.get $b)) (local.get $c))",
+            "(i32.xor (i32.shr_s (local.get $a) (local.get $b)) (local.get $c))",
         ];
         for body in kept {
             let c = code(&wat("i32", body));

@@ -1205,8 +1205,8 @@ mem_handlers! {
     }
 }
 
-/// Handlers of the multiply-adds (`dst = a * b + c`), one per type and per place of
-/// the result (`s`, `a`).
+/// Handlers of the multiply-adds (`dst = a * b + c`) and their shift forms, one per
+/// type and per place of the result (`s`, `a`).
 mod mul_add {
     use super::*;
 
@@ -1246,6 +1246,10 @@ mod mul_add {
         f64 = F64, |a, b, c| of_f64(f64_of(a) * f64_of(b) + f64_of(c));
         i32_shl = I32Shl, |a, b, c| w32((a as u32).wrapping_shl(b as u32).wrapping_add(c as u32));
         i64_shl = I64Shl, |a, b, c| a.wrapping_shl(b as u32).wrapping_add(c);
+        i32_shl_xor = I32ShlXor, |a, b, c| w32((a as u32).wrapping_shl(b as u32) ^ c as u32);
+        i64_shl_xor = I64ShlXor, |a, b, c| a.wrapping_shl(b as u32) ^ c;
+        i32_shr_u_xor = I32ShrUXor, |a, b, c| w32((a as u32).wrapping_shr(b as u32) ^ c as u32);
+        i64_shr_u_xor = I64ShrUXor, |a, b, c| a.wrapping_shr(b as u32) ^ c;
     }
 }
 
