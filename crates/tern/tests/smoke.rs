@@ -1311,34 +1311,41 @@ fn inlined_calls_compute_what_calls_compute() {
 
 #[test]
 fn multiply_adds_compute_what_the_two_instructions_compute() {
-    let wat = r#"(module
-        (func (export "i32") (param i32 i32 i32) (result i32)
-          (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1))))
-        (func (export "i64") (param i64 i64 i64) (result i64)
-          (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
-        (func (export "f64mc") (param f64 f64 f64) (result f64)
-          (f64.add (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
-        (func (export "f64cm") (param f64 f64 f64) (result f64)
-          (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1))))
-        (func (export "f32cm") (param f32 f32 f32) (result f32)
-          (f32.add (local.get 2) (f32.mul (local.get 0) (local.get 1))))
-        (func (export "shl32") (param i32 i32 i32) (result i32)
-          (i32.add (local.get 2) (i32.shl (local.get 0) (local.get 1))))
-        (func (export "shl64") (param i64 i64 i64) (result i64)
-          (i64.add (i64.shl (local.get 0) (local.get 1)) (local.get 2)))
-        (func (export "shl_xor32") (param i32 i32 i32) (result i32)
-          (i32.xor (local.get 2) (i32.shl (local.get 0) (local.get 1))))
-        (func (export "shr_xor32") (param i32 i32 i32) (result i32)
-          (i32.xor (i32.shr_u (local.get 0) (local.get 1)) (local.get 2)))
-        (func (export "shl_xor64") (param i64 i64 i64) (result i64)
-          (i64.xor (i64.shl (local.get 0) (local.get 1)) (local.get 2)))
-        (func (export "shr_xor64") (param i64 i64 i64) (result i64)
-          (i64.xor (local.get 2) (i64.shr_u (local.get 0) (local.get 1))))
+    // (export, type, first op, second op, whether the product is the second's left
+    // operand): `second(first(x, y), z)` or `second(z, first(x, y))`.
+    let fused = [
+        ("i32", "i32", "mul", "add", false),
+        ("i64", "i64", "mul", "add", true),
+        ("f64mc", "f64", "mul", "add", true),
+        ("f64cm", "f64", "mul", "add", false),
+        ("f32cm", "f32", "mul", "add", false),
+        ("shl32", "i32", "shl", "add", false),
+        ("shl64", "i64", "shl", "add", true),
+        ("shl_xor32", "i32", "shl", "xor", false),
+        ("shr_xor32", "i32", "shr_u", "xor", true),
+        ("shl_xor64", "i64", "shl", "xor", true),
+        ("shr_xor64", "i64", "shr_u", "xor", false),
+    ];
+    let mut funcs = String::new();
+    for (name, t, first, second, left) in fused {
+        let inner = format!("({t}.{first} (local.get 0) (local.get 1))");
+        let body = if left {
+            format!("({t}.{second} {inner} (local.get 2))")
+        } else {
+            format!("({t}.{second} (local.get 2) {inner})")
+        };
+        funcs.push_str(&format!(
+            "(func (export \"{name}\") (param {t} {t} {t}) (result {t}) {body})\n"
+        ));
+    }
+    let wat = format!(
+        r#"(module {funcs}
         ;; the result kept in a local, then used twice
         (func (export "twice") (param i32 i32 i32) (result i32) (local i32)
           (local.set 3 (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
-          (i32.add (local.get 3) (local.get 3))))"#;
-    let (mut store, inst) = instantiate(wat);
+          (i32.add (local.get 3) (local.get 3))))"#
+    );
+    let (mut store, inst) = instantiate(&wat);
     let mut call = |name: &str, args: [Val; 3]| {
         let f = inst.get_func(&store, name).unwrap();
         let mut out = [Val::I32(0)];
@@ -1635,13 +1642,9 @@ fn br_table_on_a_loaded_byte_dispatches_and_traps_like_the_load() {
               (br $next))
               (return (i32.add (local.get $acc) (i32.const 1000))))
             (i32.sub (i32.const 0) (local.get $op)))))"#;
+    // The binary the module is compiled from, to find the load's offset in.
     let bytes = wat::parse_str(wat).unwrap();
-    let engine = Engine::default();
-    let module = Module::new(&engine, &bytes).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
+    let (mut store, inst) = instantiate(wat);
     let memory = inst.get_memory(&store, "memory").unwrap();
     let run = inst.get_func(&store, "run").unwrap();
     let mut call = |program: &[u8], at: i32| {

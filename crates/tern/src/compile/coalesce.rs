@@ -174,80 +174,52 @@ mod tests {
     }
 
     #[test]
-    fn copies_stay_where_the_source_may_still_be_read() {
-        // `x` read after the copy.
-        let read_after = vec![
-            add(5, 4, 5),
-            copy(4, 5),
-            add(6, 5, 5),
-            inc(5, 4),
-            Instr::Return,
+    fn copies_stay_where_the_pass_cannot_see_that_they_may_go() {
+        // The foldable pattern, with one instruction inserted at a place.
+        let with = |at: usize, extra: Instr| {
+            let mut code = vec![add(5, 4, 5), copy(4, 5), inc(5, 4), Instr::Return];
+            code.insert(at, extra);
+            code
+        };
+        let store = Instr::I32Store(St {
+            addr: 0,
+            value: 5,
+            offset: 0,
+        });
+        let cases = [
+            // `x` read after the copy.
+            ("x read after", with(2, add(6, 5, 5))),
+            // The straight line ends (a branch) before `x` is written.
+            (
+                "branch after",
+                with(2, Instr::BrIfNez { cond: 4, offset: 2 }),
+            ),
+            // A label between the copy and the write of `x`.
+            (
+                "label after",
+                with(0, Instr::BrIfNez { cond: 0, offset: 3 }),
+            ),
+            // `y` read between the definition and the copy.
+            ("y read between", with(1, add(6, 4, 4))),
+            // `x` read (stored) between them.
+            ("x read between", with(1, store)),
+            // A label at the copy: another path reaches it.
+            (
+                "label at the copy",
+                with(0, Instr::BrIfNez { cond: 0, offset: 2 }),
+            ),
+            // A call between them.
+            ("call between", with(1, Instr::Call { func: 0, base: 9 })),
+            // `x` written by an instruction that also reads it.
+            (
+                "x read and written",
+                vec![add(5, 4, 5), copy(4, 5), inc(5, 5), Instr::Return],
+            ),
         ];
-        assert_eq!(run(read_after).2, 0);
-        // `x` written by an instruction that also reads it.
-        let rw = vec![add(5, 4, 5), copy(4, 5), inc(5, 5), Instr::Return];
-        assert_eq!(run(rw).2, 0);
-        // The straight line ends (a branch) before `x` is written.
-        let branch = vec![
-            add(5, 4, 5),
-            copy(4, 5),
-            Instr::BrIfNez { cond: 4, offset: 2 },
-            inc(5, 4),
-            Instr::Return,
-        ];
-        assert_eq!(run(branch).2, 0);
-        // A label between the copy and the write of `x`.
-        let label = vec![
-            Instr::BrIfNez { cond: 0, offset: 3 },
-            add(5, 4, 5),
-            copy(4, 5),
-            inc(5, 4),
-            Instr::Return,
-        ];
-        assert_eq!(run(label).2, 0);
-    }
-
-    #[test]
-    fn copies_stay_where_the_definition_is_out_of_sight() {
-        // `y` read between the definition and the copy.
-        let y_read = vec![
-            add(5, 4, 5),
-            add(6, 4, 4),
-            copy(4, 5),
-            inc(5, 6),
-            Instr::Return,
-        ];
-        assert_eq!(run(y_read).2, 0);
-        // `x` read (stored) between them.
-        let x_read = vec![
-            add(5, 4, 5),
-            Instr::I32Store(St {
-                addr: 0,
-                value: 5,
-                offset: 0,
-            }),
-            copy(4, 5),
-            inc(5, 4),
-            Instr::Return,
-        ];
-        assert_eq!(run(x_read).2, 0);
-        // A label between them: another path reaches the copy.
-        let label = vec![
-            Instr::BrIfNez { cond: 0, offset: 2 },
-            add(5, 4, 5),
-            copy(4, 5),
-            inc(5, 4),
-            Instr::Return,
-        ];
-        assert_eq!(run(label).2, 0);
-        // A call between them.
-        let call = vec![
-            add(5, 4, 5),
-            Instr::Call { func: 0, base: 9 },
-            copy(4, 5),
-            inc(5, 4),
-            Instr::Return,
-        ];
-        assert_eq!(run(call).2, 0);
+        for (what, code) in cases {
+            assert_eq!(run(code).2, 0, "{what}");
+        }
+        // The pattern itself is folded.
+        assert_eq!(run(with(3, inc(7, 7))).2, 1);
     }
 }
