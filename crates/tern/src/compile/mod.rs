@@ -13,10 +13,12 @@
 //! trap (see `inline`) is compiled as the callee's body, its parameters bound to the
 //! argument operands and its locals in slots reserved after the `if` scratch slots.
 //!
-//! Once compiled, constant operands of the commonest i32 instructions become
-//! immediates (see `imm`); when that leaves constants no instruction reads from a slot,
-//! the function is compiled a second time without them in its constant pool (which
-//! every call copies into the new frame).
+//! Once compiled, the code is laid out (jump threading and tail duplication, see
+//! `layout`), constant operands of the commonest i32 instructions become immediates
+//! (see `imm`), and loop-carried copies fold into the instruction that computed their
+//! source (see `coalesce`); when the immediates leave constants no instruction reads
+//! from a slot, the function is compiled a second time without them in its constant
+//! pool (which every call copies into the new frame).
 //!
 //! The compiler trusts that the body was validated; it reads the module's syntax and
 //! never touches the store.
