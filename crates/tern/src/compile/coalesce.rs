@@ -14,7 +14,7 @@
 //! offsets and byte offsets; it decides nothing about slots beyond that.
 
 use super::isa::{Instr, Slot, Un, ACC};
-use super::layout::copyable;
+use super::layout::{copyable, target};
 use super::verify::slots_touched;
 
 /// How many times instruction `i` names slot `s` (a result counts once).
@@ -37,17 +37,10 @@ fn dst_of(i: &Instr) -> Option<Slot> {
 /// Removes the copies described in the module docs; returns how many.
 pub(super) fn coalesce(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) -> usize {
     let n = code.len();
-    let target = |code: &[Instr], pc: usize| {
-        { code[pc] }
-            .branch_offset_mut()
-            .map(|&mut off| (pc as i64 + off as i64) as usize)
-    };
     let mut is_target = vec![false; n];
     for pc in 0..n {
         if let Some(t) = target(code, pc) {
-            if t < n {
-                is_target[t] = true;
-            }
+            is_target[t] = true;
         }
     }
     let mut deleted = vec![false; n];

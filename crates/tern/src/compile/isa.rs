@@ -522,17 +522,6 @@ macro_rules! define_instr {
 
 crate::for_each_numeric_op!(define_instr);
 
-impl Instr {
-    /// The number of non-default entries of a jump table (`BrTable` and the tables
-    /// fused with the load of their index).
-    pub fn table_len(&self) -> Option<u32> {
-        match *self {
-            Instr::BrTable { len, .. } | Instr::BrTableLoad8U { len, .. } => Some(len),
-            _ => None,
-        }
-    }
-}
-
 /// Which instructions of `code` are `BrTable` entries (the `len + 1` instructions
 /// right after each `BrTable`). Entries are reached only through their table: the
 /// verifier rejects a branch to one.
@@ -551,6 +540,15 @@ pub fn table_entries(code: &[Instr]) -> Vec<bool> {
 }
 
 impl Instr {
+    /// The number of non-default entries of a jump table (`BrTable` and the tables
+    /// fused with the load of their index).
+    pub fn table_len(&self) -> Option<u32> {
+        match *self {
+            Instr::BrTable { len, .. } | Instr::BrTableLoad8U { len, .. } => Some(len),
+            _ => None,
+        }
+    }
+
     /// The relative target offset of a branch instruction, for patching and checking.
     pub fn branch_offset_mut(&mut self) -> Option<&mut i32> {
         match self {

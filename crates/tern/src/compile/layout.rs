@@ -53,7 +53,7 @@ pub(super) fn layout(code: &mut Vec<Instr>, offsets: &mut Vec<u32>) {
 }
 
 /// The target of the branch at `pc`, if it is a branch whose target is inside `code`.
-fn target(code: &[Instr], pc: usize) -> Option<usize> {
+pub(super) fn target(code: &[Instr], pc: usize) -> Option<usize> {
     let off = { *code.get(pc)? }.branch_offset_mut().copied()?;
     let t = usize::try_from(pc as i64 + off as i64).ok()?;
     (t < code.len()).then_some(t)

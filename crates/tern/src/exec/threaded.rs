@@ -36,10 +36,10 @@
 use std::hint::unreachable_unchecked;
 
 use super::{numeric, Entry, Frame, FrameCode, FrameSlots, Outcome, Stack, Stop};
-use crate::compile::isa::table_entries;
 use crate::compile::isa::{
-    Bin, BinI, BinIOp, BinLd, BinLdX, BrCmp, BrCmpI, CompiledFunc, Cond, ExecCtx, Exit, Handler,
-    Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
+    table_entries, Bin, BinI, BinIOp, BinLd, BinLdX, BrCmp, BrCmpI, CompiledFunc, Cond, ExecCtx,
+    Exit, Handler, Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un,
+    ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
