@@ -219,7 +219,7 @@ impl Entry {
             ops: std::ptr::null(),
             init: Box::default(),
             num_params: 0,
-            frame_size: 0,
+            frame_size: u32::MAX,
             inst: NO_INSTANCE,
             type_id: u32::MAX,
         }
@@ -306,6 +306,12 @@ impl Stack {
     #[inline(always)]
     pub(crate) fn slots_end(&self) -> usize {
         self.slots_end
+    }
+
+    /// The entries' elements, for reading while nothing changes them.
+    #[inline(always)]
+    pub(crate) fn entries_ptr(&self) -> *const Entry {
+        self.entries.as_ptr()
     }
 
     /// Makes room for an entry per store function (`n` of them), so that a call

@@ -77,6 +77,17 @@ pub(super) struct Exec<'a> {
     /// The current instance's memory 0 (base, length), as last loaded: kept current by
     /// every handler that may move it, so frame switches within one instance reuse it.
     mem: (*mut u8, usize),
+    /// The current instance's table 0 (elements, length), for `call_indirect`: reloaded
+    /// with `mem` and after every handler that writes a table, so it never outlives
+    /// the elements it points at.
+    table0: (*const u64, usize),
+    /// The current instance's number of imported functions, and the store index of its
+    /// function 0 were it defined (its defined function `i` is store function
+    /// `base + i`, wrapping).
+    local: (u32, u32),
+    /// `stack.entries`' elements: reloaded after each `Stack::enter`, the only change
+    /// to them while the interpreter runs.
+    entries: *const Entry,
     /// Portable dispatch: the registers of the next instruction to run.
     regs: (*const Op, *mut u64, *mut u8, usize, u64),
     /// Tail dispatch: the lowest host stack address allowed.
@@ -197,16 +208,20 @@ macro_rules! wr {
 }
 
 impl Exec<'_> {
-    /// The store index of the running instance's function `func`.
-    ///
-    /// # Safety
-    /// `func` is a function index of the running instance's module (validation proved
-    /// it for every call instruction, and the instance has one entry per function).
-    #[inline(always)]
-    unsafe fn func(&self, func: u32) -> u32 {
-        debug_assert!((func as usize) < self.inst.funcs.len());
-        // SAFETY: see above.
-        unsafe { *self.inst.funcs.get_unchecked(func as usize) }
+    /// Makes instance `idx` (store index) the running one: its memory 0 and table 0
+    /// become the cached ones.
+    fn enter_instance(&mut self, idx: u32) {
+        self.inst_idx = idx;
+        self.inst = &self.code_part.instances[idx as usize];
+        self.local = local_funcs(self.inst);
+        self.mem = mem0(self.data, self.inst);
+        self.table0 = table0(self.data, self.inst);
+    }
+
+    /// Reloads the cached table 0 after a handler wrote a table (which may have moved
+    /// or resized its elements, and takes a fresh borrow of them either way).
+    fn tables_written(&mut self) {
+        self.table0 = table0(self.data, self.inst);
     }
 
     /// The running function's frame.
@@ -303,6 +318,30 @@ fn mem0(data: &mut DataPart, inst: &InstanceEntity) -> (*mut u8, usize) {
             (m.as_mut_ptr(), m.byte_len())
         }
         None => (std::ptr::null_mut(), 0),
+    }
+}
+
+/// An instance's [`Exec::local`]: its imported function count and the store index
+/// its defined functions count from.
+#[inline(always)]
+fn local_funcs(inst: &InstanceEntity) -> (u32, u32) {
+    let imported = inst.imported_funcs;
+    let base = inst
+        .funcs
+        .get(imported as usize)
+        .map_or(0, |&f| f.wrapping_sub(imported));
+    (imported, base)
+}
+
+/// The elements and length of an instance's table 0 (dangling and 0 if none).
+#[inline(always)]
+fn table0(data: &DataPart, inst: &InstanceEntity) -> (*const u64, usize) {
+    match inst.tables.first() {
+        Some(&t) => {
+            let elems = &data.tables[t as usize].elems;
+            (elems.as_ptr(), elems.len())
+        }
+        None => (std::ptr::NonNull::dangling().as_ptr(), 0),
     }
 }
 
@@ -462,6 +501,8 @@ pub(super) fn interpret(
     let inst_idx = top.inst;
     let inst = &code_part.instances[inst_idx as usize];
     let (mem, len) = mem0(data, inst);
+    let tab0 = table0(data, inst);
+    let entries = stack.entries_ptr();
     // `Stack::enter` checked the frame lies inside `stack.slots`.
     let sp = top.sp.0;
     // The frame resumes at an instruction of its code (`Frame::set_pc`, the calls).
@@ -477,6 +518,9 @@ pub(super) fn interpret(
         host: (0, 0),
         error: None,
         mem: (mem, len),
+        table0: tab0,
+        local: local_funcs(inst),
+        entries,
         regs: (ip, sp, mem, len, 0),
         host_stack_limit: if TAIL {
             host_sp().saturating_sub(HOST_STACK_SLACK)
@@ -514,9 +558,17 @@ pub(super) fn interpret(
 /// Enters wasm function `callee` (store index) with its frame at `base` slots into the
 /// running frame: the fast path, for a function called before, in the same instance,
 /// with room on the stack; everything else goes to [`call`]. (An entry not yet set
-/// belongs to no instance, so the instance check covers it.)
+/// belongs to no instance and claims a frame larger than any stack, so either check
+/// rejects it.) `LOCAL`: the callee is known to be a defined function of the running
+/// instance, so a set entry needs no instance check.
 #[inline(always)]
-fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
+fn call_fast<const LOCAL: bool>(
+    ip: *const Op,
+    sp: *mut u64,
+    cx: *mut ExecCtx,
+    callee: u32,
+    base: Slot,
+) -> Exit {
     guard!(ip, cx);
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
@@ -525,7 +577,7 @@ fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: S
     // `code_part.funcs.len()`, for which `interpret` made room in `entries`.
     let (entry, frames, n, slots_end, fast_depth) = unsafe {
         (
-            &*(*stack).entries.as_ptr().add(callee as usize),
+            &*e.entries.add(callee as usize),
             (*stack).frames.as_mut_ptr(),
             (*stack).frames.len(),
             (*stack).slots_end(),
@@ -535,7 +587,7 @@ fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: S
     // `sp` is the running frame's first slot, inside the slots.
     let new_sp = sp.wrapping_add(base as usize);
     let room = (slots_end - new_sp as usize) / std::mem::size_of::<u64>();
-    if entry.inst != e.inst_idx || entry.frame_size as usize > room || n >= fast_depth {
+    if (!LOCAL && entry.inst != e.inst_idx) || entry.frame_size as usize > room || n >= fast_depth {
         return call(ip, cx, callee, base);
     }
     let ops = entry.ops;
@@ -565,6 +617,25 @@ fn call_fast(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, callee: u32, base: S
     }
     let (mem, len) = e.mem;
     next!(ops, sp, mem, len, cx, 0)
+}
+
+/// A call of the running instance's function `func`: a defined one (consecutive store
+/// indices, see [`InstanceEntity`]) takes the local fast path, an imported one is
+/// looked up.
+#[inline(always)]
+fn call_func(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, func: u32, base: Slot) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let (imported, first) = e.local;
+    if func >= imported {
+        let callee = first.wrapping_add(func);
+        debug_assert_eq!(Some(&callee), e.inst.funcs.get(func as usize));
+        return call_fast::<true>(ip, sp, cx, callee, base);
+    }
+    // SAFETY: validation proved `func` is a function index of the running instance's
+    // module, and the instance has one entry per function.
+    let callee = unsafe { *e.inst.funcs.get_unchecked(func as usize) };
+    call_fast::<false>(ip, sp, cx, callee, base)
 }
 
 /// The end of [`call_fast`] for a frame of more than two chunks: initializes the
@@ -610,10 +681,9 @@ fn call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
                 Ok(ops) => ops,
                 Err(t) => return trap(ip, cx, t),
             };
+            e.entries = e.stack.entries_ptr();
             if w.instance != e.inst_idx {
-                e.inst_idx = w.instance;
-                e.inst = &e.code_part.instances[w.instance as usize];
-                e.mem = mem0(e.data, e.inst);
+                e.enter_instance(w.instance);
             }
             let (mem, len) = e.mem;
             // SAFETY: `enter` checked the new frame lies inside `stack.slots`.
@@ -665,9 +735,7 @@ fn ret(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     e.stack.frames.pop();
     let caller = *e.top();
     if caller.inst != e.inst_idx {
-        e.inst_idx = caller.inst;
-        e.inst = &e.code_part.instances[caller.inst as usize];
-        e.mem = mem0(e.data, e.inst);
+        e.enter_instance(caller.inst);
     }
     let (mem, len) = e.mem;
     // SAFETY: the caller's frame was checked by `enter` when it was pushed, and its
@@ -703,10 +771,9 @@ fn tail_call(ip: *const Op, cx: *mut ExecCtx, callee: u32, base: Slot) -> Exit {
             return trap(ip, cx, t);
         }
     };
+    e.entries = e.stack.entries_ptr();
     if w.instance != e.inst_idx {
-        e.inst_idx = w.instance;
-        e.inst = &e.code_part.instances[w.instance as usize];
-        e.mem = mem0(e.data, e.inst);
+        e.enter_instance(w.instance);
     }
     let (mem, len) = e.mem;
     // SAFETY: `enter` checked the frame lies inside `stack.slots`.
@@ -1474,16 +1541,12 @@ handlers! {
         ret_fast(ip, cx)
     }
     Call(ip, sp, mem, len, cx, acc) Instr::Call { func, base } => {
-        // SAFETY: `cx` is live.
-        let callee = unsafe { ex(cx).func(func) };
-        call_fast(ip, sp, cx, callee, base)
+        call_func(ip, sp, cx, func, base)
     }
     CallCopy(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src } => {
         // Repeating the copy (a call resumed here) copies the same value again.
         wr!(sp, dst, rd!(sp, src));
-        // SAFETY: `cx` is live.
-        let callee = unsafe { ex(cx).func(func) };
-        call_fast(ip, sp, cx, callee, base)
+        call_func(ip, sp, cx, func, base)
     }
     CallIndirect(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, table, index, base, is64 } => {
         // SAFETY: `cx` is live.
@@ -1491,12 +1554,38 @@ handlers! {
         let callee = tri!(table_func(e, sp, table, index, is64), ip, cx);
         // A function entered before has its type id in its entry (and a set entry).
         if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
-            return call_fast(ip, sp, cx, callee, base);
+            return call_fast::<false>(ip, sp, cx, callee, base);
         }
         if e.code_part.funcs[callee as usize].type_id() != type_id {
             return trap(ip, cx, TrapCode::BadSignature);
         }
-        call_fast(ip, sp, cx, callee, base)
+        call_fast::<false>(ip, sp, cx, callee, base)
+    }
+    CallIndirect0(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, index, base, .. } => {
+        // Table 0 with 32-bit indices, through the cached elements.
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let (elems, n) = e.table0;
+        let i = rd!(sp, index) as u32 as usize;
+        if i >= n {
+            return trap(ip, cx, TrapCode::UndefinedElement);
+        }
+        // SAFETY: `table0` points at the `n` elements of the running instance's table
+        // 0 (reloaded whenever a handler writes a table or the instance changes), and
+        // `i < n`.
+        let fref = unsafe { *elems.add(i) };
+        if fref == 0 {
+            return trap(ip, cx, TrapCode::UninitializedElement);
+        }
+        let callee = (fref - 1) as u32;
+        // A function entered before has its type id in its entry (and a set entry).
+        if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
+            return call_fast::<false>(ip, sp, cx, callee, base);
+        }
+        if e.code_part.funcs[callee as usize].type_id() != type_id {
+            return trap(ip, cx, TrapCode::BadSignature);
+        }
+        call_fast::<false>(ip, sp, cx, callee, base)
     }
     ReturnCall(ip, sp, mem, len, cx, acc) Instr::ReturnCall { func, base } => {
         // SAFETY: `cx` is live.
@@ -1750,6 +1839,7 @@ handlers! {
             return trap(ip, cx, TrapCode::TableOutOfBounds);
         };
         *slot = v;
+        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     TableSize(ip, sp, mem, len, cx, acc) Instr::TableSize { dst, table } => {
@@ -1769,6 +1859,7 @@ handlers! {
             None => minus_one(is64),
         };
         wr!(sp, args, r);
+        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     TableFill(ip, sp, mem, len, cx, acc) Instr::TableFill { args, table, is64 } => {
@@ -1780,6 +1871,7 @@ handlers! {
         let n = addr(rd!(sp, args + 2), is64);
         let (d, n) = tri!(table_range(d, n, t.elems.len()), ip, cx);
         t.elems[d..d + n].fill(v);
+        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     TableCopy(ip, sp, mem, len, cx, acc) Instr::TableCopy { args, dst, src, dst64, src64 } => {
@@ -1798,6 +1890,7 @@ handlers! {
             let tmp: Vec<u64> = e.data.tables[st].elems[sa..sa + n].to_vec();
             e.data.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
         }
+        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     TableInit(ip, sp, mem, len, cx, acc) Instr::TableInit { args, elem, table, is64 } => {
@@ -1811,6 +1904,7 @@ handlers! {
         let (sa, n) = tri!(table_range(sa, n, items.len()), ip, cx);
         let (d, _) = tri!(table_range(d, n as u64, t.elems.len()), ip, cx);
         t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
+        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
@@ -1946,6 +2040,7 @@ macro_rules! numeric_handlers {
             Instr::ReturnOne { .. } => ReturnOne,
             Instr::Call { .. } => Call,
             Instr::CallCopy { .. } => CallCopy,
+            Instr::CallIndirect { table: 0, is64: false, .. } => CallIndirect0,
             Instr::CallIndirect { .. } => CallIndirect,
             Instr::ReturnCall { .. } => ReturnCall,
             Instr::ReturnCallIndirect { .. } => ReturnCallIndirect,

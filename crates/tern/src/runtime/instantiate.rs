@@ -46,6 +46,7 @@ pub fn instantiate(
     let instance_idx = store.code.instances.len() as u32;
     let mut inst = InstanceEntity {
         funcs: Vec::new(),
+        imported_funcs: 0,
         tables: Vec::new(),
         memories: Vec::new(),
         globals: Vec::new(),
@@ -62,6 +63,7 @@ pub fn instantiate(
             ExternIdx::Global(i) => inst.globals.push(i),
         }
     }
+    inst.imported_funcs = inst.funcs.len() as u32;
     for (def, &ty) in m.funcs.iter().enumerate() {
         let type_id = module
             .type_ids

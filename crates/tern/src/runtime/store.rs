@@ -71,7 +71,12 @@ impl WasmFunc {
 
 /// An instantiated module: the store indices of everything its index spaces name.
 pub struct InstanceEntity {
+    /// Store indices of the functions: the imported ones, then the defined ones, which
+    /// instantiation pushes one after another (so `funcs[i] - i` is the same for
+    /// every defined `i`: calls rely on it).
     pub funcs: Vec<u32>,
+    /// How many of `funcs` are imported.
+    pub imported_funcs: u32,
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
