@@ -1728,6 +1728,52 @@ fn loop_carried_copies_folded_into_their_definition_compute_the_same() {
 }
 
 #[test]
+fn select_of_a_value_computed_before_its_loaded_condition() {
+    // The sieve's counting loop: `s = composite[i] ? s : s * 31 + i` over bytes.
+    let wat = r#"(module (memory (export "memory") 1)
+        (func (export "f") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $c i32)
+          (loop $l
+            (local.set $s (select (local.get $s)
+                                  (i32.add (i32.mul (local.get $s) (i32.const 31)) (local.get $i))
+                                  (local.tee $c (i32.load8_u offset=16 (local.get $i)))))
+            (local.set $s (i32.add (local.get $s) (local.get $c)))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                (local.get $n))))
+          (local.get $s)))"#;
+    let (mut store, inst) = instantiate(wat);
+    let memory = inst.get_memory(&store, "memory").unwrap();
+    let bytes: Vec<u8> = (0..200u32)
+        .map(|i| [0, 1, 0, 0, 7][(i % 5) as usize])
+        .collect();
+    memory.write(&mut store, 16, &bytes).unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let model = |n: u32| {
+        let mut s = 0u32;
+        for i in 0..n.max(1) {
+            let c = bytes[i as usize] as u32;
+            s = if c != 0 {
+                s
+            } else {
+                s.wrapping_mul(31).wrapping_add(i)
+            };
+            s = s.wrapping_add(c);
+        }
+        s as i32
+    };
+    for n in [1, 2, 5, 13, 200] {
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[Val::I32(n as i32)], &mut out).unwrap();
+        assert_eq!(out[0], Val::I32(model(n)), "f({n})");
+    }
+    // The load traps past the end of memory, as before.
+    let mut out = [Val::I32(0)];
+    let e = f
+        .call(&mut store, &[Val::I32(70_000)], &mut out)
+        .unwrap_err();
+    assert!(e.to_string().contains("out of bounds memory access"), "{e}");
+}
+
+#[test]
 fn call_indirect_sees_every_table_write_of_the_running_call() {
     // Each write to table 0 is followed by a `call_indirect` through it in the same
     // invocation (the interpreter caches table 0 while it runs).

@@ -604,6 +604,32 @@ impl Compiler<'_> {
         Some(ACC)
     }
 
+    /// Pops an operand for an instruction that can read it from the accumulator, also
+    /// when the instruction just emitted is a load into another slot (as `select`'s
+    /// condition often is: `local.tee` of a load): the operand's producer, emitted
+    /// just before that load, then leaves it in the accumulator, which the load does
+    /// not touch. That keeps a loop-carried value out of the frame between the two.
+    fn pop_acc_past_load(&mut self) -> Slot {
+        let pos = self.stack.len() - 1;
+        let len = self.code.len();
+        let home = self.home(pos);
+        // With no label after it, the last writer of the temporary's home is its
+        // producer; the load writes and reads other slots.
+        let past_load = len >= 2
+            && self.stack[pos] == Opd::Temp
+            && ![len - 1, len].contains(&self.label_at)
+            && writes_acc(&self.code[len - 2])
+            && { self.code[len - 2] }.dst_mut().copied() == Some(home)
+            && is_load_to_slot(&self.code[len - 1], home);
+        if !past_load {
+            return self.pop_acc();
+        }
+        set_dst(&mut self.code[len - 2], ACC);
+        self.prev_dst = None;
+        self.stack.pop();
+        ACC
+    }
+
     /// Pops an operand for an instruction that can read it from the accumulator.
     fn pop_acc(&mut self) -> Slot {
         match self.take_acc(self.stack.len() - 1) {
@@ -1493,7 +1519,10 @@ impl Compiler<'_> {
                     self.emit(Instr::Select128 { dst, cond, a, b });
                 } else {
                     let cond = self.pop_acc();
-                    let b = self.pop();
+                    let b = match cond {
+                        ACC => self.pop(),
+                        _ => self.pop_acc_past_load(),
+                    };
                     let a = self.pop();
                     let dst = self.push_temp();
                     self.emit_def(Instr::Select { dst, cond, a, b }, dst);
@@ -2026,6 +2055,20 @@ fn writes_acc(i: &Instr) -> bool {
         || matches!(i, Instr::MulAdd(_))
 }
 
+/// Whether `i` is a plain load into a frame slot, reading neither the accumulator nor
+/// slot `other`: it leaves the accumulator, and `other`, as it found them.
+fn is_load_to_slot(i: &Instr, other: Slot) -> bool {
+    let mut i = *i;
+    let slots = match i.load_mut() {
+        Some(l) => [l.dst, l.addr, l.addr],
+        None => match i.load_sum_mut() {
+            Some(l) => [l.dst, l.a, l.b],
+            None => return false,
+        },
+    };
+    !slots.contains(&ACC) && !slots.contains(&other)
+}
+
 /// Redirects the result of a value-producing instruction to slot `dst`.
 /// Returns `false` (and changes nothing) for an instruction it does not know.
 fn set_dst(i: &mut Instr, dst: Slot) -> bool {
@@ -2526,5 +2569,37 @@ mod tests {
         config.deterministic(true);
         let c = code_with(&config, &wat("f64", &mc.replace("TY", "f64")));
         assert!(!c.iter().any(|i| matches!(i, Instr::MulAdd(_))), "{c:?}");
+    }
+
+    #[test]
+    fn select_reads_a_value_computed_before_its_loaded_condition_from_the_accumulator() {
+        // `s = c ? s : s * 31 + i`, with `c` a byte loaded (and kept) after the product.
+        let wat = |load: &str| {
+            format!(
+                r#"(module (memory 1) (func (param $s i32) (param $i i32) (result i32) (local $c i32)
+                  (select (local.get $s)
+                          (i32.add (i32.mul (local.get $s) (i32.const 31)) (local.get $i))
+                          (local.tee $c {load}))
+                  (i32.add (local.get $c))))"#
+            )
+        };
+        let c = code(&wat("(i32.load8_u offset=7 (local.get $i))"));
+        let at = c.iter().position(|i| matches!(i, Instr::Select { .. }));
+        let Some(Instr::Select { b: ACC, cond, .. }) = at.map(|at| c[at]) else {
+            panic!("{c:?}");
+        };
+        let at = at.unwrap_or(0);
+        assert!(
+            matches!(c[at - 1], Instr::I32Load8U(Ld { dst, .. }) if dst == cond),
+            "{c:?}"
+        );
+        assert_eq!({ c[at - 2] }.dst_mut().copied(), Some(ACC), "{c:?}");
+        // Anything else between the product and the select (here an add of the
+        // condition): the product goes through its slot.
+        let c = code(&wat("(i32.add (local.get $i) (i32.const 1))"));
+        assert!(
+            c.iter().all(|i| !matches!(i, Instr::Select { b: ACC, .. })),
+            "{c:?}"
+        );
     }
 }

@@ -162,7 +162,7 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
             operand(dst, true, f, acc);
             operand(cond, false, f, acc);
             one!(a);
-            one!(b);
+            operand(b, false, f, acc);
         }
         Instr::GlobalGet { dst, .. } => operand(dst, true, f, acc),
         Instr::GlobalSet { src, .. } => operand(src, false, f, acc),

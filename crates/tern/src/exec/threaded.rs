@@ -1681,6 +1681,15 @@ handlers! {
         let acc = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
         step!(ip, sp, mem, len, cx, acc)
     }
+    SelectBA(ip, sp, mem, len, cx, acc) Instr::Select { dst, cond, a, .. } => {
+        let v = std::hint::select_unpredictable(rd!(sp, cond) as u32 != 0, rd!(sp, a), acc);
+        wr!(sp, dst, v);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    SelectBAToA(ip, sp, mem, len, cx, acc) Instr::Select { cond, a, .. } => {
+        let acc = std::hint::select_unpredictable(rd!(sp, cond) as u32 != 0, rd!(sp, a), acc);
+        step!(ip, sp, mem, len, cx, acc)
+    }
     SelectCondAToA(ip, sp, mem, len, cx, acc) Instr::Select { a, b, .. } => {
         let acc = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
         step!(ip, sp, mem, len, cx, acc)
@@ -2055,6 +2064,11 @@ macro_rules! numeric_handlers {
             Instr::Copy(..) => Copy,
             Instr::Copy2 { .. } => Copy2,
             Instr::CopyMany { .. } => CopyMany,
+            // (The verifier rejects a second accumulator read, in `cond`.)
+            Instr::Select { dst, b: ACC, .. } => match *dst == ACC {
+                false => SelectBA,
+                true => SelectBAToA,
+            },
             Instr::Select { dst, cond, .. } => match (*dst == ACC, *cond == ACC) {
                 (false, false) => Select,
                 (false, true) => SelectCondA,
