@@ -1731,15 +1731,18 @@ fn loop_carried_copies_folded_into_their_definition_compute_the_same() {
 fn select_of_a_value_computed_before_its_loaded_condition() {
     // The sieve's counting loop: `s = composite[i] ? s : s * 31 + i` over bytes.
     let wat = r#"(module (memory (export "memory") 1)
-        (func (export "f") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $c i32)
+        (func (export "f") (param $n i32) (result i32)
+          (local $i i32) (local $s i32) (local $c i32) (local $zeros i32)
           (loop $l
             (local.set $s (select (local.get $s)
                                   (i32.add (i32.mul (local.get $s) (i32.const 31)) (local.get $i))
                                   (local.tee $c (i32.load8_u offset=16 (local.get $i)))))
             (local.set $s (i32.add (local.get $s) (local.get $c)))
+            ;; and the zero bytes counted (an eqz fused into the add)
+            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $c))))
             (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
                                 (local.get $n))))
-          (local.get $s)))"#;
+          (i32.xor (local.get $s) (i32.shl (local.get $zeros) (i32.const 24)))))"#;
     let (mut store, inst) = instantiate(wat);
     let memory = inst.get_memory(&store, "memory").unwrap();
     let bytes: Vec<u8> = (0..200u32)
@@ -1748,7 +1751,7 @@ fn select_of_a_value_computed_before_its_loaded_condition() {
     memory.write(&mut store, 16, &bytes).unwrap();
     let f = inst.get_func(&store, "f").unwrap();
     let model = |n: u32| {
-        let mut s = 0u32;
+        let (mut s, mut zeros) = (0u32, 0u32);
         for i in 0..n.max(1) {
             let c = bytes[i as usize] as u32;
             s = if c != 0 {
@@ -1757,8 +1760,9 @@ fn select_of_a_value_computed_before_its_loaded_condition() {
                 s.wrapping_mul(31).wrapping_add(i)
             };
             s = s.wrapping_add(c);
+            zeros += u32::from(c == 0);
         }
-        s as i32
+        (s ^ (zeros << 24)) as i32
     };
     for n in [1, 2, 5, 13, 200] {
         let mut out = [Val::I32(0)];

@@ -203,6 +203,8 @@ pub enum MulAddOp {
     I64ShlXor,
     I32ShrUXor,
     I64ShrUXor,
+    /// `dst = (a == 0) + c` (i32; `b` is `a` again): a count of zero flags.
+    I32EqzAdd,
 }
 
 /// Operands of a multiply-add: `dst = a * b + c`, a multiplication (or a shift) whose

@@ -965,6 +965,14 @@ impl Compiler<'_> {
             (NumericOp::I64Xor, Instr::I64Xor(a), Instr::I64ShrU(m)) => {
                 (a, m, MulAddOp::I64ShrUXor)
             }
+            (NumericOp::I32Add, Instr::I32Add(a), Instr::I32Eqz(u)) => {
+                let m = Bin {
+                    dst: u.dst,
+                    a: u.src,
+                    b: u.src,
+                };
+                (a, m, MulAddOp::I32EqzAdd)
+            }
             _ => return,
         };
         if mul.dst != ACC || mul.a == ACC || mul.b == ACC || add.dst == ACC {
@@ -2549,6 +2557,21 @@ mod tests {
             };
             assert_eq!((m.op, m.a, m.b, m.c), (op, 0, 1, 2), "{t} {order}");
             assert!(matches!(c[1], Instr::ReturnOne { .. }), "{c:?}");
+        }
+        // A zero test added to a count, in either order.
+        for order in [
+            "(i32.add (i32.eqz (local.get $a)) (local.get $c))",
+            "(i32.add (local.get $c) (i32.eqz (local.get $a)))",
+        ] {
+            let c = code(&wat("i32", order));
+            let Instr::MulAdd(m) = c[0] else {
+                panic!("{order}: {c:?}");
+            };
+            assert_eq!(
+                (m.op, m.a, m.b, m.c),
+                (MulAddOp::I32EqzAdd, 0, 0, 2),
+                "{order}"
+            );
         }
         // The product read by something else, or from the accumulator, or under
         // deterministic NaNs (a canonicalization comes between): no fusion.

@@ -1317,6 +1317,7 @@ mod mul_add {
         i64_shl_xor = I64ShlXor, |a, b, c| a.wrapping_shl(b as u32) ^ c;
         i32_shr_u_xor = I32ShrUXor, |a, b, c| w32((a as u32).wrapping_shr(b as u32) ^ c as u32);
         i64_shr_u_xor = I64ShrUXor, |a, b, c| a.wrapping_shr(b as u32) ^ c;
+        i32_eqz_add = I32EqzAdd, |a, _b, c| w32(((a as u32 == 0) as u32).wrapping_add(c as u32));
     }
 }
 
