@@ -79,6 +79,12 @@ pub fn instantiate(
         });
         inst.funcs.push(store.push_func(f)?);
     }
+    // The interpreter computes a defined function's store index from the first one's;
+    // should they ever not be consecutive, every function is looked up instead.
+    let defined = &inst.funcs[inst.imported_funcs as usize..];
+    if defined.windows(2).any(|w| w[1] != w[0].wrapping_add(1)) {
+        inst.imported_funcs = inst.funcs.len() as u32;
+    }
     for g in &m.globals {
         let value = eval_const_bits(store, &inst, &g.init)?;
         inst.globals.push(push(
@@ -473,4 +479,41 @@ fn check_import(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Linker, Module, Store};
+
+    /// The interpreter finds a defined function's store index as `funcs[i] - i`
+    /// (the same for every defined `i`); imported ones are looked up.
+    #[test]
+    fn defined_functions_get_consecutive_store_indices() {
+        let engine = Engine::default();
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::<()>::new(&engine);
+        linker.func_wrap("host", "h", |x: i32| x).unwrap();
+        let a = r#"(module (func (export "one") (result i32) (i32.const 1))
+            (func (export "two") (result i32) (i32.const 2)))"#;
+        let a = linker
+            .instantiate(&mut store, &Module::new(&engine, a).unwrap())
+            .unwrap();
+        linker.instance(&mut store, "a", a).unwrap();
+        let b = r#"(module (import "a" "two" (func (result i32))) (import "host" "h" (func (param i32) (result i32)))
+            (import "a" "one" (func (result i32)))
+            (func) (func) (func (result i32) (call 2)))"#;
+        let b = linker
+            .instantiate(&mut store, &Module::new(&engine, b).unwrap())
+            .unwrap();
+        for (inst, imported) in [(a, 0), (b, 3)] {
+            let entity = &store.inner.code.instances[inst.index as usize];
+            assert_eq!(entity.imported_funcs, imported);
+            let defined = &entity.funcs[imported as usize..];
+            assert!(!defined.is_empty());
+            let base = defined[0];
+            for (i, &f) in defined.iter().enumerate() {
+                assert_eq!(f, base + i as u32, "{:?}", entity.funcs);
+            }
+        }
+    }
 }

@@ -72,10 +72,10 @@ impl WasmFunc {
 /// An instantiated module: the store indices of everything its index spaces name.
 pub struct InstanceEntity {
     /// Store indices of the functions: the imported ones, then the defined ones, which
-    /// instantiation pushes one after another (so `funcs[i] - i` is the same for
-    /// every defined `i`: calls rely on it).
+    /// instantiation pushes one after another.
     pub funcs: Vec<u32>,
-    /// How many of `funcs` are imported.
+    /// How many of `funcs` are imported: from there on, `funcs[i] - i` is the same for
+    /// every `i` (instantiation checks it), which calls rely on.
     pub imported_funcs: u32,
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
