@@ -1855,3 +1855,38 @@ fn calls_across_instances_keep_each_ones_functions_and_table() {
     // 1000 + 7, then `grow` returns the old size 1, then element 1 is `$eight`.
     assert_eq!(out[0], Val::I32(1000 + 7 + 10000 + 8));
 }
+
+#[test]
+fn a_call_result_copied_to_a_local_is_not_folded_into_the_argument_before_the_call() {
+    // `z = f(x + 1, y); w = f(x + 2, y)`: the copy of the first result into `z` must
+    // not be folded back into the `x + 1` that computed the first argument (the call
+    // writes its result over that slot).
+    let wat = r#"(module
+        (func $f (param i32 i32) (result i32)
+          (loop $l (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+                   (br_if $l (i32.gt_s (local.get 1) (i32.const 0))))
+          (i32.sub (i32.mul (local.get 0) (i32.const 2)) (local.get 1)))
+        (func (export "g") (param $x i32) (param $y i32) (result i32) (local $z i32) (local $w i32)
+          (local.set $z (call $f (i32.add (local.get $x) (i32.const 1)) (local.get $y)))
+          (local.set $w (call $f (i32.add (local.get $x) (i32.const 2)) (local.get $y)))
+          (i32.add (i32.mul (local.get $z) (i32.const 1000)) (local.get $w)))
+        (func (export "h") (param $x i32) (param $y i32) (param $v i32) (result i32)
+          (local $z i32) (local $w i32)
+          (local.set $z (call $f (i32.add (local.get $x) (i32.const 1)) (local.get $y)))
+          (local.set $w (call $f (i32.add (local.get $x) (i32.const 2)) (local.get $v)))
+          (i32.add (i32.mul (local.get $z) (i32.const 1000)) (local.get $w))))"#;
+    // `f` counts its second parameter down to zero (once if it starts at or below).
+    let f = |a: i32, b: i32| if b > 0 { 2 * a } else { 2 * a - (b - 1) };
+    let (mut store, inst) = instantiate(wat);
+    let g = inst.get_func(&store, "g").unwrap();
+    let h = inst.get_func(&store, "h").unwrap();
+    let mut out = [Val::I32(0)];
+    g.call(&mut store, &[Val::I32(100), Val::I32(1)], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I32(f(101, 1) * 1000 + f(102, 1)));
+    assert_eq!(out[0], Val::I32(202_204));
+    // Two argument copies fused into each call.
+    h.call(&mut store, &[Val::I32(7), Val::I32(3), Val::I32(-4)], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I32(f(8, 3) * 1000 + f(9, -4)));
+}

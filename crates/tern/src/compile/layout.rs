@@ -108,6 +108,7 @@ pub(super) fn copyable(i: &Instr) -> bool {
             | Instr::Return
             | Instr::ReturnOne { .. }
             | Instr::Call { .. }
+            | Instr::CallCopy { .. }
             | Instr::CallIndirect { .. }
             | Instr::CallRef { .. }
             | Instr::ReturnCall { .. }
