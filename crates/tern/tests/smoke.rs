@@ -1874,7 +1874,10 @@ fn a_call_result_copied_to_a_local_is_not_folded_into_the_argument_before_the_ca
           (local $z i32) (local $w i32)
           (local.set $z (call $f (i32.add (local.get $x) (i32.const 1)) (local.get $y)))
           (local.set $w (call $f (i32.add (local.get $x) (i32.const 2)) (local.get $v)))
-          (i32.add (i32.mul (local.get $z) (i32.const 1000)) (local.get $w))))"#;
+          (i32.add (i32.mul (local.get $z) (i32.const 1000)) (local.get $w)))
+        (func (export "k") (param $x i32) (param $y i32) (result i32) (local $z i32)
+          (local.set $z (call $f (local.get $y) (local.get $x)))
+          (i32.add (i32.mul (local.get $z) (i32.const 1000)) (call $f (local.get $x) (local.get $y)))))"#;
     // `f` counts its second parameter down to zero (once if it starts at or below).
     let f = |a: i32, b: i32| if b > 0 { 2 * a } else { 2 * a - (b - 1) };
     let (mut store, inst) = instantiate(wat);
@@ -1886,7 +1889,18 @@ fn a_call_result_copied_to_a_local_is_not_folded_into_the_argument_before_the_ca
     assert_eq!(out[0], Val::I32(f(101, 1) * 1000 + f(102, 1)));
     assert_eq!(out[0], Val::I32(202_204));
     // Two argument copies fused into each call.
-    h.call(&mut store, &[Val::I32(7), Val::I32(3), Val::I32(-4)], &mut out)
-        .unwrap();
+    h.call(
+        &mut store,
+        &[Val::I32(7), Val::I32(3), Val::I32(-4)],
+        &mut out,
+    )
+    .unwrap();
     assert_eq!(out[0], Val::I32(f(8, 3) * 1000 + f(9, -4)));
+    // Both arguments copied by the call (from the parameters, in either order).
+    let k = inst.get_func(&store, "k").unwrap();
+    for (x, y) in [(5, -2), (-3, 4), (0, 0)] {
+        k.call(&mut store, &[Val::I32(x), Val::I32(y)], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Val::I32(f(y, x) * 1000 + f(x, y)), "k({x}, {y})");
+    }
 }

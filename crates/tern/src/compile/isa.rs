@@ -352,8 +352,10 @@ macro_rules! define_instr {
             /// Call function `func` (module index); its frame starts at `base`, where the
             /// arguments are and where the results will be.
             Call { func: u32, base: Slot },
-            /// `dst = src` (placing an argument), then `Call { func, base }`.
-            CallCopy { func: u32, base: Slot, dst: Slot, src: Slot },
+            /// `dst = src`, then `dst2 = src2` (placing arguments; one argument is the
+            /// same copy twice), then `Call { func, base }`. Neither copy writes a slot
+            /// either reads, so a call resumed here may copy again.
+            CallCopy { func: u32, base: Slot, dst: Slot, src: Slot, dst2: Slot, src2: Slot },
             /// Call through table `table` the function at `slots[index]`, which must have
             /// the engine-wide function type id `type_id`.
             CallIndirect { type_id: u32, table: u16, index: Slot, base: Slot, is64: bool },

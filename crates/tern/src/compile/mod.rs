@@ -1466,13 +1466,27 @@ impl Compiler<'_> {
                 let ty = ty.ok_or_else(|| Error::invalid(self.offset, "unknown function"))?;
                 let (np, nr) = (slots_of(&ty.params), slots_of(&ty.results));
                 let base = self.args(np);
-                // An argument copied into place just before (with no label between)
-                // is copied by the call itself.
-                let call = match self.code.last() {
-                    Some(&Instr::Copy(Un { dst, src }))
-                        if self.label_at != self.code.len()
-                            && (base as usize..base as usize + np).contains(&(dst as usize))
-                            && src != ACC =>
+                // Arguments copied into place just before (one or two, with no label
+                // between) are copied by the call itself.
+                let args = base as usize..base as usize + np;
+                let copies = match self.code.last() {
+                    _ if self.label_at == self.code.len() => None,
+                    Some(&Instr::Copy(Un { dst, src })) => Some((dst, src, dst, src)),
+                    Some(&Instr::Copy2 {
+                        dst,
+                        src,
+                        dst2,
+                        src2,
+                    }) => Some((dst, src, dst2, src2)),
+                    _ => None,
+                };
+                let call = match copies {
+                    Some((dst, src, dst2, src2))
+                        if [dst, dst2]
+                            .iter()
+                            .all(|&d| args.contains(&(d as usize)) && d != src && d != src2)
+                            && src != ACC
+                            && src2 != ACC =>
                     {
                         self.drop_last();
                         Instr::CallCopy {
@@ -1480,6 +1494,8 @@ impl Compiler<'_> {
                             base,
                             dst,
                             src,
+                            dst2,
+                            src2,
                         }
                     }
                     _ => Instr::Call { func: f, base },
@@ -2622,6 +2638,41 @@ mod tests {
         let c = code(&wat("(i32.add (local.get $i) (i32.const 1))"));
         assert!(
             c.iter().all(|i| !matches!(i, Instr::Select { b: ACC, .. })),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn calls_copy_one_or_two_arguments_themselves() {
+        let c = code(
+            r#"(module (func (param i32 i32) (result i32)
+                (i32.add (call $f (local.get 1) (local.get 0))
+                         (call $f (i32.add (local.get 0) (i32.const 1)) (local.get 1))))
+              (func $f (param i32 i32) (result i32)
+                (if (result i32) (local.get 0)
+                  (then (call $f (i32.sub (local.get 0) (i32.const 1)) (local.get 1)))
+                  (else (local.get 1)))))"#,
+        );
+        let calls: Vec<_> = c
+            .iter()
+            .filter_map(|i| match *i {
+                Instr::CallCopy {
+                    base,
+                    dst,
+                    src,
+                    dst2,
+                    src2,
+                    ..
+                } => Some((dst - base, src, dst2 - base, src2)),
+                _ => None,
+            })
+            .collect();
+        // Two copies into the first call's arguments; one (the same twice) into the
+        // second's, whose first argument is computed in place.
+        assert_eq!(calls, [(0, 1, 1, 0), (1, 1, 1, 1)], "{c:?}");
+        assert!(
+            !c.iter()
+                .any(|i| matches!(i, Instr::Copy2 { .. } | Instr::Call { .. })),
             "{c:?}"
         );
     }

@@ -124,9 +124,18 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         // The callee's frame starts at `base` (possibly right at the end of this frame);
         // entering it checks its own extent.
         Instr::Call { base, .. } => f(base as u32, 0),
-        Instr::CallCopy { base, dst, src, .. } => {
+        Instr::CallCopy {
+            base,
+            dst,
+            src,
+            dst2,
+            src2,
+            ..
+        } => {
             one!(dst);
             one!(src);
+            one!(dst2);
+            one!(src2);
             f(base as u32, 0);
         }
         Instr::CallIndirect { index, base, .. } | Instr::ReturnCallIndirect { index, base, .. } => {

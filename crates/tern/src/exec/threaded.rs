@@ -1544,9 +1544,15 @@ handlers! {
     Call(ip, sp, mem, len, cx, acc) Instr::Call { func, base } => {
         call_func(ip, sp, cx, func, base)
     }
-    CallCopy(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src } => {
+    CallCopy(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src, .. } => {
         // Repeating the copy (a call resumed here) copies the same value again.
         wr!(sp, dst, rd!(sp, src));
+        call_func(ip, sp, cx, func, base)
+    }
+    CallCopy2(ip, sp, mem, len, cx, acc) Instr::CallCopy { func, base, dst, src, dst2, src2 } => {
+        // As for `CallCopy`: neither copy writes a slot either reads.
+        wr!(sp, dst, rd!(sp, src));
+        wr!(sp, dst2, rd!(sp, src2));
         call_func(ip, sp, cx, func, base)
     }
     CallIndirect(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, table, index, base, is64 } => {
@@ -2049,7 +2055,8 @@ macro_rules! numeric_handlers {
             Instr::Return => Return,
             Instr::ReturnOne { .. } => ReturnOne,
             Instr::Call { .. } => Call,
-            Instr::CallCopy { .. } => CallCopy,
+            Instr::CallCopy { dst, src, dst2, src2, .. } if (dst, src) == (dst2, src2) => CallCopy,
+            Instr::CallCopy { .. } => CallCopy2,
             Instr::CallIndirect { table: 0, is64: false, .. } => CallIndirect0,
             Instr::CallIndirect { .. } => CallIndirect,
             Instr::ReturnCall { .. } => ReturnCall,
