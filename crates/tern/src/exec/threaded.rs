@@ -29,7 +29,14 @@
 //! - memory 0: every access is checked against the cached length `len` before the
 //!   unchecked read or write, and the cached pointer and length are reloaded after
 //!   anything that may reallocate or re-borrow the memory (grow, bulk memory
-//!   operations, other memories, calls and returns).
+//!   operations, other memories, calls and returns);
+//! - table 0 (for `call_indirect`): the same, against its cached element count, with
+//!   the cached elements reloaded after every handler that writes a table and on
+//!   every change of instance;
+//! - entries: `Exec::entries` points at `stack.entries`, which `interpret` sized for
+//!   every store function and only `Stack::enter` (the slow call path) writes, after
+//!   which it is reloaded. A direct call of a defined function computes its store
+//!   index from the instance's first (instantiation checked they are consecutive).
 
 #![allow(non_snake_case)]
 
