@@ -645,6 +645,33 @@ fn call_func(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, func: u32, base: Slo
     call_fast::<false>(ip, sp, cx, callee, base)
 }
 
+/// An indirect call of store function `callee`, after checking it has the engine-wide
+/// function type `type_id` (read from its entry once it has been entered).
+#[inline(always)]
+fn call_typed(
+    ip: *const Op,
+    sp: *mut u64,
+    cx: *mut ExecCtx,
+    callee: u32,
+    type_id: u32,
+    base: Slot,
+) -> Exit {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    // A function entered before has its type id in its entry (and a set entry).
+    if e.stack
+        .entries
+        .get(callee as usize)
+        .is_some_and(|en| en.type_id == type_id)
+    {
+        return call_fast::<false>(ip, sp, cx, callee, base);
+    }
+    if e.code_part.funcs[callee as usize].type_id() != type_id {
+        return trap(ip, cx, TrapCode::BadSignature);
+    }
+    call_fast::<false>(ip, sp, cx, callee, base)
+}
+
 /// The end of [`call_fast`] for a frame of more than two chunks: initializes the
 /// rest of the frame at `sp` of the function whose entry `entry` points at (passed in
 /// the memory-base register), then runs its first instruction `ops`.
@@ -1566,14 +1593,7 @@ handlers! {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         let callee = tri!(table_func(e, sp, table, index, is64), ip, cx);
-        // A function entered before has its type id in its entry (and a set entry).
-        if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
-            return call_fast::<false>(ip, sp, cx, callee, base);
-        }
-        if e.code_part.funcs[callee as usize].type_id() != type_id {
-            return trap(ip, cx, TrapCode::BadSignature);
-        }
-        call_fast::<false>(ip, sp, cx, callee, base)
+        call_typed(ip, sp, cx, callee, type_id, base)
     }
     CallIndirect0(ip, sp, mem, len, cx, acc) Instr::CallIndirect { type_id, index, base, .. } => {
         // Table 0 with 32-bit indices, through the cached elements.
@@ -1592,14 +1612,7 @@ handlers! {
             return trap(ip, cx, TrapCode::UninitializedElement);
         }
         let callee = (fref - 1) as u32;
-        // A function entered before has its type id in its entry (and a set entry).
-        if e.stack.entries.get(callee as usize).is_some_and(|en| en.type_id == type_id) {
-            return call_fast::<false>(ip, sp, cx, callee, base);
-        }
-        if e.code_part.funcs[callee as usize].type_id() != type_id {
-            return trap(ip, cx, TrapCode::BadSignature);
-        }
-        call_fast::<false>(ip, sp, cx, callee, base)
+        call_typed(ip, sp, cx, callee, type_id, base)
     }
     ReturnCall(ip, sp, mem, len, cx, acc) Instr::ReturnCall { func, base } => {
         // SAFETY: `cx` is live.
