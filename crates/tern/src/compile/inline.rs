@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::ModuleView;
 use crate::binary::OperatorReader;
-use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, NumericOp, Operator, ValType};
 
 /// The largest body (in bytes of code) that is inlined.
@@ -44,17 +44,16 @@ pub(super) struct Callee {
 
 /// Decides, once per callee, whether calls to it are inlined.
 pub(super) struct Inliner<'m> {
-    module: &'m ModuleInner,
+    module: &'m ModuleView<'m>,
     enabled: bool,
     seen: HashMap<u32, Option<Callee>>,
 }
 
 impl<'m> Inliner<'m> {
-    pub fn new(module: &'m ModuleInner) -> Inliner<'m> {
-        let config = module.engine.config();
+    pub fn new(module: &'m ModuleView<'m>) -> Inliner<'m> {
         Inliner {
             module,
-            enabled: !config.consume_fuel && !config.epoch_interruption,
+            enabled: !module.options.fuel && !module.options.epoch,
             seen: HashMap::new(),
         }
     }
@@ -102,7 +101,7 @@ fn traps(n: NumericOp) -> bool {
 
 /// The summary of function `f` if it can be inlined; `nested` allows it to call
 /// functions that can be inlined and call nothing.
-fn analyze(module: &ModuleInner, f: u32, nested: bool) -> Option<Callee> {
+fn analyze(module: &ModuleView, f: u32, nested: bool) -> Option<Callee> {
     let m = &module.syntax;
     let def = f.checked_sub(m.num_imported_funcs)?;
     let body = m.code.get(def as usize)?;
@@ -132,7 +131,7 @@ fn analyze(module: &ModuleInner, f: u32, nested: bool) -> Option<Callee> {
     // instruction) is a write; every other local read anywhere needs its zero.
     let mut written: u32 = 0;
     let mut inner_slots = 0;
-    let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
+    let mut reader = OperatorReader::new(module.bytes, body.code.clone());
     while !reader.is_empty() {
         let op = reader.read().ok()?;
         let local = |l: u32| (l as usize).checked_sub(params);
@@ -200,7 +199,7 @@ mod tests {
     fn calls_left(config: &Config, wat: &str) -> usize {
         let engine = Engine::new(config);
         let m = Module::new(&engine, wat).unwrap();
-        let code = m.inner.compiled(0).unwrap().code.to_vec();
+        let code = m.inner.code(0).unwrap().code.to_vec();
         code.iter()
             .filter(|i| matches!(i, Instr::Call { .. } | Instr::CallCopy { .. }))
             .count()

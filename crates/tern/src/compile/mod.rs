@@ -30,12 +30,14 @@ pub mod isa;
 mod layout;
 mod simd;
 mod verify;
+mod view;
+
+pub use view::{ModuleView, Options};
 
 use std::collections::{HashMap, HashSet};
 
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
-use crate::runtime::module::ModuleInner;
 use crate::syntax::{BlockType, LoadOp, NumericOp, Operator, StoreOp, ValType};
 use isa::{
     slot_width, slots_of, Bin, BinLd, BinLdX, BrCmp, CompiledFunc, Cond, Instr, Ld, LdBinOp, LdX,
@@ -96,7 +98,7 @@ fn fewer_chunks(f: &CompiledFunc, unused: usize) -> bool {
 const ABSENT_TOP: usize = ACC as usize - 1;
 
 /// Compiles defined function `def_index` of `module`.
-pub fn compile(module: &ModuleInner, def_index: u32) -> Result<CompiledFunc> {
+pub fn compile(module: &ModuleView, def_index: u32) -> Result<CompiledFunc> {
     let first = compile_pass(module, def_index, None)?;
     let f = match first {
         Pass::Done(f, read, unused) if fewer_chunks(&f, unused) => {
@@ -137,7 +139,7 @@ enum Pass {
 
 /// Compiles the function once; with `pool`, only those constants get pool slots (the
 /// others are given absent slots, which must all become immediates).
-fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>>) -> Result<Pass> {
+fn compile_pass(module: &ModuleView, def_index: u32, pool: Option<&HashSet<u64>>) -> Result<Pass> {
     let m = &module.syntax;
     let body = m
         .code
@@ -197,7 +199,7 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
             const_vals.len() - 1
         });
     };
-    let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
+    let mut reader = OperatorReader::new(module.bytes, body.code.clone());
     while !reader.is_empty() {
         let bits = match reader.read()? {
             Operator::Call(f) => {
@@ -282,7 +284,7 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
         absent_index: absent_index.clone(),
         wide_index,
         local_slots,
-        v128_operands: &module.v128_operands,
+        v128_operands: module.v128_operands,
         scratch_next: scratch_base,
         inliner,
         inlines: Vec::new(),
@@ -291,9 +293,9 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
         last_dst: None,
         prev_dst: None,
         offset: body.code.start,
-        fuel: module.engine.config().consume_fuel,
-        epoch: module.engine.config().epoch_interruption,
-        deterministic: module.engine.config().deterministic,
+        fuel: module.options.fuel,
+        epoch: module.options.epoch,
+        deterministic: module.options.deterministic,
         fuel_at: None,
         fuel_count: 0,
         label_at: usize::MAX,
@@ -316,7 +318,7 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
         saved_params: None,
     });
     c.fuel_point();
-    let mut reader = OperatorReader::new(&module.bytes, body.code.clone());
+    let mut reader = OperatorReader::new(module.bytes, body.code.clone());
     while !reader.is_empty() {
         c.offset = reader.offset();
         let op = reader.read()?;
@@ -395,7 +397,7 @@ fn compile_pass(module: &ModuleInner, def_index: u32, pool: Option<&HashSet<u64>
 }
 
 /// (params, results) of a block type, in slots.
-fn block_arity(module: &ModuleInner, bt: BlockType) -> (usize, usize) {
+fn block_arity(module: &ModuleView, bt: BlockType) -> (usize, usize) {
     match bt {
         BlockType::Empty => (0, 0),
         BlockType::Value(t) => (0, slot_width(t)),
@@ -419,7 +421,7 @@ struct Inlined {
 }
 
 struct Compiler<'m> {
-    module: &'m ModuleInner,
+    module: &'m ModuleView<'m>,
     code: Vec<Instr>,
     offsets: Vec<u32>,
     stack: Vec<Opd>,
@@ -1225,7 +1227,7 @@ impl Compiler<'_> {
             ctrl,
         });
         let at = self.offset;
-        let mut reader = OperatorReader::new(&self.module.bytes, callee.code.clone());
+        let mut reader = OperatorReader::new(self.module.bytes, callee.code.clone());
         while !reader.is_empty() {
             self.offset = reader.offset();
             let op = reader.read()?;
@@ -2284,7 +2286,7 @@ mod tests {
     fn code_with(config: &Config, wat: &str) -> Vec<Instr> {
         let engine = Engine::new(config);
         let m = Module::new(&engine, wat).unwrap();
-        m.inner.compiled(0).unwrap().code.to_vec()
+        m.inner.code(0).unwrap().code.to_vec()
     }
 
     fn code(wat: &str) -> Vec<Instr> {
@@ -2306,7 +2308,7 @@ mod tests {
                 drop (i32.const 11)))"#,
         )
         .unwrap();
-        let f = m.inner.compiled(0).unwrap();
+        let f = m.inner.code(0).unwrap();
         // 64 stays (an address, read from its slot); 11 is copied out as the result;
         // 1000, 3, 0xff, 0x100 and 9 are immediates only; 7 - x keeps 7 in a slot, and
         // the shift by 5 fuses with the xor (a shift-xor reads its amount from a slot).
@@ -2347,7 +2349,7 @@ mod tests {
         )
         .unwrap();
         let tables = |func| {
-            let f = m.inner.compiled(func).unwrap();
+            let f = m.inner.code(func).unwrap();
             let t: Vec<Instr> = f
                 .code
                 .iter()

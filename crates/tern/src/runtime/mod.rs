@@ -2,6 +2,7 @@
 //! runtime holds them, the store and its entities, and instantiation. It owns the data
 //! that `exec` runs against; it does not interpret code itself.
 
+pub mod code;
 pub mod engine;
 pub mod instantiate;
 pub mod memory;

@@ -1,10 +1,11 @@
 //! A compiled module as the runtime holds it: the decoded and validated syntax, the
-//! engine-wide ids of its function types, and each function's internal code, compiled
-//! lazily on first call and shared by every instance.
+//! engine-wide ids of its function types, and each function's code (see [`super::code`]),
+//! made on first call and shared by every instance.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use crate::compile::{self, isa::CompiledFunc};
+use super::code::Code;
+use crate::compile::{isa::CompiledFunc, ModuleView, Options};
 use crate::error::{Error, Result};
 use crate::runtime::engine::Engine;
 use crate::syntax::{AddrType, FuncType, ImportDesc, Module, ValType};
@@ -28,7 +29,7 @@ pub struct ModuleInner {
     /// `select` whose operand is a `v128` (from [`crate::validate::validate`]): the
     /// compiler's operand stack is untyped, so it looks these up to know their width.
     pub v128_operands: Box<[u32]>,
-    compiled: Box<[OnceLock<Result<Arc<CompiledFunc>>>]>,
+    code: Code,
 }
 
 impl ModuleInner {
@@ -58,7 +59,7 @@ impl ModuleInner {
                 .ok_or_else(|| Error::invalid(0, format!("unknown type of function {f}")))?;
             func_types.push(ty);
         }
-        let compiled = (0..syntax.funcs.len()).map(|_| OnceLock::new()).collect();
+        let code = Code::new(syntax.funcs.len());
         let is64 = |a: AddrType| a == AddrType::I64;
         let mut mem64 = Vec::new();
         let mut table64 = Vec::new();
@@ -84,28 +85,43 @@ impl ModuleInner {
             table64,
             global_v128,
             v128_operands: v128_operands.into_boxed_slice(),
-            compiled,
+            code,
         };
         if !engine.config().lazy_compilation {
             for i in 0..m.syntax.funcs.len() as u32 {
-                m.compiled(i)?;
+                m.code(i)?;
             }
         }
         Ok(m)
     }
 
-    /// The type of defined function `def_index` (imports not counted).
-    pub fn def_func_type(&self, def_index: u32) -> &FuncType {
-        &self.func_types[(self.syntax.num_imported_funcs + def_index) as usize]
+    /// What the compiler reads of this module.
+    pub fn view(&self) -> ModuleView<'_> {
+        let config = self.engine.config();
+        ModuleView {
+            bytes: &self.bytes,
+            syntax: &self.syntax,
+            func_types: &self.func_types,
+            type_ids: &self.type_ids,
+            mem64: &self.mem64,
+            table64: &self.table64,
+            global_v128: &self.global_v128,
+            v128_operands: &self.v128_operands,
+            options: Options {
+                fuel: config.consume_fuel,
+                epoch: config.epoch_interruption,
+                deterministic: config.deterministic,
+            },
+        }
     }
 
-    /// The internal code of defined function `def_index`, compiling it on first use.
-    pub fn compiled(&self, def_index: u32) -> Result<Arc<CompiledFunc>> {
-        let cell = self
-            .compiled
-            .get(def_index as usize)
-            .ok_or_else(|| Error::api(format!("no function {def_index} in module")))?;
-        cell.get_or_init(|| compile::compile(self, def_index).map(Arc::new))
-            .clone()
+    /// The type of defined function `def_index` (imports not counted).
+    pub fn def_func_type(&self, def_index: u32) -> &FuncType {
+        self.view().def_func_type(def_index)
+    }
+
+    /// The code of defined function `def_index`, compiling it on first use.
+    pub fn code(&self, def_index: u32) -> Result<Arc<CompiledFunc>> {
+        self.code.get(&self.view(), def_index)
     }
 }

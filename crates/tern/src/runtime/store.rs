@@ -56,7 +56,7 @@ impl WasmFunc {
         if let Some(c) = self.compiled.get() {
             return Ok(c);
         }
-        let c = self.module.compiled(self.def_index)?;
+        let c = self.module.code(self.def_index)?;
         Ok(self.compiled.get_or_init(|| c))
     }
 
