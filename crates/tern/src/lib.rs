@@ -2,8 +2,10 @@
 //!
 //! The pipeline runs one way: [`binary`] decodes bytes into the plain data of
 //! [`syntax`], [`validate`] checks it, `compile` turns each function body into tern's
-//! register-style internal code on first call, `runtime` instantiates modules into a
-//! store, and `exec` interprets the internal code on tern's own call stack.
+//! register-style internal code on first call (asked through `runtime::code`, reading
+//! the module through its own `compile::ModuleView`), `runtime` instantiates modules
+//! into a store, and `exec` interprets the internal code on tern's own call stack.
+//! `docs/architecture.md` in the repository is the map of these rooms.
 //!
 //! # Embedding
 //!
