@@ -207,7 +207,7 @@ struct Frame<'m> {
 }
 
 impl<'m> Frame<'m> {
-    fn label(&self) -> Tys<'m> {
+    fn label_types(&self) -> Tys<'m> {
         if self.kind == Kind::Loop {
             self.start
         } else {
@@ -592,9 +592,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         true
     }
 
-    // ---- operand stack -------------------------------------------------------------
+    // ---- operand stack (the spec algorithm's names) --------------------------------
 
-    fn push(&mut self, t: ValType) {
+    fn push_val(&mut self, t: ValType) {
         self.vals.push(Opd::val(t));
     }
 
@@ -602,7 +602,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         self.vals.extend(ts.as_slice().iter().map(|&t| Opd::val(t)));
     }
 
-    fn pop(&mut self) -> Result<Opd> {
+    fn pop_val(&mut self) -> Result<Opd> {
         let Some(frame) = self.ctrls.last() else {
             return Err(self.err("type mismatch: no enclosing block"));
         };
@@ -623,6 +623,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         }
     }
 
+    /// Pops an operand that matches `want` (the spec algorithm's `pop_val(expect)`).
     #[inline]
     fn pop_expect(&mut self, want: ValType) -> Result<Opd> {
         // The common case: exactly the wanted type above the frame's height.
@@ -644,7 +645,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 "type mismatch: expected {want}, but nothing on stack"
             )));
         }
-        let actual = self.pop()?;
+        let actual = self.pop_val()?;
         if !self.matches(actual, want) {
             return Err(self.err(format!("type mismatch: expected {want}, found {actual}")));
         }
@@ -660,7 +661,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     /// Pops a reference; `None` is the bottom heap type.
     fn pop_ref(&mut self) -> Result<Option<RefType>> {
-        match self.pop()?.view() {
+        match self.pop_val()?.view() {
             OpdView::Bot | OpdView::BotRef => Ok(None),
             OpdView::Val(ValType::Ref(r)) => Ok(Some(r)),
             OpdView::Val(v) => {
@@ -671,7 +672,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     fn push_non_null(&mut self, r: Option<RefType>) {
         match r {
-            Some(r) => self.push(ValType::Ref(RefType::new(false, r.heap))),
+            Some(r) => self.push_val(ValType::Ref(RefType::new(false, r.heap))),
             None => self.vals.push(Opd::BOT_REF),
         }
     }
@@ -703,7 +704,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(())
     }
 
-    // ---- control stack -------------------------------------------------------------
+    // ---- control stack (the spec algorithm's names) --------------------------------
 
     fn push_ctrl(&mut self, kind: Kind, start: Tys<'m>, end: Tys<'m>) {
         self.ctrls.push(Frame {
@@ -734,20 +735,23 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(frame)
     }
 
-    fn set_unreachable(&mut self) {
+    /// Marks the rest of the current block unreachable: its operands are dropped and
+    /// the stack becomes polymorphic.
+    fn unreachable(&mut self) {
         if let Some(frame) = self.ctrls.last_mut() {
             self.vals.truncate(frame.height);
             frame.unreachable = true;
         }
     }
 
-    fn label(&self, depth: u32) -> Result<Tys<'m>> {
+    /// The label types of the block `depth` levels out.
+    fn label_types(&self, depth: u32) -> Result<Tys<'m>> {
         let n = self.ctrls.len();
         (depth as usize)
             .checked_add(1)
             .and_then(|d| n.checked_sub(d))
             .and_then(|i| self.ctrls.get(i))
-            .map(Frame::label)
+            .map(Frame::label_types)
             .ok_or_else(|| self.err(format!("unknown label {depth}")))
     }
 
@@ -856,7 +860,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         use Operator as O;
         let ctx = self.ctx;
         match op {
-            O::Unreachable => self.set_unreachable(),
+            O::Unreachable => self.unreachable(),
             O::Nop => {}
             O::Block(bt) => {
                 let (start, end) = self.block_type(bt)?;
@@ -893,23 +897,23 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 }
             }
             O::Br(l) => {
-                let ts = self.label(l)?;
+                let ts = self.label_types(l)?;
                 self.pop_vals(ts)?;
-                self.set_unreachable();
+                self.unreachable();
             }
             O::BrIf(l) => {
-                let ts = self.label(l)?;
+                let ts = self.label_types(l)?;
                 self.pop_expect(ValType::I32)?;
                 self.pop_vals(ts)?;
                 self.push_vals(ts);
             }
             O::BrTable { targets, default } => {
                 self.pop_expect(ValType::I32)?;
-                let dts = self.label(default)?;
+                let dts = self.label_types(default)?;
                 let arity = dts.as_slice().len();
                 self.br_count += 1;
                 for &t in targets.iter() {
-                    let ts = self.label(t)?;
+                    let ts = self.label_types(t)?;
                     if ts.as_slice().len() != arity {
                         return Err(self.err(format!(
                             "type mismatch: br_table target {t} has {} values, default has {arity}",
@@ -921,11 +925,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     }
                 }
                 self.pop_vals(dts)?;
-                self.set_unreachable();
+                self.unreachable();
             }
             O::Return => {
                 self.pop_vals(Tys::Slice(self.results))?;
-                self.set_unreachable();
+                self.unreachable();
             }
             O::Call(f) => {
                 let ft = self.call_type(f)?;
@@ -936,7 +940,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let ft = self.call_type(f)?;
                 self.pop_vals(Tys::Slice(&ft.params))?;
                 self.check_tail_results(&ft.results)?;
-                self.set_unreachable();
+                self.unreachable();
             }
             O::CallIndirect { type_index, table } | O::ReturnCallIndirect { type_index, table } => {
                 let tail = matches!(op, O::ReturnCallIndirect { .. });
@@ -952,7 +956,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_vals(Tys::Slice(&ft.params))?;
                 if tail {
                     self.check_tail_results(&ft.results)?;
-                    self.set_unreachable();
+                    self.unreachable();
                 } else {
                     self.push_vals(Tys::Slice(&ft.results));
                 }
@@ -964,20 +968,20 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_vals(Tys::Slice(&ft.params))?;
                 if tail {
                     self.check_tail_results(&ft.results)?;
-                    self.set_unreachable();
+                    self.unreachable();
                 } else {
                     self.push_vals(Tys::Slice(&ft.results));
                 }
             }
             O::BrOnNull(l) => {
-                let ts = self.label(l)?;
+                let ts = self.label_types(l)?;
                 let r = self.pop_ref()?;
                 self.pop_vals(ts)?;
                 self.push_vals(ts);
                 self.push_non_null(r);
             }
             O::BrOnNonNull(l) => {
-                let ts = self.label(l)?;
+                let ts = self.label_types(l)?;
                 let Some((_, rest)) = ts.as_slice().split_last() else {
                     return Err(self.err("type mismatch: br_on_non_null needs a label with values"));
                 };
@@ -988,14 +992,14 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
 
             O::Drop => {
-                if self.pop()? == Opd::V128 {
+                if self.pop_val()? == Opd::V128 {
                     self.note_v128_operand()?;
                 }
             }
             O::Select => {
                 self.pop_expect(ValType::I32)?;
-                let t1 = self.pop()?;
-                let t2 = self.pop()?;
+                let t1 = self.pop_val()?;
+                let t2 = self.pop_val()?;
                 let numeric = |t: Opd| match t.view() {
                     OpdView::Bot => true,
                     OpdView::BotRef => false,
@@ -1020,7 +1024,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_expect(ValType::I32)?;
                 self.pop_expect(t)?;
                 self.pop_expect(t)?;
-                self.push(t);
+                self.push_val(t);
             }
 
             O::LocalGet(x) => {
@@ -1028,7 +1032,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if !t.is_defaultable() && x >= self.num_params && !self.init_set.contains(&x) {
                     return Err(self.err(format!("uninitialized local {x}")));
                 }
-                self.push(t);
+                self.push_val(t);
             }
             O::LocalSet(x) => {
                 let t = self.local(x)?;
@@ -1039,14 +1043,14 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let t = self.local(x)?;
                 self.pop_expect(t)?;
                 self.set_local(x, t);
-                self.push(t);
+                self.push_val(t);
             }
             O::GlobalGet(x) => {
                 let g = ctx
                     .globals
                     .get(x as usize)
                     .ok_or_else(|| self.err(format!("unknown global {x}")))?;
-                self.push(g.content);
+                self.push_val(g.content);
             }
             O::GlobalSet(x) => {
                 let g = ctx
@@ -1062,7 +1066,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::TableGet(x) => {
                 let tt = self.table(x)?;
                 self.pop_expect(tt.addr.valtype())?;
-                self.push(ValType::Ref(tt.elem));
+                self.push_val(ValType::Ref(tt.elem));
             }
             O::TableSet(x) => {
                 let tt = self.table(x)?;
@@ -1071,13 +1075,13 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
             O::TableSize(x) => {
                 let tt = self.table(x)?;
-                self.push(tt.addr.valtype());
+                self.push_val(tt.addr.valtype());
             }
             O::TableGrow(x) => {
                 let tt = self.table(x)?;
                 self.pop_expect(tt.addr.valtype())?;
                 self.pop_expect(ValType::Ref(tt.elem))?;
-                self.push(tt.addr.valtype());
+                self.push_val(tt.addr.valtype());
             }
             O::TableFill(x) => {
                 let tt = self.table(x)?;
@@ -1126,7 +1130,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 let (t, bytes) = l.info();
                 let addr = self.memarg(&m, bytes)?;
                 self.pop_expect(addr.valtype())?;
-                self.push(t);
+                self.push_val(t);
             }
             O::Store(s, m) => {
                 let (t, bytes) = s.info();
@@ -1136,12 +1140,12 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
             O::MemorySize(x) => {
                 let mt = self.memory(x)?;
-                self.push(mt.addr.valtype());
+                self.push_val(mt.addr.valtype());
             }
             O::MemoryGrow(x) => {
                 let mt = self.memory(x)?;
                 self.pop_expect(mt.addr.valtype())?;
-                self.push(mt.addr.valtype());
+                self.push_val(mt.addr.valtype());
             }
             O::MemoryFill(x) => {
                 let mt = self.memory(x)?;
@@ -1167,11 +1171,11 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
             O::RefNull(h) => {
                 check_heaptype(ctx, h, self.offset)?;
-                self.push(ValType::Ref(RefType::new(true, h)));
+                self.push_val(ValType::Ref(RefType::new(true, h)));
             }
             O::RefIsNull => {
                 self.pop_ref()?;
-                self.push(ValType::I32);
+                self.push_val(ValType::I32);
             }
             O::RefFunc(f) => {
                 let t = *ctx
@@ -1181,42 +1185,42 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 if !ctx.declared.get(f as usize).copied().unwrap_or(false) {
                     return Err(self.err(format!("undeclared function reference {f}")));
                 }
-                self.push(ValType::Ref(RefType::new(false, HeapType::Concrete(t))));
+                self.push_val(ValType::Ref(RefType::new(false, HeapType::Concrete(t))));
             }
             O::RefEq => {
                 let eqref = ValType::Ref(RefType::new(true, HeapType::Eq));
                 self.pop_expect(eqref)?;
                 self.pop_expect(eqref)?;
-                self.push(ValType::I32);
+                self.push_val(ValType::I32);
             }
             O::RefAsNonNull => {
                 let r = self.pop_ref()?;
                 self.push_non_null(r);
             }
 
-            O::I32Const(_) => self.push(ValType::I32),
-            O::I64Const(_) => self.push(ValType::I64),
-            O::F32Const(_) => self.push(ValType::F32),
-            O::F64Const(_) => self.push(ValType::F64),
+            O::I32Const(_) => self.push_val(ValType::I32),
+            O::I64Const(_) => self.push_val(ValType::I64),
+            O::F32Const(_) => self.push_val(ValType::F32),
+            O::F64Const(_) => self.push_val(ValType::F64),
             O::Numeric(n) => {
                 let (params, result) = n.signature();
                 self.pop_vals(Tys::Slice(params))?;
-                self.push(result);
+                self.push_val(result);
             }
 
-            O::V128Const(_) => self.push(ValType::V128),
+            O::V128Const(_) => self.push_val(ValType::V128),
             O::I8x16Shuffle(lanes) => {
                 if lanes.iter().any(|&l| l >= 32) {
                     return Err(self.err("invalid lane index"));
                 }
                 self.pop_expect(ValType::V128)?;
                 self.pop_expect(ValType::V128)?;
-                self.push(ValType::V128);
+                self.push_val(ValType::V128);
             }
             O::V128Load(l, m) => {
                 let addr = self.memarg(&m, l.bytes())?;
                 self.pop_expect(addr.valtype())?;
-                self.push(ValType::V128);
+                self.push_val(ValType::V128);
             }
             O::V128Store(m) => {
                 let addr = self.memarg(&m, 16)?;
@@ -1232,7 +1236,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.check_lane(lane, 16 / bytes.max(1))?;
                 self.pop_expect(ValType::V128)?;
                 self.pop_expect(addr.valtype())?;
-                self.push(ValType::V128);
+                self.push_val(ValType::V128);
             }
             O::V128StoreLane {
                 bytes,
@@ -1247,18 +1251,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::ExtractLane(shape, lane) => {
                 self.check_lane(lane, shape.lanes())?;
                 self.pop_expect(ValType::V128)?;
-                self.push(shape.scalar());
+                self.push_val(shape.scalar());
             }
             O::ReplaceLane(shape, lane) => {
                 self.check_lane(lane, shape.lanes())?;
                 self.pop_expect(shape.scalar())?;
                 self.pop_expect(ValType::V128)?;
-                self.push(ValType::V128);
+                self.push_val(ValType::V128);
             }
             O::Simd(op) => {
                 let (params, result) = op.signature();
                 self.pop_vals(Tys::Slice(params))?;
-                self.push(result);
+                self.push_val(result);
             }
         }
         Ok(())
