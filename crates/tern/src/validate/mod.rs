@@ -4,7 +4,7 @@
 //! the reader's bytes); it knows nothing of compilation or execution.
 //!
 //! `module.rs` checks everything outside function bodies and builds the [`Ctx`] the
-//! spec calls the context; `func.rs` type-checks one function body; `matching.rs`
+//! spec calls the context; `func/` type-checks one function body; `matching.rs`
 //! decides subtyping and type equivalence.
 
 mod func;

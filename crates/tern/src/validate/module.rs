@@ -2,7 +2,7 @@
 //! (recursion groups, subtype declarations), imports, functions, tables, memories,
 //! globals, tags, exports, the start function, element and data segments, and
 //! constant expressions. It builds the [`Ctx`] that function bodies are checked in,
-//! but does not look inside function bodies (that is `func.rs`).
+//! but does not look inside function bodies (that is `func/`).
 
 use std::collections::HashSet;
 

@@ -4,7 +4,7 @@
 //! `unreachable`, `br`, `return`, ...), a control stack of blocks, and the
 //! initialization state of non-defaultable locals. It owns the rules of each
 //! instruction; module-level facts come from the [`Ctx`], subtyping from
-//! `matching.rs`.
+//! `validate/matching.rs`.
 //!
 //! Runs of the most frequent instructions (local and global accesses, constants,
 //! numeric instructions, plain loads and stores, `drop`, `select`) are checked straight
@@ -1395,5 +1395,4 @@ fn min_addr(a: AddrType, b: AddrType) -> ValType {
 }
 
 #[cfg(test)]
-#[path = "func_tests.rs"]
 mod tests;

@@ -1,4 +1,4 @@
-//! Unit tests of the function body checker (`func.rs`), driven by operator lists so
+//! Unit tests of the function body checker (`func/`), driven by operator lists so
 //! that they need no binary encoding.
 
 use super::*;
