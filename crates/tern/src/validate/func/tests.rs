@@ -1,6 +1,7 @@
 //! Unit tests of the function body checker (`func/`), driven by operator lists so
 //! that they need no binary encoding.
 
+use super::operand::HEAP_KINDS;
 use super::*;
 use crate::syntax::{
     CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp, Limits, LoadOp,
