@@ -23,6 +23,7 @@
 use std::collections::{HashMap, HashSet};
 
 mod operand;
+mod stack;
 
 use super::module::{check_heaptype, check_valtype, elem_type};
 use super::Ctx;
@@ -33,95 +34,8 @@ use crate::syntax::{
     ValType,
 };
 use operand::{Opd, OpdView};
-
-/// A result type that lives either in the module (a function type) or inline (a
-/// single-value block type).
-#[derive(Clone, Copy, Debug)]
-enum Tys<'m> {
-    Slice(&'m [ValType]),
-    One(ValType),
-}
-
-impl Tys<'_> {
-    fn as_slice(&self) -> &[ValType] {
-        match self {
-            Tys::Slice(s) => s,
-            Tys::One(t) => std::slice::from_ref(t),
-        }
-    }
-
-    fn key(&self) -> LabelKey {
-        match self {
-            Tys::Slice(s) => LabelKey::Slice(s.as_ptr() as usize, s.len()),
-            Tys::One(t) => LabelKey::One(*t),
-        }
-    }
-}
-
-const EMPTY: Tys<'static> = Tys::Slice(&[]);
-
-/// Identifies a label type cheaply: the same function type or the same single value
-/// type gives the same key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum LabelKey {
-    Slice(usize, usize),
-    One(ValType),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Func,
-    Block,
-    Loop,
-    If,
-    Else,
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Frame<'m> {
-    kind: Kind,
-    start: Tys<'m>,
-    end: Tys<'m>,
-    height: usize,
-    init_height: usize,
-    unreachable: bool,
-}
-
-impl<'m> Frame<'m> {
-    fn label_types(&self) -> Tys<'m> {
-        if self.kind == Kind::Loop {
-            self.start
-        } else {
-            self.end
-        }
-    }
-}
-
-/// Checks function bodies; reusable across the functions of one module.
-pub(crate) struct FuncValidator<'c, 'm> {
-    ctx: &'c Ctx<'m>,
-    vals: Vec<Opd>,
-    ctrls: Vec<Frame<'m>>,
-    /// Parameters and declared locals, run-length encoded: (end index, type).
-    locals: Vec<(u64, ValType)>,
-    /// The same, one entry per local, when there are few enough for the body's size
-    /// (`dense_all`); else empty.
-    dense: Vec<Opd>,
-    dense_all: bool,
-    num_params: u32,
-    /// Non-defaultable locals set so far, in order, and as a set.
-    inits: Vec<u32>,
-    init_set: HashSet<u32>,
-    results: &'m [ValType],
-    /// Label types a `br_table` has checked, with the number of that `br_table`.
-    br_seen: HashMap<LabelKey, u64>,
-    br_count: u64,
-    /// Offset of the instruction being checked, for errors.
-    offset: usize,
-    /// Offsets of the `drop`s and untyped `select`s of a `v128`, over every body
-    /// checked so far (see [`FuncValidator::take_v128_operands`]).
-    v128_operands: Vec<u32>,
-}
+pub(crate) use stack::FuncValidator;
+use stack::{Kind, Tys, EMPTY};
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
     pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
@@ -149,17 +63,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     /// operand is a `v128` (then so is its result).
     pub(crate) fn take_v128_operands(&mut self) -> Vec<u32> {
         std::mem::take(&mut self.v128_operands)
-    }
-
-    fn note_v128_operand(&mut self) -> Result<()> {
-        let at = u32::try_from(self.offset)
-            .map_err(|_| Error::unsupported(self.offset, "vector code beyond 4 GiB"))?;
-        self.v128_operands.push(at);
-        Ok(())
-    }
-
-    fn err(&self, msg: impl Into<String>) -> Error {
-        Error::invalid(self.offset, msg)
     }
 
     /// Validates the body of function `func_index`.
@@ -215,65 +118,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.op(op)?;
             }
         }
-        Ok(())
-    }
-
-    /// Resets the state for the body of function `func_index`: its locals, and the
-    /// frame of the function on the control stack.
-    fn begin(&mut self, func_index: u32, body: &FuncBody) -> Result<()> {
-        self.offset = body.code.start;
-        let ctx = self.ctx;
-        let ft = ctx
-            .funcs
-            .get(func_index as usize)
-            .and_then(|&t| ctx.types.func(t))
-            .ok_or_else(|| self.err(format!("unknown function {func_index}")))?;
-
-        self.vals.clear();
-        self.ctrls.clear();
-        self.locals.clear();
-        self.dense.clear();
-        self.inits.clear();
-        if !self.init_set.is_empty() {
-            self.init_set = HashSet::new();
-        }
-        if !self.br_seen.is_empty() {
-            self.br_seen = HashMap::new();
-        }
-        let mut n: u64 = 0;
-        for &p in ft.params.iter() {
-            n += 1;
-            self.locals.push((n, p));
-        }
-        self.num_params = u32::try_from(n).unwrap_or(u32::MAX);
-        for &(count, t) in &body.locals {
-            check_valtype(ctx, t, self.offset)?;
-            if count > 0 {
-                n += u64::from(count);
-                self.locals.push((n, t));
-            }
-        }
-        // Expanding the locals costs at most a few entries per byte of the body (plus a
-        // constant), so the work stays linear in the module's size.
-        let body_len = body.code.end.saturating_sub(body.code.start) as u64;
-        self.dense_all = n <= 64 + 4 * body_len;
-        if self.dense_all {
-            let mut from = 0;
-            for &(end, t) in &self.locals {
-                self.dense
-                    .extend(std::iter::repeat_n(Opd::val(t), (end - from) as usize));
-                from = end;
-            }
-        }
-        self.results = &ft.results;
-        self.ctrls.push(Frame {
-            kind: Kind::Func,
-            start: EMPTY,
-            end: Tys::Slice(&ft.results),
-            height: 0,
-            init_height: 0,
-            unreachable: false,
-        });
         Ok(())
     }
 
@@ -473,169 +317,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         true
     }
 
-    // ---- operand stack (the spec algorithm's names) --------------------------------
-
-    fn push_val(&mut self, t: ValType) {
-        self.vals.push(Opd::val(t));
-    }
-
-    fn push_vals(&mut self, ts: Tys<'_>) {
-        self.vals.extend(ts.as_slice().iter().map(|&t| Opd::val(t)));
-    }
-
-    fn pop_val(&mut self) -> Result<Opd> {
-        let Some(frame) = self.ctrls.last() else {
-            return Err(self.err("type mismatch: no enclosing block"));
-        };
-        if self.vals.len() <= frame.height {
-            if frame.unreachable {
-                return Ok(Opd::BOT);
-            }
-            return Err(self.err("type mismatch: operand stack is empty"));
-        }
-        Ok(self.vals.pop().unwrap_or(Opd::BOT))
-    }
-
-    fn matches(&self, a: Opd, want: ValType) -> bool {
-        match a.view() {
-            OpdView::Bot => true,
-            OpdView::BotRef => want.is_ref(),
-            OpdView::Val(v) => self.ctx.types.val_sub(v, want),
-        }
-    }
-
-    /// Pops an operand that matches `want` (the spec algorithm's `pop_val(expect)`).
-    #[inline]
-    fn pop_expect(&mut self, want: ValType) -> Result<Opd> {
-        // The common case: exactly the wanted type above the frame's height.
-        if let (Some(frame), Some(&top)) = (self.ctrls.last(), self.vals.last()) {
-            if top == Opd::val(want) && self.vals.len() > frame.height {
-                self.vals.pop();
-                return Ok(top);
-            }
-        }
-        self.pop_expect_general(want)
-    }
-
-    fn pop_expect_general(&mut self, want: ValType) -> Result<Opd> {
-        let Some(frame) = self.ctrls.last() else {
-            return Err(self.err("type mismatch: no enclosing block"));
-        };
-        if self.vals.len() <= frame.height && !frame.unreachable {
-            return Err(self.err(format!(
-                "type mismatch: expected {want}, but nothing on stack"
-            )));
-        }
-        let actual = self.pop_val()?;
-        if !self.matches(actual, want) {
-            return Err(self.err(format!("type mismatch: expected {want}, found {actual}")));
-        }
-        Ok(actual)
-    }
-
-    fn pop_vals(&mut self, ts: Tys<'_>) -> Result<()> {
-        for &t in ts.as_slice().iter().rev() {
-            self.pop_expect(t)?;
-        }
-        Ok(())
-    }
-
-    /// Pops a reference; `None` is the bottom heap type.
-    fn pop_ref(&mut self) -> Result<Option<RefType>> {
-        match self.pop_val()?.view() {
-            OpdView::Bot | OpdView::BotRef => Ok(None),
-            OpdView::Val(ValType::Ref(r)) => Ok(Some(r)),
-            OpdView::Val(v) => {
-                Err(self.err(format!("type mismatch: expected a reference, found {v}")))
-            }
-        }
-    }
-
-    fn push_non_null(&mut self, r: Option<RefType>) {
-        match r {
-            Some(r) => self.push_val(ValType::Ref(RefType::new(false, r.heap))),
-            None => self.vals.push(Opd::BOT_REF),
-        }
-    }
-
-    /// Checks that the top of the stack matches `ts` without changing it (in the
-    /// polymorphic case, missing operands are bottom and match anything).
-    fn check_top(&self, ts: &[ValType]) -> Result<()> {
-        let Some(frame) = self.ctrls.last() else {
-            return Err(self.err("type mismatch: no enclosing block"));
-        };
-        let avail = self.vals.len().saturating_sub(frame.height);
-        for (i, &want) in ts.iter().rev().enumerate() {
-            let actual = if i < avail {
-                self.vals
-                    .get(self.vals.len() - 1 - i)
-                    .copied()
-                    .unwrap_or(Opd::BOT)
-            } else if frame.unreachable {
-                Opd::BOT
-            } else {
-                return Err(self.err(format!(
-                    "type mismatch: expected {want}, but nothing on stack"
-                )));
-            };
-            if !self.matches(actual, want) {
-                return Err(self.err(format!("type mismatch: expected {want}, found {actual}")));
-            }
-        }
-        Ok(())
-    }
-
-    // ---- control stack (the spec algorithm's names) --------------------------------
-
-    fn push_ctrl(&mut self, kind: Kind, start: Tys<'m>, end: Tys<'m>) {
-        self.ctrls.push(Frame {
-            kind,
-            start,
-            end,
-            height: self.vals.len(),
-            init_height: self.inits.len(),
-            unreachable: false,
-        });
-        self.push_vals(start);
-    }
-
-    fn pop_ctrl(&mut self) -> Result<Frame<'m>> {
-        let Some(&frame) = self.ctrls.last() else {
-            return Err(self.err("type mismatch: no enclosing block"));
-        };
-        self.pop_vals(frame.end)?;
-        if self.vals.len() != frame.height {
-            return Err(self.err("type mismatch: values remaining on stack at end of block"));
-        }
-        while self.inits.len() > frame.init_height {
-            if let Some(x) = self.inits.pop() {
-                self.init_set.remove(&x);
-            }
-        }
-        self.ctrls.pop();
-        Ok(frame)
-    }
-
-    /// Marks the rest of the current block unreachable: its operands are dropped and
-    /// the stack becomes polymorphic.
-    fn unreachable(&mut self) {
-        if let Some(frame) = self.ctrls.last_mut() {
-            self.vals.truncate(frame.height);
-            frame.unreachable = true;
-        }
-    }
-
-    /// The label types of the block `depth` levels out.
-    fn label_types(&self, depth: u32) -> Result<Tys<'m>> {
-        let n = self.ctrls.len();
-        (depth as usize)
-            .checked_add(1)
-            .and_then(|d| n.checked_sub(d))
-            .and_then(|i| self.ctrls.get(i))
-            .map(Frame::label_types)
-            .ok_or_else(|| self.err(format!("unknown label {depth}")))
-    }
-
     fn block_type(&self, bt: BlockType) -> Result<(Tys<'m>, Tys<'m>)> {
         match bt {
             BlockType::Empty => Ok((EMPTY, EMPTY)),
@@ -655,37 +336,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
     }
 
     // ---- module-level lookups ------------------------------------------------------
-
-    fn local(&self, x: u32) -> Result<ValType> {
-        self.local_type(x)
-            .ok_or_else(|| self.err(format!("unknown local {x}")))
-    }
-
-    /// The type of local `x`, if there is one.
-    #[inline(always)]
-    fn local_type(&self, x: u32) -> Option<ValType> {
-        if self.dense_all {
-            return self.dense.get(x as usize).and_then(|o| o.val_type());
-        }
-        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
-        self.locals.get(i).map(|&(_, t)| t)
-    }
-
-    /// The same as an operand type.
-    #[inline(always)]
-    fn local_opd(&self, x: u32) -> Option<Opd> {
-        if self.dense_all {
-            return self.dense.get(x as usize).copied();
-        }
-        let i = self.locals.partition_point(|&(end, _)| end <= u64::from(x));
-        self.locals.get(i).map(|&(_, t)| Opd::val(t))
-    }
-
-    fn set_local(&mut self, x: u32, t: ValType) {
-        if !t.is_defaultable() && x >= self.num_params && self.init_set.insert(x) {
-            self.inits.push(x);
-        }
-    }
 
     fn table(&self, x: u32) -> Result<TableType> {
         self.ctx
