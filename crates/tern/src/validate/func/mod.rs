@@ -22,6 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod context;
 mod operand;
 mod stack;
 
@@ -29,13 +30,11 @@ use super::module::{check_heaptype, check_valtype, elem_type};
 use super::Ctx;
 use crate::binary::{s32_len, s64_len, OperatorReader};
 use crate::error::{Error, Result};
-use crate::syntax::{
-    AddrType, BlockType, FuncBody, HeapType, MemArg, MemoryType, Operator, RefType, TableType,
-    ValType,
-};
+use crate::syntax::{FuncBody, HeapType, Operator, RefType, ValType};
+use context::min_addr;
 use operand::{Opd, OpdView};
 pub(crate) use stack::FuncValidator;
-use stack::{Kind, Tys, EMPTY};
+use stack::{Kind, Tys};
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
     pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
@@ -315,60 +314,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             _ => return false,
         }
         true
-    }
-
-    fn block_type(&self, bt: BlockType) -> Result<(Tys<'m>, Tys<'m>)> {
-        match bt {
-            BlockType::Empty => Ok((EMPTY, EMPTY)),
-            BlockType::Value(t) => {
-                check_valtype(self.ctx, t, self.offset)?;
-                Ok((EMPTY, Tys::One(t)))
-            }
-            BlockType::Func(x) => {
-                let ft = self
-                    .ctx
-                    .types
-                    .func(x)
-                    .ok_or_else(|| self.err(format!("unknown type {x}")))?;
-                Ok((Tys::Slice(&ft.params), Tys::Slice(&ft.results)))
-            }
-        }
-    }
-
-    // ---- module-level lookups ------------------------------------------------------
-
-    fn table(&self, x: u32) -> Result<TableType> {
-        self.ctx
-            .tables
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| self.err(format!("unknown table {x}")))
-    }
-
-    fn memory(&self, x: u32) -> Result<MemoryType> {
-        self.ctx
-            .memories
-            .get(x as usize)
-            .copied()
-            .ok_or_else(|| self.err(format!("unknown memory {x}")))
-    }
-
-    fn func_type(&self, type_index: u32) -> Result<&'m crate::syntax::FuncType> {
-        self.ctx
-            .types
-            .func(type_index)
-            .ok_or_else(|| self.err(format!("unknown type {type_index}")))
-    }
-
-    fn memarg(&self, m: &MemArg, bytes: u32) -> Result<AddrType> {
-        let mt = self.memory(m.memory)?;
-        if m.align > bytes.trailing_zeros() {
-            return Err(self.err("alignment must not be larger than natural"));
-        }
-        if mt.addr == AddrType::I32 && m.offset > u64::from(u32::MAX) {
-            return Err(self.err("offset out of range"));
-        }
-        Ok(mt.addr)
     }
 
     /// Checks that a tail call's results match the caller's.
@@ -798,32 +743,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         }
         Ok(())
     }
-
-    /// Checks the lane index of a lane instruction whose vector has `lanes` lanes.
-    fn check_lane(&self, lane: u8, lanes: u8) -> Result<()> {
-        if lane >= lanes {
-            return Err(self.err("invalid lane index"));
-        }
-        Ok(())
-    }
-
-    fn call_type(&self, f: u32) -> Result<&'m crate::syntax::FuncType> {
-        let ctx = self.ctx;
-        ctx.funcs
-            .get(f as usize)
-            .and_then(|&t| ctx.types.func(t))
-            .ok_or_else(|| self.err(format!("unknown function {f}")))
-    }
-
-    fn check_data(&self, x: u32) -> Result<()> {
-        if self.ctx.module.data_count.is_none() {
-            return Err(Error::malformed(self.offset, "data count section required"));
-        }
-        if x >= self.ctx.num_datas {
-            return Err(self.err(format!("unknown data segment {x}")));
-        }
-        Ok(())
-    }
 }
 
 /// A `u32` LEB128 number of one or two bytes at `code[pos..]` (any such encoding is
@@ -915,15 +834,6 @@ const MEM_ACCESS: [(u8, u32); 23] = [
     (1, 1), // i64.store16
     (1, 2), // i64.store32
 ];
-
-/// The type of a length operand spanning two address spaces: i64 only if both are.
-fn min_addr(a: AddrType, b: AddrType) -> ValType {
-    if a == AddrType::I64 && b == AddrType::I64 {
-        ValType::I64
-    } else {
-        ValType::I32
-    }
-}
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,8 @@
 use super::operand::HEAP_KINDS;
 use super::*;
 use crate::syntax::{
-    CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp, Limits, LoadOp,
-    Module, NumericOp, SimdOp, SubType, V128LoadOp,
+    AddrType, BlockType, CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp,
+    Limits, LoadOp, MemArg, MemoryType, Module, NumericOp, SimdOp, SubType, V128LoadOp,
 };
 use crate::validate::module::validate_module;
 
