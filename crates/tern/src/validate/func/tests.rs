@@ -1,6 +1,7 @@
 //! Unit tests of the function body checker (`func/`), driven by operator lists so
 //! that they need no binary encoding.
 
+use super::fast_path::{BINARY, NUMERIC_SIGS};
 use super::operand::HEAP_KINDS;
 use super::*;
 use crate::syntax::{
