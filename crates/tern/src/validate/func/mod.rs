@@ -23,6 +23,7 @@
 use std::collections::{HashMap, HashSet};
 
 mod context;
+mod control;
 mod fast_path;
 mod operand;
 mod stack;
@@ -35,7 +36,7 @@ use crate::syntax::{FuncBody, HeapType, Operator, RefType, ValType};
 use context::min_addr;
 use operand::{Opd, OpdView};
 pub(crate) use stack::FuncValidator;
-use stack::{Kind, Tys};
+use stack::Tys;
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
     pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
@@ -143,75 +144,15 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         match op {
             O::Unreachable => self.unreachable(),
             O::Nop => {}
-            O::Block(bt) => {
-                let (start, end) = self.block_type(bt)?;
-                self.pop_vals(start)?;
-                self.push_ctrl(Kind::Block, start, end);
-            }
-            O::Loop(bt) => {
-                let (start, end) = self.block_type(bt)?;
-                self.pop_vals(start)?;
-                self.push_ctrl(Kind::Loop, start, end);
-            }
-            O::If(bt) => {
-                let (start, end) = self.block_type(bt)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_vals(start)?;
-                self.push_ctrl(Kind::If, start, end);
-            }
-            O::Else => {
-                if self.ctrls.last().map(|f| f.kind) != Some(Kind::If) {
-                    return Err(self.err("else without matching if"));
-                }
-                let frame = self.pop_ctrl()?;
-                self.push_ctrl(Kind::Else, frame.start, frame.end);
-            }
-            O::End => {
-                let frame = self.pop_ctrl()?;
-                if frame.kind == Kind::If {
-                    // An `if` without `else` has an empty else branch: [t1*] -> [t2*].
-                    self.push_ctrl(Kind::Else, frame.start, frame.end);
-                    self.pop_ctrl()?;
-                }
-                if !self.ctrls.is_empty() {
-                    self.push_vals(frame.end);
-                }
-            }
-            O::Br(l) => {
-                let ts = self.label_types(l)?;
-                self.pop_vals(ts)?;
-                self.unreachable();
-            }
-            O::BrIf(l) => {
-                let ts = self.label_types(l)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_vals(ts)?;
-                self.push_vals(ts);
-            }
-            O::BrTable { targets, default } => {
-                self.pop_expect(ValType::I32)?;
-                let dts = self.label_types(default)?;
-                let arity = dts.as_slice().len();
-                self.br_count += 1;
-                for &t in targets.iter() {
-                    let ts = self.label_types(t)?;
-                    if ts.as_slice().len() != arity {
-                        return Err(self.err(format!(
-                            "type mismatch: br_table target {t} has {} values, default has {arity}",
-                            ts.as_slice().len()
-                        )));
-                    }
-                    if self.br_seen.insert(ts.key(), self.br_count) != Some(self.br_count) {
-                        self.check_top(ts.as_slice())?;
-                    }
-                }
-                self.pop_vals(dts)?;
-                self.unreachable();
-            }
-            O::Return => {
-                self.pop_vals(Tys::Slice(self.results))?;
-                self.unreachable();
-            }
+            O::Block(bt) => self.block(bt)?,
+            O::Loop(bt) => self.loop_(bt)?,
+            O::If(bt) => self.if_(bt)?,
+            O::Else => self.else_()?,
+            O::End => self.end()?,
+            O::Br(l) => self.br(l)?,
+            O::BrIf(l) => self.br_if(l)?,
+            O::BrTable { targets, default } => self.br_table(&targets, default)?,
+            O::Return => self.return_()?,
             O::Call(f) => {
                 let ft = self.call_type(f)?;
                 self.pop_vals(Tys::Slice(&ft.params))?;
@@ -254,23 +195,8 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                     self.push_vals(Tys::Slice(&ft.results));
                 }
             }
-            O::BrOnNull(l) => {
-                let ts = self.label_types(l)?;
-                let r = self.pop_ref()?;
-                self.pop_vals(ts)?;
-                self.push_vals(ts);
-                self.push_non_null(r);
-            }
-            O::BrOnNonNull(l) => {
-                let ts = self.label_types(l)?;
-                let Some((_, rest)) = ts.as_slice().split_last() else {
-                    return Err(self.err("type mismatch: br_on_non_null needs a label with values"));
-                };
-                let r = self.pop_ref()?;
-                self.push_non_null(r);
-                self.pop_vals(ts)?;
-                self.vals.extend(rest.iter().map(|&t| Opd::val(t)));
-            }
+            O::BrOnNull(l) => self.br_on_null(l)?,
+            O::BrOnNonNull(l) => self.br_on_non_null(l)?,
 
             O::Drop => {
                 if self.pop_val()? == Opd::V128 {
