@@ -22,6 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod calls;
 mod context;
 mod control;
 mod fast_path;
@@ -122,20 +123,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(())
     }
 
-    /// Checks that a tail call's results match the caller's.
-    fn check_tail_results(&self, results: &[ValType]) -> Result<()> {
-        let ok = results.len() == self.results.len()
-            && results
-                .iter()
-                .zip(self.results)
-                .all(|(&a, &b)| self.ctx.types.val_sub(a, b));
-        if ok {
-            Ok(())
-        } else {
-            Err(self.err("type mismatch: tail call results do not match the function's"))
-        }
-    }
-
     // ---- instructions --------------------------------------------------------------
 
     fn op(&mut self, op: Operator) -> Result<()> {
@@ -153,48 +140,16 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::BrIf(l) => self.br_if(l)?,
             O::BrTable { targets, default } => self.br_table(&targets, default)?,
             O::Return => self.return_()?,
-            O::Call(f) => {
-                let ft = self.call_type(f)?;
-                self.pop_vals(Tys::Slice(&ft.params))?;
-                self.push_vals(Tys::Slice(&ft.results));
+            O::Call(f) => self.call(f)?,
+            O::ReturnCall(f) => self.return_call(f)?,
+            O::CallIndirect { type_index, table } => {
+                self.call_indirect(type_index, table, false)?
             }
-            O::ReturnCall(f) => {
-                let ft = self.call_type(f)?;
-                self.pop_vals(Tys::Slice(&ft.params))?;
-                self.check_tail_results(&ft.results)?;
-                self.unreachable();
+            O::ReturnCallIndirect { type_index, table } => {
+                self.call_indirect(type_index, table, true)?
             }
-            O::CallIndirect { type_index, table } | O::ReturnCallIndirect { type_index, table } => {
-                let tail = matches!(op, O::ReturnCallIndirect { .. });
-                let tt = self.table(table)?;
-                if !ctx.types.ref_sub(tt.elem, RefType::FUNCREF) {
-                    return Err(self.err(format!(
-                        "type mismatch: call_indirect on a table of {}",
-                        tt.elem
-                    )));
-                }
-                let ft = self.func_type(type_index)?;
-                self.pop_expect(tt.addr.valtype())?;
-                self.pop_vals(Tys::Slice(&ft.params))?;
-                if tail {
-                    self.check_tail_results(&ft.results)?;
-                    self.unreachable();
-                } else {
-                    self.push_vals(Tys::Slice(&ft.results));
-                }
-            }
-            O::CallRef(x) | O::ReturnCallRef(x) => {
-                let tail = matches!(op, O::ReturnCallRef(_));
-                let ft = self.func_type(x)?;
-                self.pop_expect(ValType::Ref(RefType::new(true, HeapType::Concrete(x))))?;
-                self.pop_vals(Tys::Slice(&ft.params))?;
-                if tail {
-                    self.check_tail_results(&ft.results)?;
-                    self.unreachable();
-                } else {
-                    self.push_vals(Tys::Slice(&ft.results));
-                }
-            }
+            O::CallRef(x) => self.call_ref(x, false)?,
+            O::ReturnCallRef(x) => self.call_ref(x, true)?,
             O::BrOnNull(l) => self.br_on_null(l)?,
             O::BrOnNonNull(l) => self.br_on_non_null(l)?,
 
