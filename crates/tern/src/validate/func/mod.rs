@@ -27,15 +27,16 @@ mod context;
 mod control;
 mod fast_path;
 mod operand;
+mod parametric;
 mod stack;
+mod variable;
 
-use super::module::{check_heaptype, check_valtype, elem_type};
+use super::module::{check_heaptype, elem_type};
 use super::Ctx;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::syntax::{FuncBody, HeapType, Operator, RefType, ValType};
 use context::min_addr;
-use operand::{Opd, OpdView};
 pub(crate) use stack::FuncValidator;
 use stack::Tys;
 
@@ -153,77 +154,15 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::BrOnNull(l) => self.br_on_null(l)?,
             O::BrOnNonNull(l) => self.br_on_non_null(l)?,
 
-            O::Drop => {
-                if self.pop_val()? == Opd::V128 {
-                    self.note_v128_operand()?;
-                }
-            }
-            O::Select => {
-                self.pop_expect(ValType::I32)?;
-                let t1 = self.pop_val()?;
-                let t2 = self.pop_val()?;
-                let numeric = |t: Opd| match t.view() {
-                    OpdView::Bot => true,
-                    OpdView::BotRef => false,
-                    OpdView::Val(v) => v.is_num() || v == ValType::V128,
-                };
-                if !numeric(t1) || !numeric(t2) {
-                    return Err(self.err(
-                        "type mismatch: select without a type needs numeric or vector operands",
-                    ));
-                }
-                if t1 != t2 && t1 != Opd::BOT && t2 != Opd::BOT {
-                    return Err(self.err(format!("type mismatch: select of {t2} and {t1}")));
-                }
-                let t = if t1 == Opd::BOT { t2 } else { t1 };
-                if t == Opd::V128 {
-                    self.note_v128_operand()?;
-                }
-                self.vals.push(t);
-            }
-            O::TypedSelect(t) => {
-                check_valtype(ctx, t, self.offset)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(t)?;
-                self.pop_expect(t)?;
-                self.push_val(t);
-            }
+            O::Drop => self.drop_()?,
+            O::Select => self.select()?,
+            O::TypedSelect(t) => self.typed_select(t)?,
 
-            O::LocalGet(x) => {
-                let t = self.local(x)?;
-                if !t.is_defaultable() && x >= self.num_params && !self.init_set.contains(&x) {
-                    return Err(self.err(format!("uninitialized local {x}")));
-                }
-                self.push_val(t);
-            }
-            O::LocalSet(x) => {
-                let t = self.local(x)?;
-                self.pop_expect(t)?;
-                self.set_local(x, t);
-            }
-            O::LocalTee(x) => {
-                let t = self.local(x)?;
-                self.pop_expect(t)?;
-                self.set_local(x, t);
-                self.push_val(t);
-            }
-            O::GlobalGet(x) => {
-                let g = ctx
-                    .globals
-                    .get(x as usize)
-                    .ok_or_else(|| self.err(format!("unknown global {x}")))?;
-                self.push_val(g.content);
-            }
-            O::GlobalSet(x) => {
-                let g = ctx
-                    .globals
-                    .get(x as usize)
-                    .ok_or_else(|| self.err(format!("unknown global {x}")))?;
-                if !g.mutable {
-                    return Err(self.err(format!("immutable global {x}: global is immutable")));
-                }
-                self.pop_expect(g.content)?;
-            }
+            O::LocalGet(x) => self.local_get(x)?,
+            O::LocalSet(x) => self.local_set(x)?,
+            O::LocalTee(x) => self.local_tee(x)?,
+            O::GlobalGet(x) => self.global_get(x)?,
+            O::GlobalSet(x) => self.global_set(x)?,
 
             O::TableGet(x) => {
                 let tt = self.table(x)?;

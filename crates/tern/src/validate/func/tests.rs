@@ -2,7 +2,7 @@
 //! that they need no binary encoding.
 
 use super::fast_path::{BINARY, NUMERIC_SIGS};
-use super::operand::HEAP_KINDS;
+use super::operand::{Opd, OpdView, HEAP_KINDS};
 use super::*;
 use crate::syntax::{
     AddrType, BlockType, CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp,
