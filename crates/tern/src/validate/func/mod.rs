@@ -26,17 +26,18 @@ mod calls;
 mod context;
 mod control;
 mod fast_path;
+mod memory;
 mod operand;
 mod parametric;
 mod stack;
+mod table;
 mod variable;
 
-use super::module::{check_heaptype, elem_type};
+use super::module::check_heaptype;
 use super::Ctx;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::syntax::{FuncBody, HeapType, Operator, RefType, ValType};
-use context::min_addr;
 pub(crate) use stack::FuncValidator;
 use stack::Tys;
 
@@ -164,111 +165,23 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::GlobalGet(x) => self.global_get(x)?,
             O::GlobalSet(x) => self.global_set(x)?,
 
-            O::TableGet(x) => {
-                let tt = self.table(x)?;
-                self.pop_expect(tt.addr.valtype())?;
-                self.push_val(ValType::Ref(tt.elem));
-            }
-            O::TableSet(x) => {
-                let tt = self.table(x)?;
-                self.pop_expect(ValType::Ref(tt.elem))?;
-                self.pop_expect(tt.addr.valtype())?;
-            }
-            O::TableSize(x) => {
-                let tt = self.table(x)?;
-                self.push_val(tt.addr.valtype());
-            }
-            O::TableGrow(x) => {
-                let tt = self.table(x)?;
-                self.pop_expect(tt.addr.valtype())?;
-                self.pop_expect(ValType::Ref(tt.elem))?;
-                self.push_val(tt.addr.valtype());
-            }
-            O::TableFill(x) => {
-                let tt = self.table(x)?;
-                self.pop_expect(tt.addr.valtype())?;
-                self.pop_expect(ValType::Ref(tt.elem))?;
-                self.pop_expect(tt.addr.valtype())?;
-            }
-            O::TableCopy { dst, src } => {
-                let dt = self.table(dst)?;
-                let st = self.table(src)?;
-                if !ctx.types.ref_sub(st.elem, dt.elem) {
-                    return Err(self.err(format!(
-                        "type mismatch: table.copy from {} to {}",
-                        st.elem, dt.elem
-                    )));
-                }
-                self.pop_expect(min_addr(dt.addr, st.addr))?;
-                self.pop_expect(st.addr.valtype())?;
-                self.pop_expect(dt.addr.valtype())?;
-            }
-            O::TableInit { elem, table } => {
-                let tt = self.table(table)?;
-                let seg = ctx
-                    .module
-                    .elems
-                    .get(elem as usize)
-                    .ok_or_else(|| self.err(format!("unknown elem segment {elem}")))?;
-                let seg_ty = elem_type(seg);
-                if !ctx.types.ref_sub(seg_ty, tt.elem) {
-                    return Err(self.err(format!(
-                        "type mismatch: table.init of {} into a table of {}",
-                        seg_ty, tt.elem
-                    )));
-                }
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(tt.addr.valtype())?;
-            }
-            O::ElemDrop(x) => {
-                if x >= ctx.num_elems {
-                    return Err(self.err(format!("unknown elem segment {x}")));
-                }
-            }
+            O::TableGet(x) => self.table_get(x)?,
+            O::TableSet(x) => self.table_set(x)?,
+            O::TableSize(x) => self.table_size(x)?,
+            O::TableGrow(x) => self.table_grow(x)?,
+            O::TableFill(x) => self.table_fill(x)?,
+            O::TableCopy { dst, src } => self.table_copy(dst, src)?,
+            O::TableInit { elem, table } => self.table_init(elem, table)?,
+            O::ElemDrop(x) => self.elem_drop(x)?,
 
-            O::Load(l, m) => {
-                let (t, bytes) = l.info();
-                let addr = self.memarg(&m, bytes)?;
-                self.pop_expect(addr.valtype())?;
-                self.push_val(t);
-            }
-            O::Store(s, m) => {
-                let (t, bytes) = s.info();
-                let addr = self.memarg(&m, bytes)?;
-                self.pop_expect(t)?;
-                self.pop_expect(addr.valtype())?;
-            }
-            O::MemorySize(x) => {
-                let mt = self.memory(x)?;
-                self.push_val(mt.addr.valtype());
-            }
-            O::MemoryGrow(x) => {
-                let mt = self.memory(x)?;
-                self.pop_expect(mt.addr.valtype())?;
-                self.push_val(mt.addr.valtype());
-            }
-            O::MemoryFill(x) => {
-                let mt = self.memory(x)?;
-                self.pop_expect(mt.addr.valtype())?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(mt.addr.valtype())?;
-            }
-            O::MemoryCopy { dst, src } => {
-                let dm = self.memory(dst)?;
-                let sm = self.memory(src)?;
-                self.pop_expect(min_addr(dm.addr, sm.addr))?;
-                self.pop_expect(sm.addr.valtype())?;
-                self.pop_expect(dm.addr.valtype())?;
-            }
-            O::MemoryInit { data, memory } => {
-                let mt = self.memory(memory)?;
-                self.check_data(data)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(ValType::I32)?;
-                self.pop_expect(mt.addr.valtype())?;
-            }
-            O::DataDrop(x) => self.check_data(x)?,
+            O::Load(l, m) => self.load(l, m)?,
+            O::Store(s, m) => self.store(s, m)?,
+            O::MemorySize(x) => self.memory_size(x)?,
+            O::MemoryGrow(x) => self.memory_grow(x)?,
+            O::MemoryFill(x) => self.memory_fill(x)?,
+            O::MemoryCopy { dst, src } => self.memory_copy(dst, src)?,
+            O::MemoryInit { data, memory } => self.memory_init(data, memory)?,
+            O::DataDrop(x) => self.data_drop(x)?,
 
             O::RefNull(h) => {
                 check_heaptype(ctx, h, self.offset)?;
@@ -318,37 +231,18 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 self.pop_expect(ValType::V128)?;
                 self.push_val(ValType::V128);
             }
-            O::V128Load(l, m) => {
-                let addr = self.memarg(&m, l.bytes())?;
-                self.pop_expect(addr.valtype())?;
-                self.push_val(ValType::V128);
-            }
-            O::V128Store(m) => {
-                let addr = self.memarg(&m, 16)?;
-                self.pop_expect(ValType::V128)?;
-                self.pop_expect(addr.valtype())?;
-            }
+            O::V128Load(l, m) => self.v128_load(l, m)?,
+            O::V128Store(m) => self.v128_store(m)?,
             O::V128LoadLane {
                 bytes,
                 memarg,
                 lane,
-            } => {
-                let addr = self.memarg(&memarg, u32::from(bytes))?;
-                self.check_lane(lane, 16 / bytes.max(1))?;
-                self.pop_expect(ValType::V128)?;
-                self.pop_expect(addr.valtype())?;
-                self.push_val(ValType::V128);
-            }
+            } => self.v128_load_lane(bytes, memarg, lane)?,
             O::V128StoreLane {
                 bytes,
                 memarg,
                 lane,
-            } => {
-                let addr = self.memarg(&memarg, u32::from(bytes))?;
-                self.check_lane(lane, 16 / bytes.max(1))?;
-                self.pop_expect(ValType::V128)?;
-                self.pop_expect(addr.valtype())?;
-            }
+            } => self.v128_store_lane(bytes, memarg, lane)?,
             O::ExtractLane(shape, lane) => {
                 self.check_lane(lane, shape.lanes())?;
                 self.pop_expect(ValType::V128)?;
