@@ -27,19 +27,20 @@ mod context;
 mod control;
 mod fast_path;
 mod memory;
+mod numeric;
 mod operand;
 mod parametric;
+mod reference;
 mod stack;
 mod table;
 mod variable;
+mod vector;
 
-use super::module::check_heaptype;
 use super::Ctx;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
-use crate::syntax::{FuncBody, HeapType, Operator, RefType, ValType};
+use crate::syntax::{FuncBody, Operator, ValType};
 pub(crate) use stack::FuncValidator;
-use stack::Tys;
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
     pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
@@ -129,7 +130,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
 
     fn op(&mut self, op: Operator) -> Result<()> {
         use Operator as O;
-        let ctx = self.ctx;
         match op {
             O::Unreachable => self.unreachable(),
             O::Nop => {}
@@ -183,54 +183,20 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::MemoryInit { data, memory } => self.memory_init(data, memory)?,
             O::DataDrop(x) => self.data_drop(x)?,
 
-            O::RefNull(h) => {
-                check_heaptype(ctx, h, self.offset)?;
-                self.push_val(ValType::Ref(RefType::new(true, h)));
-            }
-            O::RefIsNull => {
-                self.pop_ref()?;
-                self.push_val(ValType::I32);
-            }
-            O::RefFunc(f) => {
-                let t = *ctx
-                    .funcs
-                    .get(f as usize)
-                    .ok_or_else(|| self.err(format!("unknown function {f}")))?;
-                if !ctx.declared.get(f as usize).copied().unwrap_or(false) {
-                    return Err(self.err(format!("undeclared function reference {f}")));
-                }
-                self.push_val(ValType::Ref(RefType::new(false, HeapType::Concrete(t))));
-            }
-            O::RefEq => {
-                let eqref = ValType::Ref(RefType::new(true, HeapType::Eq));
-                self.pop_expect(eqref)?;
-                self.pop_expect(eqref)?;
-                self.push_val(ValType::I32);
-            }
-            O::RefAsNonNull => {
-                let r = self.pop_ref()?;
-                self.push_non_null(r);
-            }
+            O::RefNull(h) => self.ref_null(h)?,
+            O::RefIsNull => self.ref_is_null()?,
+            O::RefFunc(f) => self.ref_func(f)?,
+            O::RefEq => self.ref_eq()?,
+            O::RefAsNonNull => self.ref_as_non_null()?,
 
-            O::I32Const(_) => self.push_val(ValType::I32),
-            O::I64Const(_) => self.push_val(ValType::I64),
-            O::F32Const(_) => self.push_val(ValType::F32),
-            O::F64Const(_) => self.push_val(ValType::F64),
-            O::Numeric(n) => {
-                let (params, result) = n.signature();
-                self.pop_vals(Tys::Slice(params))?;
-                self.push_val(result);
-            }
+            O::I32Const(_) => self.num_const(ValType::I32),
+            O::I64Const(_) => self.num_const(ValType::I64),
+            O::F32Const(_) => self.num_const(ValType::F32),
+            O::F64Const(_) => self.num_const(ValType::F64),
+            O::Numeric(n) => self.numeric(n)?,
 
-            O::V128Const(_) => self.push_val(ValType::V128),
-            O::I8x16Shuffle(lanes) => {
-                if lanes.iter().any(|&l| l >= 32) {
-                    return Err(self.err("invalid lane index"));
-                }
-                self.pop_expect(ValType::V128)?;
-                self.pop_expect(ValType::V128)?;
-                self.push_val(ValType::V128);
-            }
+            O::V128Const(_) => self.v128_const(),
+            O::I8x16Shuffle(lanes) => self.i8x16_shuffle(lanes)?,
             O::V128Load(l, m) => self.v128_load(l, m)?,
             O::V128Store(m) => self.v128_store(m)?,
             O::V128LoadLane {
@@ -243,22 +209,9 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 memarg,
                 lane,
             } => self.v128_store_lane(bytes, memarg, lane)?,
-            O::ExtractLane(shape, lane) => {
-                self.check_lane(lane, shape.lanes())?;
-                self.pop_expect(ValType::V128)?;
-                self.push_val(shape.scalar());
-            }
-            O::ReplaceLane(shape, lane) => {
-                self.check_lane(lane, shape.lanes())?;
-                self.pop_expect(shape.scalar())?;
-                self.pop_expect(ValType::V128)?;
-                self.push_val(ValType::V128);
-            }
-            O::Simd(op) => {
-                let (params, result) = op.signature();
-                self.pop_vals(Tys::Slice(params))?;
-                self.push_val(result);
-            }
+            O::ExtractLane(shape, lane) => self.extract_lane(shape, lane)?,
+            O::ReplaceLane(shape, lane) => self.replace_lane(shape, lane)?,
+            O::Simd(op) => self.simd(op)?,
         }
         Ok(())
     }

@@ -5,8 +5,9 @@ use super::fast_path::{BINARY, NUMERIC_SIGS};
 use super::operand::{Opd, OpdView, HEAP_KINDS};
 use super::*;
 use crate::syntax::{
-    AddrType, BlockType, CompositeType, Export, ExternKind, FuncType, Global, GlobalType, LaneOp,
-    Limits, LoadOp, MemArg, MemoryType, Module, NumericOp, SimdOp, SubType, V128LoadOp,
+    AddrType, BlockType, CompositeType, Export, ExternKind, FuncType, Global, GlobalType, HeapType,
+    LaneOp, Limits, LoadOp, MemArg, MemoryType, Module, NumericOp, RefType, SimdOp, SubType,
+    V128LoadOp,
 };
 use crate::validate::module::validate_module;
 
