@@ -19,6 +19,18 @@
 //! local when there are at most a few per byte of the body, else by binary search over
 //! their run-length encoding, and `br_table` checks each distinct label type once per
 //! instruction, however many targets share it.
+//!
+//! The folder, from the bottom up: `operand.rs` packs operand types; `stack.rs` holds
+//! the checker's state, the operand, control and initialization stacks with the
+//! operations of the spec's algorithm (`push_val`, `pop_val`, `push_ctrl`, `pop_ctrl`,
+//! `label_types`, `unreachable`, ...); `context.rs` looks up what the context says of
+//! an index and checks immediates that several families share. Above them, one room
+//! per section of Validation › Instructions checks its instructions, one function
+//! each: `control.rs`, `calls.rs`, `parametric.rs`, `variable.rs`, `table.rs`,
+//! `memory.rs` (vector loads and stores too, as in the spec), `reference.rs`,
+//! `numeric.rs`, `vector.rs`. Beside them `fast_path.rs` is the byte-level path. This
+//! file, on top, holds the entry points and [`FuncValidator::op`], which sends each
+//! decoded operator to its family's function; the family rooms do not call each other.
 
 use std::collections::{HashMap, HashSet};
 
@@ -43,6 +55,7 @@ use crate::syntax::{FuncBody, Operator, ValType};
 pub(crate) use stack::FuncValidator;
 
 impl<'c, 'm> FuncValidator<'c, 'm> {
+    /// A checker for the function bodies of the module whose context is `ctx`.
     pub(crate) fn new(ctx: &'c Ctx<'m>) -> Self {
         FuncValidator {
             ctx,
@@ -126,11 +139,14 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
         Ok(())
     }
 
-    // ---- instructions --------------------------------------------------------------
-
+    /// Checks one decoded operator by the rules of its section of the spec (Validation ›
+    /// Instructions): each arm sends it to its family's function, in the room named
+    /// after that section.
     fn op(&mut self, op: Operator) -> Result<()> {
         use Operator as O;
         match op {
+            // Control instructions (control.rs); `unreachable` is the stack's own
+            // operation and `nop` checks nothing.
             O::Unreachable => self.unreachable(),
             O::Nop => {}
             O::Block(bt) => self.block(bt)?,
@@ -142,6 +158,10 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::BrIf(l) => self.br_if(l)?,
             O::BrTable { targets, default } => self.br_table(&targets, default)?,
             O::Return => self.return_()?,
+            O::BrOnNull(l) => self.br_on_null(l)?,
+            O::BrOnNonNull(l) => self.br_on_non_null(l)?,
+
+            // Calls (calls.rs).
             O::Call(f) => self.call(f)?,
             O::ReturnCall(f) => self.return_call(f)?,
             O::CallIndirect { type_index, table } => {
@@ -152,19 +172,20 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             }
             O::CallRef(x) => self.call_ref(x, false)?,
             O::ReturnCallRef(x) => self.call_ref(x, true)?,
-            O::BrOnNull(l) => self.br_on_null(l)?,
-            O::BrOnNonNull(l) => self.br_on_non_null(l)?,
 
+            // Parametric instructions (parametric.rs).
             O::Drop => self.drop_()?,
             O::Select => self.select()?,
             O::TypedSelect(t) => self.typed_select(t)?,
 
+            // Variable instructions (variable.rs).
             O::LocalGet(x) => self.local_get(x)?,
             O::LocalSet(x) => self.local_set(x)?,
             O::LocalTee(x) => self.local_tee(x)?,
             O::GlobalGet(x) => self.global_get(x)?,
             O::GlobalSet(x) => self.global_set(x)?,
 
+            // Table instructions (table.rs).
             O::TableGet(x) => self.table_get(x)?,
             O::TableSet(x) => self.table_set(x)?,
             O::TableSize(x) => self.table_size(x)?,
@@ -174,6 +195,7 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::TableInit { elem, table } => self.table_init(elem, table)?,
             O::ElemDrop(x) => self.elem_drop(x)?,
 
+            // Memory instructions (memory.rs), vector loads and stores included.
             O::Load(l, m) => self.load(l, m)?,
             O::Store(s, m) => self.store(s, m)?,
             O::MemorySize(x) => self.memory_size(x)?,
@@ -182,21 +204,6 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
             O::MemoryCopy { dst, src } => self.memory_copy(dst, src)?,
             O::MemoryInit { data, memory } => self.memory_init(data, memory)?,
             O::DataDrop(x) => self.data_drop(x)?,
-
-            O::RefNull(h) => self.ref_null(h)?,
-            O::RefIsNull => self.ref_is_null()?,
-            O::RefFunc(f) => self.ref_func(f)?,
-            O::RefEq => self.ref_eq()?,
-            O::RefAsNonNull => self.ref_as_non_null()?,
-
-            O::I32Const(_) => self.num_const(ValType::I32),
-            O::I64Const(_) => self.num_const(ValType::I64),
-            O::F32Const(_) => self.num_const(ValType::F32),
-            O::F64Const(_) => self.num_const(ValType::F64),
-            O::Numeric(n) => self.numeric(n)?,
-
-            O::V128Const(_) => self.v128_const(),
-            O::I8x16Shuffle(lanes) => self.i8x16_shuffle(lanes)?,
             O::V128Load(l, m) => self.v128_load(l, m)?,
             O::V128Store(m) => self.v128_store(m)?,
             O::V128LoadLane {
@@ -209,6 +216,24 @@ impl<'c, 'm> FuncValidator<'c, 'm> {
                 memarg,
                 lane,
             } => self.v128_store_lane(bytes, memarg, lane)?,
+
+            // Reference instructions (reference.rs).
+            O::RefNull(h) => self.ref_null(h)?,
+            O::RefIsNull => self.ref_is_null()?,
+            O::RefFunc(f) => self.ref_func(f)?,
+            O::RefEq => self.ref_eq()?,
+            O::RefAsNonNull => self.ref_as_non_null()?,
+
+            // Numeric instructions (numeric.rs).
+            O::I32Const(_) => self.num_const(ValType::I32),
+            O::I64Const(_) => self.num_const(ValType::I64),
+            O::F32Const(_) => self.num_const(ValType::F32),
+            O::F64Const(_) => self.num_const(ValType::F64),
+            O::Numeric(n) => self.numeric(n)?,
+
+            // Vector instructions (vector.rs).
+            O::V128Const(_) => self.v128_const(),
+            O::I8x16Shuffle(lanes) => self.i8x16_shuffle(lanes)?,
             O::ExtractLane(shape, lane) => self.extract_lane(shape, lane)?,
             O::ReplaceLane(shape, lane) => self.replace_lane(shape, lane)?,
             O::Simd(op) => self.simd(op)?,
