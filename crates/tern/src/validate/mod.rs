@@ -3,36 +3,17 @@
 //! through [`crate::binary::OperatorReader`] (the commonest instructions straight from
 //! the reader's bytes); it knows nothing of compilation or execution.
 //!
-//! `module.rs` checks everything outside function bodies and builds the [`Ctx`] the
-//! spec calls the context; `func/` type-checks one function body; `matching.rs`
-//! decides subtyping and type equivalence.
+//! `context.rs` holds the [`Ctx`](context::Ctx) the spec calls the context; `module.rs` checks
+//! everything outside function bodies and builds it; `func/` type-checks one function
+//! body; `matching.rs` decides subtyping and type equivalence.
 
+mod context;
 mod func;
 mod matching;
 mod module;
 
 use crate::error::Result;
-use crate::syntax::{GlobalType, MemoryType, Module, TableType, TagType};
-
-use matching::Types;
-
-/// The validation context (spec: Validation › Conventions › Contexts): the types of
-/// everything a function body or constant expression may refer to, in index order.
-pub(crate) struct Ctx<'m> {
-    pub(crate) module: &'m Module,
-    pub(crate) types: Types<'m>,
-    /// Type index of every function, imports first.
-    pub(crate) funcs: Vec<u32>,
-    pub(crate) tables: Vec<TableType>,
-    pub(crate) memories: Vec<MemoryType>,
-    pub(crate) globals: Vec<GlobalType>,
-    pub(crate) tags: Vec<TagType>,
-    /// The functions a `ref.func` in a body may name: those referenced outside
-    /// function bodies (exports, element segments, constant expressions).
-    pub(crate) declared: Vec<bool>,
-    pub(crate) num_elems: u32,
-    pub(crate) num_datas: u32,
-}
+use crate::syntax::Module;
 
 /// Code sections at least this large are checked on several threads.
 const PARALLEL_CODE_BYTES: usize = 1 << 20;

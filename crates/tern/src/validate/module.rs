@@ -6,8 +6,8 @@
 
 use std::collections::HashSet;
 
+use super::context::Ctx;
 use super::matching::Types;
-use super::Ctx;
 use crate::error::{Error, Result};
 use crate::syntax::{
     AddrType, CompositeType, ConstExpr, DataMode, Elem, ElemItems, ElemMode, ExternKind, FieldType,

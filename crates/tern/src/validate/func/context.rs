@@ -3,7 +3,7 @@
 //! names, each with its error for an unknown index, and the checks of immediates shared
 //! by several families (block types and memory immediates against the context, lane
 //! indices against the vector's shape, the address type of a copy across two tables
-//! or memories). It only reads the [`Ctx`](crate::validate::Ctx) and the offset errors
+//! or memories). It only reads the [`Ctx`](crate::validate::context::Ctx) and the offset errors
 //! are reported at; it knows no stack and no instruction.
 
 use super::stack::{FuncValidator, Tys, EMPTY};

@@ -48,7 +48,7 @@ mod table;
 mod variable;
 mod vector;
 
-use super::Ctx;
+use super::context::Ctx;
 use crate::binary::OperatorReader;
 use crate::error::{Error, Result};
 use crate::syntax::{FuncBody, Operator, ValType};

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use super::operand::{Opd, OpdView};
 use crate::error::{Error, Result};
 use crate::syntax::{FuncBody, RefType, ValType};
+use crate::validate::context::Ctx;
 use crate::validate::module::check_valtype;
-use crate::validate::Ctx;
 
 /// A result type that lives either in the module (a function type) or inline (a
 /// single-value block type).
