@@ -52,6 +52,12 @@ use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
 use crate::syntax::{LoadOp, StoreOp};
 
+mod address;
+mod values;
+
+use address::{addr, ea, minus_one, range, table_range};
+use values::{b, f32_of, f64_of, i32v, i64v, of_f32, of_f64, u32v, u64v, w32, ws32};
+
 /// Whether handlers dispatch by tail calls (see the module docs).
 const TAIL: bool = cfg!(all(
     not(debug_assertions),
@@ -350,100 +356,6 @@ fn table0(data: &DataPart, inst: &InstanceEntity) -> (*const u64, usize) {
         }
         None => (std::ptr::NonNull::dangling().as_ptr(), 0),
     }
-}
-
-#[inline(always)]
-fn f32_of(v: u64) -> f32 {
-    f32::from_bits(v as u32)
-}
-#[inline(always)]
-fn f64_of(v: u64) -> f64 {
-    f64::from_bits(v)
-}
-#[inline(always)]
-fn of_f32(v: f32) -> u64 {
-    v.to_bits() as u64
-}
-#[inline(always)]
-fn of_f64(v: f64) -> u64 {
-    v.to_bits()
-}
-#[inline(always)]
-fn i32v(v: u64) -> i32 {
-    v as i32
-}
-#[inline(always)]
-fn u32v(v: u64) -> u32 {
-    v as u32
-}
-#[inline(always)]
-fn i64v(v: u64) -> i64 {
-    v as i64
-}
-#[inline(always)]
-fn u64v(v: u64) -> u64 {
-    v
-}
-#[inline(always)]
-fn b(v: bool) -> u64 {
-    v as u64
-}
-#[inline(always)]
-fn w32(v: u32) -> u64 {
-    v as u64
-}
-#[inline(always)]
-fn ws32(v: i32) -> u64 {
-    v as u32 as u64
-}
-
-/// An address, index or length operand: the whole slot for 64-bit memories and
-/// tables, the low 32 bits (unsigned) otherwise.
-#[inline(always)]
-fn addr(v: u64, is64: bool) -> u64 {
-    if is64 {
-        v
-    } else {
-        v as u32 as u64
-    }
-}
-
-/// The "failed" result of `memory.grow` and `table.grow`: -1 in the address type.
-#[inline(always)]
-fn minus_one(is64: bool) -> u64 {
-    if is64 {
-        u64::MAX
-    } else {
-        u32::MAX as u64
-    }
-}
-
-/// `[start, start + n)` checked against a memory of `len` bytes.
-fn range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
-    match start.checked_add(n) {
-        Some(end) if end <= len as u64 => Ok((start as usize, n as usize)),
-        _ => Err(TrapCode::MemoryOutOfBounds),
-    }
-}
-
-/// `[start, start + n)` checked against a table of `len` elements.
-fn table_range(start: u64, n: u64, len: usize) -> Result<(usize, usize), TrapCode> {
-    range(start, n, len).map_err(|_| TrapCode::TableOutOfBounds)
-}
-
-/// The effective address range `[addr + offset, + len)` checked against `mem_len`.
-#[inline(always)]
-fn ea(addr: u64, offset: u64, len: usize, mem_len: usize) -> Result<usize, TrapCode> {
-    let start = addr
-        .checked_add(offset)
-        .ok_or(TrapCode::MemoryOutOfBounds)?;
-    if start
-        .checked_add(len as u64)
-        .is_none_or(|end| end > mem_len as u64)
-    {
-        return Err(TrapCode::MemoryOutOfBounds);
-    }
-    Ok(start as usize)
 }
 
 /// A load from any memory, through a checked slice (the slow path for memories other
