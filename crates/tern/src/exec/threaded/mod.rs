@@ -49,13 +49,15 @@ use crate::compile::isa::{
     ACC,
 };
 use crate::error::{Error, TrapCode};
-use crate::runtime::store::{CodePart, DataPart, FuncEntity, InstanceEntity};
+use crate::runtime::store::{CodePart, DataPart, FuncEntity};
 use crate::syntax::{LoadOp, StoreOp};
 
 mod address;
+mod state;
 mod values;
 
 use address::{addr, ea, minus_one, range, table_range};
+use state::{ex, fail, local_funcs, mem0, pc_of, table0, trap, Exec};
 use values::{b, f32_of, f64_of, i32v, i64v, of_f32, of_f64, u32v, u64v, w32, ws32};
 
 /// Whether handlers dispatch by tail calls (see the module docs).
@@ -72,49 +74,6 @@ const TAIL: bool = cfg!(all(
 /// How far below its starting point the host stack may go while wasm runs (tail
 /// dispatch uses a constant amount; more means a handler's call was not a jump).
 const HOST_STACK_SLACK: usize = 256 * 1024;
-
-/// The interpreter's state behind the `*mut ExecCtx` every handler receives.
-pub(super) struct Exec<'a> {
-    code_part: &'a CodePart,
-    data: &'a mut DataPart,
-    /// The frames; the top one is the running function's (its `fp` and `code.ops`
-    /// are where its slots and its program counters start).
-    stack: &'a mut Stack,
-    inst: &'a InstanceEntity,
-    inst_idx: u32,
-    /// Where execution stopped: the program counter, and why.
-    pc: usize,
-    trap: TrapCode,
-    host: (u32, usize),
-    error: Option<Error>,
-    /// The current instance's memory 0 (base, length), as last loaded: kept current by
-    /// every handler that may move it, so frame switches within one instance reuse it.
-    mem: (*mut u8, usize),
-    /// The current instance's table 0 (elements, length), for `call_indirect`: reloaded
-    /// with `mem` and after every handler that writes a table, so it never outlives
-    /// the elements it points at.
-    table0: (*const u64, usize),
-    /// The current instance's number of imported functions, and the store index of its
-    /// function 0 were it defined (its defined function `i` is store function
-    /// `base + i`, wrapping).
-    local: (u32, u32),
-    /// `stack.entries`' elements: reloaded after each `Stack::enter`, the only change
-    /// to them while the interpreter runs.
-    entries: *const Entry,
-    /// Portable dispatch: the registers of the next instruction to run.
-    regs: (*const Op, *mut u64, *mut u8, usize, u64),
-    /// Tail dispatch: the lowest host stack address allowed.
-    host_stack_limit: usize,
-}
-
-/// The state behind a context pointer.
-///
-/// # Safety
-/// `cx` must be the pointer [`interpret`] passed down, still live.
-#[inline(always)]
-unsafe fn ex<'a>(cx: *mut ExecCtx) -> &'a mut Exec<'a> {
-    unsafe { &mut *(cx as *mut Exec<'a>) }
-}
 
 /// The host stack pointer, for the tail-call guard.
 #[inline(always)]
@@ -220,59 +179,6 @@ macro_rules! wr {
     }};
 }
 
-impl Exec<'_> {
-    /// Makes instance `idx` (store index) the running one: its memory 0 and table 0
-    /// become the cached ones.
-    fn enter_instance(&mut self, idx: u32) {
-        self.inst_idx = idx;
-        self.inst = &self.code_part.instances[idx as usize];
-        self.local = local_funcs(self.inst);
-        self.mem = mem0(self.data, self.inst);
-        self.table0 = table0(self.data, self.inst);
-    }
-
-    /// Reloads the cached table 0 after a handler wrote a table (which may have moved
-    /// or resized its elements, and takes a fresh borrow of them either way).
-    fn tables_written(&mut self) {
-        self.table0 = table0(self.data, self.inst);
-    }
-
-    /// The running function's frame.
-    #[inline(always)]
-    fn top(&mut self) -> &mut Frame {
-        let n = self.stack.frames.len();
-        // SAFETY: a function runs only while its frame is on the stack.
-        unsafe { self.stack.frames.get_unchecked_mut(n.wrapping_sub(1)) }
-    }
-}
-
-#[inline(always)]
-fn pc_of(e: &mut Exec<'_>, ip: *const Op) -> usize {
-    // SAFETY: `ip` points into the running function's code, which starts at its
-    // frame's `code.ops`.
-    unsafe { ip.offset_from(e.top().code.ops) as usize }
-}
-
-#[cold]
-#[inline(never)]
-fn trap(ip: *const Op, cx: *mut ExecCtx, code: TrapCode) -> Exit {
-    // SAFETY: `cx` is live.
-    let e = unsafe { ex(cx) };
-    e.pc = pc_of(e, ip);
-    e.trap = code;
-    Exit::Trap
-}
-
-#[cold]
-#[inline(never)]
-fn fail(ip: *const Op, cx: *mut ExecCtx, err: Error) -> Exit {
-    // SAFETY: `cx` is live.
-    let e = unsafe { ex(cx) };
-    e.pc = pc_of(e, ip);
-    e.error = Some(err);
-    Exit::Error
-}
-
 #[cold]
 #[inline(never)]
 fn stack_grew(ip: *const Op, cx: *mut ExecCtx) -> Exit {
@@ -320,42 +226,6 @@ pub(super) fn ops_of(c: &CompiledFunc) -> &[Op] {
         }
         ops.into_boxed_slice()
     })
-}
-
-/// The base pointer and length of an instance's memory 0 (null and 0 if none).
-#[inline(always)]
-fn mem0(data: &mut DataPart, inst: &InstanceEntity) -> (*mut u8, usize) {
-    match inst.memories.first() {
-        Some(&m) => {
-            let m = &mut data.memories[m as usize];
-            (m.as_mut_ptr(), m.byte_len())
-        }
-        None => (std::ptr::null_mut(), 0),
-    }
-}
-
-/// An instance's [`Exec::local`]: its imported function count and the store index
-/// its defined functions count from.
-#[inline(always)]
-fn local_funcs(inst: &InstanceEntity) -> (u32, u32) {
-    let imported = inst.imported_funcs;
-    let base = inst
-        .funcs
-        .get(imported as usize)
-        .map_or(0, |&f| f.wrapping_sub(imported));
-    (imported, base)
-}
-
-/// The elements and length of an instance's table 0 (dangling and 0 if none).
-#[inline(always)]
-fn table0(data: &DataPart, inst: &InstanceEntity) -> (*const u64, usize) {
-    match inst.tables.first() {
-        Some(&t) => {
-            let elems = &data.tables[t as usize].elems;
-            (elems.as_ptr(), elems.len())
-        }
-        None => (std::ptr::NonNull::dangling().as_ptr(), 0),
-    }
 }
 
 /// A load from any memory, through a checked slice (the slow path for memories other
@@ -539,8 +409,8 @@ fn call_fast<const LOCAL: bool>(
 }
 
 /// A call of the running instance's function `func`: a defined one (consecutive store
-/// indices, see [`InstanceEntity`]) takes the local fast path, an imported one is
-/// looked up.
+/// indices, see [`InstanceEntity`](crate::runtime::store::InstanceEntity)) takes the
+/// local fast path, an imported one is looked up.
 #[inline(always)]
 fn call_func(ip: *const Op, sp: *mut u64, cx: *mut ExecCtx, func: u32, base: Slot) -> Exit {
     // SAFETY: `cx` is live.
