@@ -52,156 +52,17 @@ use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity};
 use crate::syntax::{LoadOp, StoreOp};
 
+#[macro_use]
+mod dispatch;
+
 mod address;
 mod state;
 mod values;
 
 use address::{addr, ea, minus_one, range, table_range};
+use dispatch::{by_acc, host_sp, stack_grew, Invalid, HOST_STACK_SLACK, TAIL};
 use state::{ex, fail, local_funcs, mem0, pc_of, table0, trap, Exec};
 use values::{b, f32_of, f64_of, i32v, i64v, of_f32, of_f64, u32v, u64v, w32, ws32};
-
-/// Whether handlers dispatch by tail calls (see the module docs).
-const TAIL: bool = cfg!(all(
-    not(debug_assertions),
-    not(feature = "portable-dispatch"),
-    // Sanitizer instrumentation (as in fuzzing builds) keeps calls from becoming jumps;
-    // Miri runs neither inline assembly nor guaranteed jumps.
-    not(fuzzing),
-    not(miri),
-    any(target_arch = "x86_64", target_arch = "aarch64")
-));
-
-/// How far below its starting point the host stack may go while wasm runs (tail
-/// dispatch uses a constant amount; more means a handler's call was not a jump).
-const HOST_STACK_SLACK: usize = 256 * 1024;
-
-/// The host stack pointer, for the tail-call guard.
-#[inline(always)]
-fn host_sp() -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let sp: usize;
-        // SAFETY: reads the stack pointer register; touches no memory.
-        unsafe {
-            core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
-        };
-        sp
-    }
-    #[cfg(target_arch = "aarch64")]
-    {
-        let sp: usize;
-        // SAFETY: reads the stack pointer register; touches no memory.
-        unsafe {
-            core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
-        };
-        sp
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        usize::MAX
-    }
-}
-
-/// The handler of a two-operand instruction for where its result and operands are:
-/// `h` holds the variants `[s_ss, a_ss, s_as, s_sa, a_as, a_sa]` (result, first and
-/// second operand each in a slot or the accumulator). At most one operand and the
-/// result may be the accumulator; anything else gets [`Invalid`].
-fn by_acc(dst: Slot, x: Slot, y: Slot, h: [Handler; 6]) -> Handler {
-    let [s_ss, a_ss, s_as, s_sa, a_as, a_sa] = h;
-    match (dst == ACC, x == ACC, y == ACC) {
-        (false, false, false) => s_ss,
-        (true, false, false) => a_ss,
-        (false, true, false) => s_as,
-        (false, false, true) => s_sa,
-        (true, true, false) => a_as,
-        (true, false, true) => a_sa,
-        _ => Invalid,
-    }
-}
-
-/// Continues with the instruction at `ip`.
-macro_rules! next {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
-        let ip: *const Op = $ip;
-        if TAIL {
-            // SAFETY: `ip` points at an instruction of the running function (see the
-            // module docs); its handler expects exactly these registers.
-            return unsafe { ((*ip).handler)(ip, $sp, $mem, $len, $cx, $acc) };
-        } else {
-            // SAFETY: `cx` is live (see `ex`).
-            unsafe { ex($cx).regs = (ip, $sp, $mem, $len, $acc) };
-            return Exit::Continue;
-        }
-    }};
-}
-
-/// Continues with the instruction at `ip` by returning to the loop in [`interpret`]:
-/// used by the handlers that switch frames (calls and returns), so that tail dispatch
-/// never depends on the compiler turning a large handler's call into a jump.
-macro_rules! bounce {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
-        // SAFETY: `cx` is live (see `ex`).
-        unsafe { ex($cx).regs = ($ip, $sp, $mem, $len, $acc) };
-        return Exit::Continue;
-    }};
-}
-
-/// Checks the tail-call guard (at backward branches).
-macro_rules! guard {
-    ($ip:expr, $cx:expr) => {
-        if TAIL && host_sp() < unsafe { ex($cx).host_stack_limit } {
-            return stack_grew($ip, $cx);
-        }
-    };
-}
-
-/// The instruction's operands, by pattern.
-macro_rules! operands {
-    ($ip:expr, $pat:pat) => {
-        // SAFETY: `lower` pairs each handler only with instructions of its variant.
-        let $pat = (unsafe { *$ip }).instr else {
-            unsafe { unreachable_unchecked() }
-        };
-    };
-}
-
-/// Slot access. SAFETY (for every use): the verifier proved each slot operand is below
-/// the frame size, and the frame lies inside `stack.slots`.
-macro_rules! rd {
-    ($sp:expr, $slot:expr) => {
-        unsafe { *$sp.add($slot as usize) }
-    };
-}
-macro_rules! wr {
-    ($sp:expr, $slot:expr, $v:expr) => {{
-        let v: u64 = $v;
-        unsafe { *$sp.add($slot as usize) = v }
-    }};
-}
-
-#[cold]
-#[inline(never)]
-fn stack_grew(ip: *const Op, cx: *mut ExecCtx) -> Exit {
-    let msg = "internal error: the interpreter's host stack grew (a missed tail call)";
-    fail(ip, cx, Error::Api(msg.into()))
-}
-
-/// The handler of an operand combination the compiler never emits (and the verifier
-/// rejects): fails cleanly instead of reading a slot that does not exist.
-unsafe fn Invalid(
-    ip: *const Op,
-    _sp: *mut u64,
-    _mem: *mut u8,
-    _len: usize,
-    cx: *mut ExecCtx,
-    _acc: u64,
-) -> Exit {
-    fail(
-        ip,
-        cx,
-        Error::Api("internal error: invalid accumulator operands".into()),
-    )
-}
 
 /// The threaded form of a compiled function, prepared on first use.
 #[inline(always)]
@@ -685,47 +546,6 @@ macro_rules! table {
     }};
 }
 
-macro_rules! step {
-    ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {
-        // SAFETY: the instruction just executed is not the last one (the last never
-        // falls through), so the next one exists.
-        next!(unsafe { $ip.add(1) }, $sp, $mem, $len, $cx, $acc)
-    };
-}
-
-/// Defines handlers: `name(pattern) { body }`; the body ends by transferring control
-/// (`step!`, `jump!`, `next!`, or returning an `Exit`).
-macro_rules! handlers {
-    ($( $name:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) $pat:pat => $body:block )*) => {
-        $(
-            #[allow(unused_variables, unused_mut, unused_assignments)]
-            unsafe fn $name($ip: *const Op, $sp: *mut u64, mut $mem: *mut u8, mut $len: usize, $cx: *mut ExecCtx, $acc: u64) -> Exit {
-                operands!($ip, $pat);
-                $body
-            }
-        )*
-    };
-}
-
-/// A trap from a handler: records where and why and stops.
-macro_rules! tri {
-    ($e:expr, $ip:expr, $cx:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(t) => return trap($ip, $cx, t),
-        }
-    };
-}
-
-macro_rules! refresh {
-    ($cx:expr, $mem:ident, $len:ident) => {{
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex($cx) };
-        e.mem = mem0(e.data, e.inst);
-        ($mem, $len) = e.mem;
-    }};
-}
-
 /// An add-and-branch: `x = x + step` (i32), then jump when `x COND other`.
 macro_rules! br_add {
     ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident, $x:ident, $step:ident, $other:ident, $offset:ident, $t:ty, |$a:ident, $b:ident| $cond:expr) => {{
@@ -738,45 +558,6 @@ macro_rules! br_add {
         }
         step!($ip, $sp, $mem, $len, $cx, $acc)
     }};
-}
-
-/// An operand in mode `S` (frame slot `$slot`) or `A` (the accumulator).
-macro_rules! opnd {
-    (S, $sp:ident, $acc:ident, $slot:expr) => {
-        rd!($sp, $slot)
-    };
-    (A, $sp:ident, $acc:ident, $slot:expr) => {
-        $acc
-    };
-}
-
-/// Delivers result `$v` in mode `S` (into frame slot `$slot`) or `A` (as the new
-/// accumulator); evaluates to the accumulator to pass on.
-macro_rules! result {
-    (S, $sp:ident, $acc:ident, $slot:expr, $v:expr) => {{
-        wr!($sp, $slot, $v);
-        $acc
-    }};
-    (A, $sp:ident, $acc:ident, $slot:expr, $v:expr) => {
-        $v
-    };
-}
-
-/// The handler signature, for handlers generated in modules below.
-macro_rules! handler_fn {
-    ($fname:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) $body:block) => {
-        #[allow(unused_variables, unused_mut, unused_assignments)]
-        pub(super) unsafe fn $fname(
-            $ip: *const Op,
-            $sp: *mut u64,
-            mut $mem: *mut u8,
-            mut $len: usize,
-            $cx: *mut ExecCtx,
-            $acc: u64,
-        ) -> Exit {
-            $body
-        }
-    };
 }
 
 /// Fused compare-and-branch handlers, one per operand mode: `s_s` (both slots), `a_s`
