@@ -1,0 +1,208 @@
+//! Lowering: how a compiled function becomes threaded code. [`ops_of`] pairs each
+//! instruction with its handler, once, on the function's first execution;
+//! `handler_of` is the table that names the handler of each `Instr` variant and,
+//! for an instruction with one handler per operand mode, asks its family's `pick`
+//! for the one that fits where its operands are. A `BrTable` entry gets its target's
+//! handler, so that a table dispatches straight to its target.
+//!
+//! This is the one place that knows every handler: a new instruction adds its arm
+//! here (the match is exhaustive, so the compiler asks for it). It runs no handler
+//! and knows no instruction's semantics.
+//!
+//! The invariant it establishes (see the interpreter's module docs), on which
+//! `operands!` and `table!` rely: each handler is paired only with instructions of
+//! its own variant, and a `BrTable` entry with the handler of its target, which the
+//! verifier proved is a `Br` that no branch reaches and that no other entry targets.
+
+use super::*;
+
+/// The threaded form of a compiled function, prepared on first use.
+#[inline(always)]
+pub(in crate::exec) fn ops_of(c: &CompiledFunc) -> &[Op] {
+    c.ops.get_or_init(|| {
+        let mut ops: Vec<Op> = c
+            .code
+            .iter()
+            .map(|&instr| Op {
+                handler: handler_of(&instr),
+                instr,
+            })
+            .collect();
+        // A `BrTable` entry carries its target's handler, so that a table dispatches
+        // straight to its target (the verifier proved entries are `Br`s that no branch
+        // reaches, and that no entry is the target of another).
+        for (pc, is_entry) in table_entries(&c.code).into_iter().enumerate() {
+            if let (true, Instr::Br { offset }) = (is_entry, c.code[pc]) {
+                let target = pc as isize + offset as isize;
+                ops[pc].handler = ops[target as usize].handler;
+            }
+        }
+        ops.into_boxed_slice()
+    })
+}
+
+/// Defines `handler_of`, given the list of numeric instructions
+/// ([`for_each_numeric_op!`](crate::for_each_numeric_op)).
+macro_rules! lower_table {
+    ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
+        /// The handler of each instruction.
+        fn handler_of(i: &Instr) -> Handler {
+            match i {
+                $( Instr::$name(o) => $name::pick(o), )*
+                Instr::Unreachable => Unreachable,
+                Instr::Br { .. } => Br,
+                Instr::BrIfNez { cond: ACC, .. } => BrIfNezA,
+                Instr::BrIfEqz { cond: ACC, .. } => BrIfEqzA,
+                Instr::BrIfNez { .. } => BrIfNez,
+                Instr::BrIfEqz { .. } => BrIfEqz,
+                Instr::BrTable { .. } => BrTable,
+                Instr::BrTableLoad8U { .. } => BrTableLoad8U,
+                Instr::BrIfAdd { cond, .. } => match cond {
+                    Cond::Eq => BrIfAddEq,
+                    Cond::Ne => BrIfAddNe,
+                    Cond::LtS => BrIfAddLtS,
+                    Cond::LtU => BrIfAddLtU,
+                    Cond::GtS => BrIfAddGtS,
+                    Cond::GtU => BrIfAddGtU,
+                    Cond::LeS => BrIfAddLeS,
+                    Cond::LeU => BrIfAddLeU,
+                    Cond::GeS => BrIfAddGeS,
+                    Cond::GeU => BrIfAddGeU,
+                    Cond::Eqz => BrIfAddEqz,
+                    Cond::Nez => BrIfAddNez,
+                },
+                Instr::BrIfI32Imm(o) => br_imm::pick(o),
+                Instr::BinI(o) => bin_i::pick(o),
+                Instr::BrIfI32Eq(o) => BrIfI32Eq::pick(o),
+                Instr::BrIfI32Ne(o) => BrIfI32Ne::pick(o),
+                Instr::BrIfI32LtS(o) => BrIfI32LtS::pick(o),
+                Instr::BrIfI32LtU(o) => BrIfI32LtU::pick(o),
+                Instr::BrIfI32GtS(o) => BrIfI32GtS::pick(o),
+                Instr::BrIfI32GtU(o) => BrIfI32GtU::pick(o),
+                Instr::BrIfI32LeS(o) => BrIfI32LeS::pick(o),
+                Instr::BrIfI32LeU(o) => BrIfI32LeU::pick(o),
+                Instr::BrIfI32GeS(o) => BrIfI32GeS::pick(o),
+                Instr::BrIfI32GeU(o) => BrIfI32GeU::pick(o),
+                Instr::Return => Return,
+                Instr::ReturnOne { .. } => ReturnOne,
+                Instr::Call { .. } => Call,
+                Instr::CallCopy { dst, src, dst2, src2, .. } if (dst, src) == (dst2, src2) => CallCopy,
+                Instr::CallCopy { .. } => CallCopy2,
+                Instr::CallIndirect { table: 0, is64: false, .. } => CallIndirect0,
+                Instr::CallIndirect { .. } => CallIndirect,
+                Instr::ReturnCall { .. } => ReturnCall,
+                Instr::ReturnCallIndirect { .. } => ReturnCallIndirect,
+                Instr::CallRef { .. } => CallRef,
+                Instr::ReturnCallRef { .. } => ReturnCallRef,
+                Instr::BrRef { if_null: true, .. } => BrOnNull,
+                Instr::BrRef { if_null: false, .. } => BrOnNonNull,
+                Instr::ConsumeFuel { .. } => ConsumeFuel,
+                Instr::CheckEpoch => CheckEpoch,
+                Instr::CanonNan { is64: false, .. } => CanonNan32,
+                Instr::CanonNan { is64: true, .. } => CanonNan64,
+                Instr::Copy(..) => Copy,
+                Instr::Copy2 { .. } => Copy2,
+                Instr::CopyMany { .. } => CopyMany,
+                // (The verifier rejects a second accumulator read, in `cond`.)
+                Instr::Select { dst, b: ACC, .. } => match *dst == ACC {
+                    false => SelectBA,
+                    true => SelectBAToA,
+                },
+                Instr::Select { dst, cond, .. } => match (*dst == ACC, *cond == ACC) {
+                    (false, false) => Select,
+                    (false, true) => SelectCondA,
+                    (true, false) => SelectToA,
+                    (true, true) => SelectCondAToA,
+                },
+                Instr::GlobalGet { dst: ACC, .. } => GlobalGetToA,
+                Instr::GlobalSet { src: ACC, .. } => GlobalSetFromA,
+                Instr::GlobalGet { .. } => GlobalGet,
+                Instr::GlobalSet { .. } => GlobalSet,
+                Instr::I32Load(o) => I32Load::pick(o),
+                Instr::I64Load(o) => I64Load::pick(o),
+                Instr::F32Load(o) => F32Load::pick(o),
+                Instr::F64Load(o) => F64Load::pick(o),
+                Instr::I32Load8S(o) => I32Load8S::pick(o),
+                Instr::I32Load8U(o) => I32Load8U::pick(o),
+                Instr::I32Load16S(o) => I32Load16S::pick(o),
+                Instr::I32Load16U(o) => I32Load16U::pick(o),
+                Instr::I64Load8S(o) => I64Load8S::pick(o),
+                Instr::I64Load8U(o) => I64Load8U::pick(o),
+                Instr::I64Load16S(o) => I64Load16S::pick(o),
+                Instr::I64Load16U(o) => I64Load16U::pick(o),
+                Instr::I64Load32S(o) => I64Load32S::pick(o),
+                Instr::I64Load32U(o) => I64Load32U::pick(o),
+                Instr::I32Store(o) => I32Store::pick(o),
+                Instr::I64Store(o) => I64Store::pick(o),
+                Instr::F32Store(o) => F32Store::pick(o),
+                Instr::F64Store(o) => F64Store::pick(o),
+                Instr::I32Store8(o) => I32Store8::pick(o),
+                Instr::I32Store16(o) => I32Store16::pick(o),
+                Instr::I64Store8(o) => I64Store8::pick(o),
+                Instr::I64Store16(o) => I64Store16::pick(o),
+                Instr::I64Store32(o) => I64Store32::pick(o),
+                Instr::I32LoadX(o) => I32LoadX::pick(o),
+                Instr::I64LoadX(o) => I64LoadX::pick(o),
+                Instr::F32LoadX(o) => F32LoadX::pick(o),
+                Instr::F64LoadX(o) => F64LoadX::pick(o),
+                Instr::I32Load8SX(o) => I32Load8SX::pick(o),
+                Instr::I32Load8UX(o) => I32Load8UX::pick(o),
+                Instr::I32Load16SX(o) => I32Load16SX::pick(o),
+                Instr::I32Load16UX(o) => I32Load16UX::pick(o),
+                Instr::I64Load8SX(o) => I64Load8SX::pick(o),
+                Instr::I64Load8UX(o) => I64Load8UX::pick(o),
+                Instr::I64Load16SX(o) => I64Load16SX::pick(o),
+                Instr::I64Load16UX(o) => I64Load16UX::pick(o),
+                Instr::I64Load32SX(o) => I64Load32SX::pick(o),
+                Instr::I64Load32UX(o) => I64Load32UX::pick(o),
+                Instr::I32StoreX(o) => I32StoreX::pick(o),
+                Instr::I64StoreX(o) => I64StoreX::pick(o),
+                Instr::F32StoreX(o) => F32StoreX::pick(o),
+                Instr::F64StoreX(o) => F64StoreX::pick(o),
+                Instr::I32Store8X(o) => I32Store8X::pick(o),
+                Instr::I32Store16X(o) => I32Store16X::pick(o),
+                Instr::I64Store8X(o) => I64Store8X::pick(o),
+                Instr::I64Store16X(o) => I64Store16X::pick(o),
+                Instr::I64Store32X(o) => I64Store32X::pick(o),
+                Instr::BinLd(o) => load_operand_handler(o),
+                Instr::BinLdX(o) => load_sum_operand_handler(o),
+                Instr::Rmw(o) => rmw_handler(o),
+                Instr::MulAdd(o) => mul_add::pick(o),
+                Instr::LoadMem { .. } => LoadMem,
+                Instr::StoreMem { .. } => StoreMem,
+                Instr::Load64 { .. } => Load64,
+                Instr::Store64 { .. } => Store64,
+                Instr::MemorySize { .. } => MemorySize,
+                Instr::MemoryGrow { .. } => MemoryGrow,
+                Instr::MemoryFill { .. } => MemoryFill,
+                Instr::MemoryCopy { .. } => MemoryCopy,
+                Instr::MemoryInit { .. } => MemoryInit,
+                Instr::SegmentDrop { .. } => SegmentDrop,
+                Instr::TableGet { .. } => TableGet,
+                Instr::TableSet { .. } => TableSet,
+                Instr::TableSize { .. } => TableSize,
+                Instr::TableGrow { .. } => TableGrow,
+                Instr::TableFill { .. } => TableFill,
+                Instr::TableCopy { .. } => TableCopy,
+                Instr::TableInit { .. } => TableInit,
+                Instr::RefIsNull(..) => RefIsNull,
+                Instr::RefFunc { .. } => RefFunc,
+                Instr::RefAsNonNull(..) => RefAsNonNull,
+                Instr::Simd { op, .. } => vector::handler(*op),
+                Instr::Select128 { .. }
+                | Instr::CanonNan128 { .. }
+                | Instr::GlobalGet128 { .. }
+                | Instr::GlobalSet128 { .. }
+                | Instr::Shuffle { .. }
+                | Instr::ExtractLane { .. }
+                | Instr::ReplaceLane { .. }
+                | Instr::V128Load { .. }
+                | Instr::V128Store { .. }
+                | Instr::V128LoadLane { .. }
+                | Instr::V128StoreLane { .. } => vector::other_handler(i).unwrap_or(Invalid),
+            }
+        }
+    };
+}
+
+crate::for_each_numeric_op!(lower_table);
