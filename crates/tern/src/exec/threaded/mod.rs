@@ -44,9 +44,8 @@ use std::hint::unreachable_unchecked;
 
 use super::{numeric, Entry, Frame, FrameCode, FrameSlots, Outcome, Stack, Stop};
 use crate::compile::isa::{
-    table_entries, Bin, BinI, BinIOp, BinLd, BinLdX, BrCmp, BrCmpI, CompiledFunc, Cond, ExecCtx,
-    Exit, Handler, Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un,
-    ACC,
+    table_entries, Bin, BinI, BinIOp, BinLd, BinLdX, CompiledFunc, Cond, ExecCtx, Exit, Handler,
+    Instr, Ld, LdBinOp, LdX, MulAdd, MulAddOp, Op, Rmw, RmwOp, Slot, St, StX, Un, ACC,
 };
 use crate::error::{Error, TrapCode};
 use crate::runtime::store::{CodePart, DataPart, FuncEntity};
@@ -56,6 +55,7 @@ use crate::syntax::{LoadOp, StoreOp};
 mod dispatch;
 
 mod address;
+mod control;
 mod lower;
 mod state;
 mod values;
@@ -482,109 +482,6 @@ fn indirect(
     Ok(callee)
 }
 
-/// Branches by `offset` instructions from `ip`.
-macro_rules! jump {
-    ($ip:expr, $offset:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
-        let offset = $offset;
-        if offset < 0 {
-            guard!($ip, $cx);
-        }
-        // SAFETY: the verifier proved every branch target is inside the code.
-        next!(
-            unsafe { $ip.offset(offset as isize) },
-            $sp,
-            $mem,
-            $len,
-            $cx,
-            $acc
-        )
-    }};
-}
-
-/// Jumps through the table at `ip` (of `n` entries and the default) by `index`.
-macro_rules! table {
-    ($ip:expr, $index:expr, $n:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
-        let i = ($index as u32).min($n);
-        // SAFETY: the verifier proved the `n + 1` table entries follow, each a `Br`
-        // whose target is inside the code and not an entry.
-        let entry = unsafe { $ip.add(1 + i as usize) };
-        let Instr::Br { offset } = (unsafe { *entry }).instr else {
-            unsafe { unreachable_unchecked() }
-        };
-        if offset < 0 {
-            guard!($ip, $cx);
-        }
-        let target = unsafe { entry.offset(offset as isize) };
-        if TAIL {
-            // SAFETY: `lower` gave the entry its target's handler, which expects
-            // exactly these registers with `ip` at the target.
-            return unsafe { ((*entry).handler)(target, $sp, $mem, $len, $cx, $acc) };
-        }
-        next!(target, $sp, $mem, $len, $cx, $acc)
-    }};
-}
-
-/// An add-and-branch: `x = x + step` (i32), then jump when `x COND other`.
-macro_rules! br_add {
-    ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident, $x:ident, $step:ident, $other:ident, $offset:ident, $t:ty, |$a:ident, $b:ident| $cond:expr) => {{
-        let sum = (rd!($sp, $x) as u32).wrapping_add(rd!($sp, $step) as u32);
-        wr!($sp, $x, sum as u64);
-        let $a = sum as $t;
-        let $b = rd!($sp, $other) as u32 as $t;
-        if $cond {
-            jump!($ip, $offset, $sp, $mem, $len, $cx, $acc)
-        }
-        step!($ip, $sp, $mem, $len, $cx, $acc)
-    }};
-}
-
-/// Fused compare-and-branch handlers, one per operand mode: `s_s` (both slots), `a_s`
-/// (left operand in the accumulator), `s_a` (right operand in the accumulator).
-macro_rules! brcmp_handlers {
-    ($( $name:ident: $t:ty, |$a:ident, $b:ident| $cond:expr; )*) => {
-        $(
-            mod $name {
-                use super::*;
-                brcmp_handlers!(@fn $name s_s S S $t, |$a, $b| $cond);
-                brcmp_handlers!(@fn $name a_s A S $t, |$a, $b| $cond);
-                brcmp_handlers!(@fn $name s_a S A $t, |$a, $b| $cond);
-                pub(super) fn pick(o: &BrCmp) -> Handler {
-                    match (o.a == ACC, o.b == ACC) {
-                        (false, false) => s_s,
-                        (true, false) => a_s,
-                        (false, true) => s_a,
-                        (true, true) => Invalid,
-                    }
-                }
-            }
-        )*
-    };
-    (@fn $name:ident $fname:ident $x:ident $y:ident $t:ty, |$a:ident, $b:ident| $cond:expr) => {
-        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
-            operands!(ip, Instr::$name(o));
-            let $a = opnd!($x, sp, acc, o.a) as $t;
-            let $b = opnd!($y, sp, acc, o.b) as $t;
-            if $cond {
-                jump!(ip, o.offset, sp, mem, len, cx, acc)
-            }
-            step!(ip, sp, mem, len, cx, acc)
-        });
-    };
-}
-
-brcmp_handlers! {
-    BrIfI32Eq: u32, |a, b| a == b;
-    BrIfI32Ne: u32, |a, b| a != b;
-    BrIfI32LtS: i32, |a, b| a < b;
-    BrIfI32LtU: u32, |a, b| a < b;
-    BrIfI32GtS: i32, |a, b| a > b;
-    BrIfI32GtU: u32, |a, b| a > b;
-    BrIfI32LeS: i32, |a, b| a <= b;
-    BrIfI32LeU: u32, |a, b| a <= b;
-    BrIfI32GeS: i32, |a, b| a >= b;
-    BrIfI32GeU: u32, |a, b| a >= b;
-}
-
 /// Handlers of i32 operations with a constant right operand ([`Instr::BinI`]), one per
 /// operand mode `dst_a` in {`s_s`, `a_s`, `s_a`, `a_a`}: the operation's semantics as
 /// in the numeric handlers, with `y` the immediate.
@@ -647,57 +544,6 @@ imm_handlers! {
     LeU / le_u => |x, y| b(x <= y);
     GeS / ge_s => |x, y| b((x as i32) >= (y as i32));
     GeU / ge_u => |x, y| b(x >= y);
-}
-
-/// Compare-and-branch handlers with a constant right operand ([`Instr::BrIfI32Imm`]),
-/// one per condition and mode of `a`: `s` (a slot) or `a` (the accumulator).
-macro_rules! brimm_handlers {
-    ($( $cond:ident / $m:ident: $t:ty, |$a:ident, $b:ident| $c:expr; )*) => {
-        mod br_imm {
-            use super::*;
-            $(
-                pub(super) mod $m {
-                    use super::*;
-                    brimm_handlers!(@fn s S $t, |$a, $b| $c);
-                    brimm_handlers!(@fn a A $t, |$a, $b| $c);
-                }
-            )*
-            pub(super) fn pick(o: &BrCmpI) -> Handler {
-                match (o.cond, o.a == ACC) {
-                    $(
-                        (Cond::$cond, false) => $m::s,
-                        (Cond::$cond, true) => $m::a,
-                    )*
-                    // The compiler never folds these; the verifier rejects them.
-                    (Cond::Eqz | Cond::Nez, _) => Invalid,
-                }
-            }
-        }
-    };
-    (@fn $fname:ident $x:ident $t:ty, |$a:ident, $b:ident| $c:expr) => {
-        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
-            operands!(ip, Instr::BrIfI32Imm(o));
-            let $a = opnd!($x, sp, acc, o.a) as u32 as $t;
-            let $b = o.imm as $t;
-            if $c {
-                jump!(ip, o.offset, sp, mem, len, cx, acc)
-            }
-            step!(ip, sp, mem, len, cx, acc)
-        });
-    };
-}
-
-brimm_handlers! {
-    Eq / eq: u32, |a, b| a == b;
-    Ne / ne: u32, |a, b| a != b;
-    LtS / lt_s: i32, |a, b| a < b;
-    LtU / lt_u: u32, |a, b| a < b;
-    GtS / gt_s: i32, |a, b| a > b;
-    GtU / gt_u: u32, |a, b| a > b;
-    LeS / le_s: i32, |a, b| a <= b;
-    LeU / le_u: u32, |a, b| a <= b;
-    GeS / ge_s: i32, |a, b| a >= b;
-    GeU / ge_u: u32, |a, b| a >= b;
 }
 
 /// Handlers of loads and stores on memory 0, one per operand mode (see `brcmp`):
@@ -1060,57 +906,6 @@ mem_operand_handlers! {
 }
 
 handlers! {
-    Unreachable(ip, sp, mem, len, cx, acc) Instr::Unreachable => { trap(ip, cx, TrapCode::Unreachable) }
-    Br(ip, sp, mem, len, cx, acc) Instr::Br { offset } => { jump!(ip, offset, sp, mem, len, cx, acc) }
-    BrIfNez(ip, sp, mem, len, cx, acc) Instr::BrIfNez { cond, offset } => {
-        if rd!(sp, cond) as u32 != 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    BrIfEqz(ip, sp, mem, len, cx, acc) Instr::BrIfEqz { cond, offset } => {
-        if rd!(sp, cond) as u32 == 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    BrIfNezA(ip, sp, mem, len, cx, acc) Instr::BrIfNez { offset, .. } => {
-        if acc as u32 != 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    BrIfEqzA(ip, sp, mem, len, cx, acc) Instr::BrIfEqz { offset, .. } => {
-        if acc as u32 == 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    BrIfAddEq(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a == b) }
-    BrIfAddNe(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a != b) }
-    BrIfAddLtS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a < b) }
-    BrIfAddLtU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a < b) }
-    BrIfAddGtS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a > b) }
-    BrIfAddGtU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a > b) }
-    BrIfAddLeS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a <= b) }
-    BrIfAddLeU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a <= b) }
-    BrIfAddGeS(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, i32, |a, b| a >= b) }
-    BrIfAddGeU(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, b| a >= b) }
-    BrIfAddEqz(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a == 0) }
-    BrIfAddNez(ip, sp, mem, len, cx, acc) Instr::BrIfAdd { x, step, other, offset, .. } => { br_add!(ip, sp, mem, len, cx, acc, x, step, other, offset, u32, |a, _b| a != 0) }
-    BrTable(ip, sp, mem, len, cx, acc) Instr::BrTable { index, len: n } => {
-        table!(ip, rd!(sp, index), n, sp, mem, len, cx, acc)
-    }
-    BrTableLoad8U(ip, sp, mem, len, cx, acc) Instr::BrTableLoad8U { dst, addr, offset, len: n } => {
-        let a = rd!(sp, addr) as u32 as u64 + offset as u64;
-        if a + 1 > len as u64 {
-            return trap(ip, cx, TrapCode::MemoryOutOfBounds);
-        }
-        // SAFETY: `a + 1 <= len` was just checked.
-        let v = unsafe { *mem.add(a as usize) } as u64;
-        wr!(sp, dst, v);
-        table!(ip, v, n, sp, mem, len, cx, acc)
-    }
     Return(ip, sp, mem, len, cx, acc) Instr::Return => { ret_fast(ip, cx) }
     ReturnOne(ip, sp, mem, len, cx, acc) Instr::ReturnOne { src } => {
         wr!(sp, 0, rd!(sp, src));
@@ -1178,18 +973,6 @@ handlers! {
             return trap(ip, cx, TrapCode::NullFuncReference);
         }
         tail_call(ip, cx, (r - 1) as u32, base)
-    }
-    BrOnNull(ip, sp, mem, len, cx, acc) Instr::BrRef { src, offset, .. } => {
-        if rd!(sp, src) == 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    BrOnNonNull(ip, sp, mem, len, cx, acc) Instr::BrRef { src, offset, .. } => {
-        if rd!(sp, src) != 0 {
-            jump!(ip, offset, sp, mem, len, cx, acc)
-        }
-        step!(ip, sp, mem, len, cx, acc)
     }
     ConsumeFuel(ip, sp, mem, len, cx, acc) Instr::ConsumeFuel { amount } => {
         // SAFETY: `cx` is live.
