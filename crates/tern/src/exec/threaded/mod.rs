@@ -59,11 +59,12 @@ mod control;
 mod lower;
 mod memory;
 mod state;
+mod table;
 mod values;
 
 pub(super) use lower::ops_of;
 
-use address::{addr, ea, minus_one, table_range};
+use address::ea;
 use dispatch::{by_acc, host_sp, Invalid, HOST_STACK_SLACK, TAIL};
 use state::{ex, local_funcs, mem0, table0, trap, Exec};
 use values::{b, f32_of, f64_of, i32v, i64v, of_f32, of_f64, u32v, u64v, w32, ws32};
@@ -345,95 +346,6 @@ handlers! {
         // SAFETY: `cx` is live.
         let e = unsafe { ex(cx) };
         e.data.globals[e.inst.globals[global as usize] as usize].value = acc as u128;
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableGet(ip, sp, mem, len, cx, acc) Instr::TableGet { dst, index, table, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let t = &e.data.tables[e.inst.tables[table as usize] as usize];
-        let i = addr(rd!(sp, index), is64);
-        let Some(&v) = usize::try_from(i).ok().and_then(|i| t.elems.get(i)) else {
-            return trap(ip, cx, TrapCode::TableOutOfBounds);
-        };
-        wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableSet(ip, sp, mem, len, cx, acc) Instr::TableSet { args, table, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
-        let i = addr(rd!(sp, args), is64);
-        let v = rd!(sp, args + 1);
-        let Some(slot) = usize::try_from(i).ok().and_then(|i| t.elems.get_mut(i)) else {
-            return trap(ip, cx, TrapCode::TableOutOfBounds);
-        };
-        *slot = v;
-        e.tables_written();
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableSize(ip, sp, mem, len, cx, acc) Instr::TableSize { dst, table } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        wr!(sp, dst, e.data.tables[e.inst.tables[table as usize] as usize].size());
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableGrow(ip, sp, mem, len, cx, acc) Instr::TableGrow { args, table, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
-        let init = rd!(sp, args);
-        let delta = addr(rd!(sp, args + 1), is64);
-        let r = match t.grow(delta, init) {
-            Some(old) => old,
-            None => minus_one(is64),
-        };
-        wr!(sp, args, r);
-        e.tables_written();
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableFill(ip, sp, mem, len, cx, acc) Instr::TableFill { args, table, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
-        let d = addr(rd!(sp, args), is64);
-        let v = rd!(sp, args + 1);
-        let n = addr(rd!(sp, args + 2), is64);
-        let (d, n) = tri!(table_range(d, n, t.elems.len()), ip, cx);
-        t.elems[d..d + n].fill(v);
-        e.tables_written();
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableCopy(ip, sp, mem, len, cx, acc) Instr::TableCopy { args, dst, src, dst64, src64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let d = addr(rd!(sp, args), dst64);
-        let sa = addr(rd!(sp, args + 1), src64);
-        let n = addr(rd!(sp, args + 2), dst64 && src64);
-        let dt = e.inst.tables[dst as usize] as usize;
-        let st = e.inst.tables[src as usize] as usize;
-        let (sa, n) = tri!(table_range(sa, n, e.data.tables[st].elems.len()), ip, cx);
-        let (d, _) = tri!(table_range(d, n as u64, e.data.tables[dt].elems.len()), ip, cx);
-        if dt == st {
-            e.data.tables[dt].elems.copy_within(sa..sa + n, d);
-        } else {
-            let tmp: Vec<u64> = e.data.tables[st].elems[sa..sa + n].to_vec();
-            e.data.tables[dt].elems[d..d + n].copy_from_slice(&tmp);
-        }
-        e.tables_written();
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    TableInit(ip, sp, mem, len, cx, acc) Instr::TableInit { args, elem, table, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let d = addr(rd!(sp, args), is64);
-        let sa = rd!(sp, args + 1) as u32 as u64;
-        let n = rd!(sp, args + 2) as u32 as u64;
-        let items = &e.data.elems[e.inst.elems[elem as usize] as usize].items;
-        let t = &mut e.data.tables[e.inst.tables[table as usize] as usize];
-        let (sa, n) = tri!(table_range(sa, n, items.len()), ip, cx);
-        let (d, _) = tri!(table_range(d, n as u64, t.elems.len()), ip, cx);
-        t.elems[d..d + n].copy_from_slice(&items[sa..sa + n]);
-        e.tables_written();
         step!(ip, sp, mem, len, cx, acc)
     }
     RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
