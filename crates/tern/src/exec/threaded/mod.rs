@@ -61,6 +61,7 @@ mod memory;
 mod state;
 mod table;
 mod values;
+mod variable;
 
 pub(super) use lower::ops_of;
 
@@ -282,21 +283,6 @@ handlers! {
         }
         step!(ip, sp, mem, len, cx, acc)
     }
-    Copy(ip, sp, mem, len, cx, acc) Instr::Copy(o) => {
-        wr!(sp, o.dst, rd!(sp, o.src));
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    Copy2(ip, sp, mem, len, cx, acc) Instr::Copy2 { dst, src, dst2, src2 } => {
-        wr!(sp, dst, rd!(sp, src));
-        wr!(sp, dst2, rd!(sp, src2));
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    CopyMany(ip, sp, mem, len, cx, acc) Instr::CopyMany { dst, src, len: n } => {
-        // SAFETY: the verifier proved both ranges lie inside the frame; `ptr::copy`
-        // allows them to overlap.
-        unsafe { std::ptr::copy(sp.add(src as usize), sp.add(dst as usize), n as usize) };
-        step!(ip, sp, mem, len, cx, acc)
-    }
     Select(ip, sp, mem, len, cx, acc) Instr::Select { dst, cond, a, b } => {
         let v = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
         wr!(sp, dst, v);
@@ -322,30 +308,6 @@ handlers! {
     }
     SelectCondAToA(ip, sp, mem, len, cx, acc) Instr::Select { a, b, .. } => {
         let acc = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    GlobalGet(ip, sp, mem, len, cx, acc) Instr::GlobalGet { dst, global } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        wr!(sp, dst, e.data.globals[e.inst.globals[global as usize] as usize].value as u64);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    GlobalSet(ip, sp, mem, len, cx, acc) Instr::GlobalSet { src, global } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        e.data.globals[e.inst.globals[global as usize] as usize].value = rd!(sp, src) as u128;
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    GlobalGetToA(ip, sp, mem, len, cx, acc) Instr::GlobalGet { global, .. } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let acc = e.data.globals[e.inst.globals[global as usize] as usize].value as u64;
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    GlobalSetFromA(ip, sp, mem, len, cx, acc) Instr::GlobalSet { global, .. } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        e.data.globals[e.inst.globals[global as usize] as usize].value = acc as u128;
         step!(ip, sp, mem, len, cx, acc)
     }
     RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
