@@ -105,14 +105,14 @@ macro_rules! lower_table {
                 Instr::CopyMany { .. } => variable::CopyMany,
                 // (The verifier rejects a second accumulator read, in `cond`.)
                 Instr::Select { dst, b: ACC, .. } => match *dst == ACC {
-                    false => SelectBA,
-                    true => SelectBAToA,
+                    false => parametric::SelectBA,
+                    true => parametric::SelectBAToA,
                 },
                 Instr::Select { dst, cond, .. } => match (*dst == ACC, *cond == ACC) {
-                    (false, false) => Select,
-                    (false, true) => SelectCondA,
-                    (true, false) => SelectToA,
-                    (true, true) => SelectCondAToA,
+                    (false, false) => parametric::Select,
+                    (false, true) => parametric::SelectCondA,
+                    (true, false) => parametric::SelectToA,
+                    (true, true) => parametric::SelectCondAToA,
                 },
                 Instr::GlobalGet { dst: ACC, .. } => variable::GlobalGetToA,
                 Instr::GlobalSet { src: ACC, .. } => variable::GlobalSetFromA,

@@ -58,6 +58,7 @@ mod call;
 mod control;
 mod lower;
 mod memory;
+mod parametric;
 mod state;
 mod table;
 mod values;
@@ -281,33 +282,6 @@ handlers! {
         if f64_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7ff8_0000_0000_0000);
         }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    Select(ip, sp, mem, len, cx, acc) Instr::Select { dst, cond, a, b } => {
-        let v = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
-        wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SelectCondA(ip, sp, mem, len, cx, acc) Instr::Select { dst, a, b, .. } => {
-        let v = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
-        wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SelectToA(ip, sp, mem, len, cx, acc) Instr::Select { cond, a, b, .. } => {
-        let acc = if rd!(sp, cond) as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SelectBA(ip, sp, mem, len, cx, acc) Instr::Select { dst, cond, a, .. } => {
-        let v = std::hint::select_unpredictable(rd!(sp, cond) as u32 != 0, rd!(sp, a), acc);
-        wr!(sp, dst, v);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SelectBAToA(ip, sp, mem, len, cx, acc) Instr::Select { cond, a, .. } => {
-        let acc = std::hint::select_unpredictable(rd!(sp, cond) as u32 != 0, rd!(sp, a), acc);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SelectCondAToA(ip, sp, mem, len, cx, acc) Instr::Select { a, b, .. } => {
-        let acc = if acc as u32 != 0 { rd!(sp, a) } else { rd!(sp, b) };
         step!(ip, sp, mem, len, cx, acc)
     }
     RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
