@@ -185,9 +185,9 @@ macro_rules! lower_table {
                 Instr::TableFill { .. } => table::TableFill,
                 Instr::TableCopy { .. } => table::TableCopy,
                 Instr::TableInit { .. } => table::TableInit,
-                Instr::RefIsNull(..) => RefIsNull,
-                Instr::RefFunc { .. } => RefFunc,
-                Instr::RefAsNonNull(..) => RefAsNonNull,
+                Instr::RefIsNull(..) => reference::RefIsNull,
+                Instr::RefFunc { .. } => reference::RefFunc,
+                Instr::RefAsNonNull(..) => reference::RefAsNonNull,
                 Instr::Simd { op, .. } => vector::handler(*op),
                 Instr::Select128 { .. }
                 | Instr::CanonNan128 { .. }

@@ -59,6 +59,7 @@ mod control;
 mod lower;
 mod memory;
 mod parametric;
+mod reference;
 mod state;
 mod table;
 mod values;
@@ -282,24 +283,6 @@ handlers! {
         if f64_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7ff8_0000_0000_0000);
         }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    RefIsNull(ip, sp, mem, len, cx, acc) Instr::RefIsNull(o) => {
-        wr!(sp, o.dst, (rd!(sp, o.src) == 0) as u64);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    RefFunc(ip, sp, mem, len, cx, acc) Instr::RefFunc { dst, func } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        wr!(sp, dst, e.inst.funcs[func as usize] as u64 + 1);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    RefAsNonNull(ip, sp, mem, len, cx, acc) Instr::RefAsNonNull(o) => {
-        let v = rd!(sp, o.src);
-        if v == 0 {
-            return trap(ip, cx, TrapCode::NullReference);
-        }
-        wr!(sp, o.dst, v);
         step!(ip, sp, mem, len, cx, acc)
     }
 }
