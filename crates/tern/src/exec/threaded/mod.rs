@@ -58,6 +58,7 @@ mod call;
 mod control;
 mod lower;
 mod memory;
+mod metering;
 mod parametric;
 mod reference;
 mod state;
@@ -256,23 +257,6 @@ mod mul_add {
 }
 
 handlers! {
-    ConsumeFuel(ip, sp, mem, len, cx, acc) Instr::ConsumeFuel { amount } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let Some(left) = e.data.fuel.checked_sub(amount as u64) else {
-            return trap(ip, cx, TrapCode::OutOfFuel);
-        };
-        e.data.fuel = left;
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    CheckEpoch(ip, sp, mem, len, cx, acc) Instr::CheckEpoch => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        if e.data.epoch.load(std::sync::atomic::Ordering::Relaxed) >= e.data.epoch_deadline {
-            return trap(ip, cx, TrapCode::Interrupted);
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
     CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
         if f32_of(rd!(sp, slot)).is_nan() {
             wr!(sp, slot, 0x7fc0_0000);
