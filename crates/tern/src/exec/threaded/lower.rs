@@ -14,7 +14,11 @@
 //! its own variant, and a `BrTable` entry with the handler of its target, which the
 //! verifier proved is a `Br` that no branch reaches and that no other entry targets.
 
-use super::*;
+use super::dispatch::Invalid;
+use super::{
+    call, control, memory, metering, numeric, parametric, reference, table, variable, vector,
+};
+use crate::compile::isa::{table_entries, CompiledFunc, Cond, Handler, Instr, Op, ACC};
 
 /// The threaded form of a compiled function, prepared on first use.
 #[inline(always)]
@@ -48,7 +52,7 @@ macro_rules! lower_table {
         /// The handler of each instruction.
         fn handler_of(i: &Instr) -> Handler {
             match i {
-                $( Instr::$name(o) => $name::pick(o), )*
+                $( Instr::$name(o) => numeric::$name::pick(o), )*
                 Instr::Unreachable => control::Unreachable,
                 Instr::Br { .. } => control::Br,
                 Instr::BrIfNez { cond: ACC, .. } => control::BrIfNezA,
@@ -72,7 +76,7 @@ macro_rules! lower_table {
                     Cond::Nez => control::BrIfAddNez,
                 },
                 Instr::BrIfI32Imm(o) => control::br_imm::pick(o),
-                Instr::BinI(o) => bin_i::pick(o),
+                Instr::BinI(o) => numeric::bin_i::pick(o),
                 Instr::BrIfI32Eq(o) => control::BrIfI32Eq::pick(o),
                 Instr::BrIfI32Ne(o) => control::BrIfI32Ne::pick(o),
                 Instr::BrIfI32LtS(o) => control::BrIfI32LtS::pick(o),
@@ -98,8 +102,8 @@ macro_rules! lower_table {
                 Instr::BrRef { if_null: false, .. } => control::BrOnNonNull,
                 Instr::ConsumeFuel { .. } => metering::ConsumeFuel,
                 Instr::CheckEpoch => metering::CheckEpoch,
-                Instr::CanonNan { is64: false, .. } => CanonNan32,
-                Instr::CanonNan { is64: true, .. } => CanonNan64,
+                Instr::CanonNan { is64: false, .. } => numeric::CanonNan32,
+                Instr::CanonNan { is64: true, .. } => numeric::CanonNan64,
                 Instr::Copy(..) => variable::Copy,
                 Instr::Copy2 { .. } => variable::Copy2,
                 Instr::CopyMany { .. } => variable::CopyMany,
@@ -167,7 +171,7 @@ macro_rules! lower_table {
                 Instr::BinLd(o) => memory::load_operand_handler(o),
                 Instr::BinLdX(o) => memory::load_sum_operand_handler(o),
                 Instr::Rmw(o) => memory::rmw_handler(o),
-                Instr::MulAdd(o) => mul_add::pick(o),
+                Instr::MulAdd(o) => numeric::mul_add::pick(o),
                 Instr::LoadMem { .. } => memory::LoadMem,
                 Instr::StoreMem { .. } => memory::StoreMem,
                 Instr::Load64 { .. } => memory::Load64,

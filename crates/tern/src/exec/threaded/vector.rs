@@ -7,7 +7,12 @@
 //! both slots of every pair lie inside the frame. Vector instructions never read or
 //! write the accumulator; they pass it on untouched.
 
-use super::*;
+use std::hint::unreachable_unchecked;
+
+use super::address::ea;
+use super::dispatch::TAIL;
+use super::state::{ex, mem0, trap};
+use crate::compile::isa::{ExecCtx, Exit, Handler, Instr, Op};
 use crate::exec::simd;
 use crate::syntax::{LaneOp, SimdOp};
 
