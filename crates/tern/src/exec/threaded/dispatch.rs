@@ -138,7 +138,8 @@ macro_rules! handlers {
     };
 }
 
-/// The handler signature, for handlers generated in modules below.
+/// The handler signature, for handlers generated in nested modules (as a family's
+/// one module per instruction, whose `pick` chooses among them).
 macro_rules! handler_fn {
     ($fname:ident ($ip:ident, $sp:ident, $mem:ident, $len:ident, $cx:ident, $acc:ident) $body:block) => {
         #[allow(unused_variables, unused_mut, unused_assignments)]

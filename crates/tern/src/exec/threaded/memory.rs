@@ -32,52 +32,6 @@ use crate::compile::isa::{
 use crate::error::TrapCode;
 use crate::syntax::{LoadOp, StoreOp};
 
-/// A load from any memory, through a checked slice (the slow path for memories other
-/// than the cached memory 0 and for 64-bit memories).
-fn load(bytes: &[u8], op: LoadOp, addr: u64, offset: u64) -> Result<u64, TrapCode> {
-    macro_rules! rd {
-        ($n:literal) => {{
-            let s = ea(addr, offset, $n, bytes.len())?;
-            let mut b = [0u8; $n];
-            b.copy_from_slice(&bytes[s..s + $n]);
-            b
-        }};
-    }
-    Ok(match op {
-        LoadOp::I32Load | LoadOp::F32Load => u32::from_le_bytes(rd!(4)) as u64,
-        LoadOp::I64Load | LoadOp::F64Load => u64::from_le_bytes(rd!(8)),
-        LoadOp::I32Load8S => rd!(1)[0] as i8 as i32 as u32 as u64,
-        LoadOp::I32Load8U => rd!(1)[0] as u64,
-        LoadOp::I32Load16S => i16::from_le_bytes(rd!(2)) as i32 as u32 as u64,
-        LoadOp::I32Load16U => u16::from_le_bytes(rd!(2)) as u64,
-        LoadOp::I64Load8S => rd!(1)[0] as i8 as i64 as u64,
-        LoadOp::I64Load8U => rd!(1)[0] as u64,
-        LoadOp::I64Load16S => i16::from_le_bytes(rd!(2)) as i64 as u64,
-        LoadOp::I64Load16U => u16::from_le_bytes(rd!(2)) as u64,
-        LoadOp::I64Load32S => i32::from_le_bytes(rd!(4)) as i64 as u64,
-        LoadOp::I64Load32U => u32::from_le_bytes(rd!(4)) as u64,
-    })
-}
-
-/// A store to any memory, through a checked slice.
-fn store(bytes: &mut [u8], op: StoreOp, addr: u64, offset: u64, v: u64) -> Result<(), TrapCode> {
-    macro_rules! wr {
-        ($bytes_of:expr) => {{
-            let b = $bytes_of;
-            let s = ea(addr, offset, b.len(), bytes.len())?;
-            bytes[s..s + b.len()].copy_from_slice(&b);
-        }};
-    }
-    match op {
-        StoreOp::I32Store | StoreOp::F32Store => wr!((v as u32).to_le_bytes()),
-        StoreOp::I64Store | StoreOp::F64Store => wr!(v.to_le_bytes()),
-        StoreOp::I32Store8 | StoreOp::I64Store8 => wr!([v as u8]),
-        StoreOp::I32Store16 | StoreOp::I64Store16 => wr!((v as u16).to_le_bytes()),
-        StoreOp::I64Store32 => wr!((v as u32).to_le_bytes()),
-    }
-    Ok(())
-}
-
 /// Handlers of loads and stores on memory 0, one per operand mode (as for
 /// `brcmp_handlers!` in `control`): loads `dst_addr` in {`s_s`, `a_s`, `s_a`, `a_a`};
 /// stores `addr_value` in {`s_s`, `a_s`, `s_a`}; loads from an address sum (`…X`)
@@ -222,6 +176,164 @@ mem_handlers! {
         I64Store8 / I64Store8X: 1, |v| [v as u8];
         I64Store16 / I64Store16X: 2, |v| (v as u16).to_le_bytes();
         I64Store32 / I64Store32X: 4, |v| (v as u32).to_le_bytes();
+    }
+}
+
+/// A load from any memory, through a checked slice (the slow path for memories other
+/// than the cached memory 0 and for 64-bit memories).
+fn load(bytes: &[u8], op: LoadOp, addr: u64, offset: u64) -> Result<u64, TrapCode> {
+    macro_rules! rd {
+        ($n:literal) => {{
+            let s = ea(addr, offset, $n, bytes.len())?;
+            let mut b = [0u8; $n];
+            b.copy_from_slice(&bytes[s..s + $n]);
+            b
+        }};
+    }
+    Ok(match op {
+        LoadOp::I32Load | LoadOp::F32Load => u32::from_le_bytes(rd!(4)) as u64,
+        LoadOp::I64Load | LoadOp::F64Load => u64::from_le_bytes(rd!(8)),
+        LoadOp::I32Load8S => rd!(1)[0] as i8 as i32 as u32 as u64,
+        LoadOp::I32Load8U => rd!(1)[0] as u64,
+        LoadOp::I32Load16S => i16::from_le_bytes(rd!(2)) as i32 as u32 as u64,
+        LoadOp::I32Load16U => u16::from_le_bytes(rd!(2)) as u64,
+        LoadOp::I64Load8S => rd!(1)[0] as i8 as i64 as u64,
+        LoadOp::I64Load8U => rd!(1)[0] as u64,
+        LoadOp::I64Load16S => i16::from_le_bytes(rd!(2)) as i64 as u64,
+        LoadOp::I64Load16U => u16::from_le_bytes(rd!(2)) as u64,
+        LoadOp::I64Load32S => i32::from_le_bytes(rd!(4)) as i64 as u64,
+        LoadOp::I64Load32U => u32::from_le_bytes(rd!(4)) as u64,
+    })
+}
+
+/// A store to any memory, through a checked slice.
+fn store(bytes: &mut [u8], op: StoreOp, addr: u64, offset: u64, v: u64) -> Result<(), TrapCode> {
+    macro_rules! wr {
+        ($bytes_of:expr) => {{
+            let b = $bytes_of;
+            let s = ea(addr, offset, b.len(), bytes.len())?;
+            bytes[s..s + b.len()].copy_from_slice(&b);
+        }};
+    }
+    match op {
+        StoreOp::I32Store | StoreOp::F32Store => wr!((v as u32).to_le_bytes()),
+        StoreOp::I64Store | StoreOp::F64Store => wr!(v.to_le_bytes()),
+        StoreOp::I32Store8 | StoreOp::I64Store8 => wr!([v as u8]),
+        StoreOp::I32Store16 | StoreOp::I64Store16 => wr!((v as u16).to_le_bytes()),
+        StoreOp::I64Store32 => wr!((v as u32).to_le_bytes()),
+    }
+    Ok(())
+}
+
+handlers! {
+    LoadMem(ip, sp, mem, len, cx, acc) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
+        let v = tri!(load(m.data(), op, rd!(sp, a) as u32 as u64, offset as u64), ip, cx);
+        wr!(sp, dst, v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    StoreMem(ip, sp, mem, len, cx, acc) Instr::StoreMem { op, mem: m, addr: a, value, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        tri!(store(m.data_mut(), op, rd!(sp, a) as u32 as u64, offset as u64, rd!(sp, value)), ip, cx);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    Load64(ip, sp, mem, len, cx, acc) Instr::Load64 { op, mem: m, dst, addr: a, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
+        let v = tri!(load(m.data(), op, rd!(sp, a), rd!(sp, offset)), ip, cx);
+        wr!(sp, dst, v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    Store64(ip, sp, mem, len, cx, acc) Instr::Store64 { op, mem: m, addr: a, value, offset } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        tri!(store(m.data_mut(), op, rd!(sp, a), rd!(sp, offset), rd!(sp, value)), ip, cx);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    MemorySize(ip, sp, mem, len, cx, acc) Instr::MemorySize { dst, mem: m } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        wr!(sp, dst, e.data.memories[e.inst.memories[m as usize] as usize].pages());
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    MemoryGrow(ip, sp, mem, len, cx, acc) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = e.inst.memories[m as usize] as usize;
+        let r = match e.data.grow_memory(m, addr(rd!(sp, delta), is64)) {
+            Some(old) => old,
+            None => minus_one(is64),
+        };
+        wr!(sp, dst, r);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    MemoryFill(ip, sp, mem, len, cx, acc) Instr::MemoryFill { args, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        let d = addr(rd!(sp, args), is64);
+        let v = rd!(sp, args + 1) as u8;
+        let n = addr(rd!(sp, args + 2), is64);
+        let (start, n) = tri!(range(d, n, m.byte_len()), ip, cx);
+        m.data_mut()[start..start + n].fill(v);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    MemoryCopy(ip, sp, mem, len, cx, acc) Instr::MemoryCopy { args, dst_mem, src_mem, dst64, src64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), dst64);
+        let sa = addr(rd!(sp, args + 1), src64);
+        let n = addr(rd!(sp, args + 2), dst64 && src64);
+        let dm = e.inst.memories[dst_mem as usize] as usize;
+        let sm = e.inst.memories[src_mem as usize] as usize;
+        let (ss, n) = tri!(range(sa, n, e.data.memories[sm].byte_len()), ip, cx);
+        let (ds, _) = tri!(range(d, n as u64, e.data.memories[dm].byte_len()), ip, cx);
+        if dm == sm {
+            e.data.memories[dm].data_mut().copy_within(ss..ss + n, ds);
+        } else {
+            let src: Vec<u8> = e.data.memories[sm].data()[ss..ss + n].to_vec();
+            e.data.memories[dm].data_mut()[ds..ds + n].copy_from_slice(&src);
+        }
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    MemoryInit(ip, sp, mem, len, cx, acc) Instr::MemoryInit { args, data: seg, mem: m, is64 } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let d = addr(rd!(sp, args), is64);
+        let sa = rd!(sp, args + 1) as u32 as u64;
+        let n = rd!(sp, args + 2) as u32 as u64;
+        let bytes = &e.data.datas[e.inst.datas[seg as usize] as usize].bytes;
+        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
+        let (ss, n) = tri!(range(sa, n, bytes.len()), ip, cx);
+        let (ds, _) = tri!(range(d, n as u64, m.byte_len()), ip, cx);
+        m.data_mut()[ds..ds + n].copy_from_slice(&bytes[ss..ss + n]);
+        refresh!(cx, mem, len);
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    SegmentDrop(ip, sp, mem, len, cx, acc) Instr::SegmentDrop { index, elem } => {
+        // SAFETY: `cx` is live.
+        let e = unsafe { ex(cx) };
+        let i = index as usize;
+        if elem {
+            e.data.elems[e.inst.elems[i] as usize].items = Vec::new();
+        } else {
+            e.data.datas[e.inst.datas[i] as usize].bytes = std::sync::Arc::from([]);
+        }
+        step!(ip, sp, mem, len, cx, acc)
     }
 }
 
@@ -385,117 +497,5 @@ mem_operand_handlers! {
         I32SubStore = I32Sub: 4, le32 / to_le32, u32v, |m, v| w32(m.wrapping_sub(v));
         I64AddStore = I64Add: 8, le64 / to_le64, u64v, |m, v| m.wrapping_add(v);
         I64SubStore = I64Sub: 8, le64 / to_le64, u64v, |m, v| m.wrapping_sub(v);
-    }
-}
-
-handlers! {
-    LoadMem(ip, sp, mem, len, cx, acc) Instr::LoadMem { op, mem: m, dst, addr: a, offset } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
-        let v = tri!(load(m.data(), op, rd!(sp, a) as u32 as u64, offset as u64), ip, cx);
-        wr!(sp, dst, v);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    StoreMem(ip, sp, mem, len, cx, acc) Instr::StoreMem { op, mem: m, addr: a, value, offset } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
-        tri!(store(m.data_mut(), op, rd!(sp, a) as u32 as u64, offset as u64, rd!(sp, value)), ip, cx);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    Load64(ip, sp, mem, len, cx, acc) Instr::Load64 { op, mem: m, dst, addr: a, offset } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = &e.data.memories[e.inst.memories[m as usize] as usize];
-        let v = tri!(load(m.data(), op, rd!(sp, a), rd!(sp, offset)), ip, cx);
-        wr!(sp, dst, v);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    Store64(ip, sp, mem, len, cx, acc) Instr::Store64 { op, mem: m, addr: a, value, offset } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
-        tri!(store(m.data_mut(), op, rd!(sp, a), rd!(sp, offset), rd!(sp, value)), ip, cx);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    MemorySize(ip, sp, mem, len, cx, acc) Instr::MemorySize { dst, mem: m } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        wr!(sp, dst, e.data.memories[e.inst.memories[m as usize] as usize].pages());
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    MemoryGrow(ip, sp, mem, len, cx, acc) Instr::MemoryGrow { dst, delta, mem: m, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = e.inst.memories[m as usize] as usize;
-        let r = match e.data.grow_memory(m, addr(rd!(sp, delta), is64)) {
-            Some(old) => old,
-            None => minus_one(is64),
-        };
-        wr!(sp, dst, r);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    MemoryFill(ip, sp, mem, len, cx, acc) Instr::MemoryFill { args, mem: m, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
-        let d = addr(rd!(sp, args), is64);
-        let v = rd!(sp, args + 1) as u8;
-        let n = addr(rd!(sp, args + 2), is64);
-        let (start, n) = tri!(range(d, n, m.byte_len()), ip, cx);
-        m.data_mut()[start..start + n].fill(v);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    MemoryCopy(ip, sp, mem, len, cx, acc) Instr::MemoryCopy { args, dst_mem, src_mem, dst64, src64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let d = addr(rd!(sp, args), dst64);
-        let sa = addr(rd!(sp, args + 1), src64);
-        let n = addr(rd!(sp, args + 2), dst64 && src64);
-        let dm = e.inst.memories[dst_mem as usize] as usize;
-        let sm = e.inst.memories[src_mem as usize] as usize;
-        let (ss, n) = tri!(range(sa, n, e.data.memories[sm].byte_len()), ip, cx);
-        let (ds, _) = tri!(range(d, n as u64, e.data.memories[dm].byte_len()), ip, cx);
-        if dm == sm {
-            e.data.memories[dm].data_mut().copy_within(ss..ss + n, ds);
-        } else {
-            let src: Vec<u8> = e.data.memories[sm].data()[ss..ss + n].to_vec();
-            e.data.memories[dm].data_mut()[ds..ds + n].copy_from_slice(&src);
-        }
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    MemoryInit(ip, sp, mem, len, cx, acc) Instr::MemoryInit { args, data: seg, mem: m, is64 } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let d = addr(rd!(sp, args), is64);
-        let sa = rd!(sp, args + 1) as u32 as u64;
-        let n = rd!(sp, args + 2) as u32 as u64;
-        let bytes = &e.data.datas[e.inst.datas[seg as usize] as usize].bytes;
-        let m = &mut e.data.memories[e.inst.memories[m as usize] as usize];
-        let (ss, n) = tri!(range(sa, n, bytes.len()), ip, cx);
-        let (ds, _) = tri!(range(d, n as u64, m.byte_len()), ip, cx);
-        m.data_mut()[ds..ds + n].copy_from_slice(&bytes[ss..ss + n]);
-        refresh!(cx, mem, len);
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    SegmentDrop(ip, sp, mem, len, cx, acc) Instr::SegmentDrop { index, elem } => {
-        // SAFETY: `cx` is live.
-        let e = unsafe { ex(cx) };
-        let i = index as usize;
-        if elem {
-            e.data.elems[e.inst.elems[i] as usize].items = Vec::new();
-        } else {
-            e.data.datas[e.inst.datas[i] as usize].bytes = std::sync::Arc::from([]);
-        }
-        step!(ip, sp, mem, len, cx, acc)
     }
 }

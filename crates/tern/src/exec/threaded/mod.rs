@@ -37,6 +37,28 @@
 //!   every store function and only `Stack::enter` (the slow call path) writes, after
 //!   which it is reloaded. A direct call of a defined function computes its store
 //!   index from the instance's first (instantiation checked they are consecutive).
+//!
+//! Each room restates the invariants it relies on. The rooms, from the bottom up:
+//! - `values` (bit conversions between slots and values) and `address` (address,
+//!   index and length operands, and their range checks): pure functions;
+//! - `state`: [`Exec`](state::Exec) and its caches of the running instance, and how
+//!   a handler stops (`trap`, `fail`);
+//! - `dispatch`: the handlers' calling convention and the macros every family uses
+//!   (declared first: `macro_rules!` are textual), the dispatch mode `TAIL` and the
+//!   tail-call guard;
+//! - the families of handlers, by the spec's groups of instructions: `control`
+//!   (branches), `call` (calls, returns, host calls), `parametric` (`select`),
+//!   `variable` (globals, slot copies), `reference`, `table`, `memory`, `numeric`,
+//!   `vector` (SIMD), and `metering` (fuel, epochs; not from the spec). A family
+//!   uses the rooms below it, not another family;
+//! - `lower`: the table from each instruction to its handler, and [`ops_of`], which
+//!   makes a function's threaded code with it;
+//! - this file: [`interpret`], the loop that starts a run, drives portable dispatch
+//!   and turns the handlers' `Exit` into an outcome.
+//!
+//! A new instruction's handler goes into the family of its spec group (or a new room
+//! beside them, declared here after `dispatch`), and its `Instr` variant gets an arm
+//! in `lower`'s table.
 
 #![allow(non_snake_case)]
 

@@ -27,134 +27,6 @@ use crate::compile::isa::{
 };
 use crate::error::TrapCode;
 
-/// Handlers of i32 operations with a constant right operand ([`Instr::BinI`]), one per
-/// operand mode `dst_a` in {`s_s`, `a_s`, `s_a`, `a_a`}: the operation's semantics as
-/// in the numeric handlers, with `y` the immediate.
-macro_rules! imm_handlers {
-    ($( $op:ident / $m:ident => |$x:ident, $y:ident| $body:expr; )*) => {
-        pub(super) mod bin_i {
-            use super::*;
-            $(
-                pub(super) mod $m {
-                    use super::*;
-                    imm_handlers!(@fn $op s_s S S |$x, $y| $body);
-                    imm_handlers!(@fn $op a_s A S |$x, $y| $body);
-                    imm_handlers!(@fn $op s_a S A |$x, $y| $body);
-                    imm_handlers!(@fn $op a_a A A |$x, $y| $body);
-                }
-            )*
-            pub(in crate::exec::threaded) fn pick(o: &BinI) -> Handler {
-                match o.op {
-                    $( BinIOp::$op => match (o.dst == ACC, o.a == ACC) {
-                        (false, false) => $m::s_s,
-                        (true, false) => $m::a_s,
-                        (false, true) => $m::s_a,
-                        (true, true) => $m::a_a,
-                    }, )*
-                }
-            }
-        }
-    };
-    (@fn $op:ident $fname:ident $d:ident $s:ident |$x:ident, $y:ident| $body:expr) => {
-        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
-            operands!(ip, Instr::BinI(o));
-            let $x = opnd!($s, sp, acc, o.a) as u32;
-            let $y = o.imm;
-            let v: u64 = $body;
-            let acc = result!($d, sp, acc, o.dst, v);
-            step!(ip, sp, mem, len, cx, acc)
-        });
-    };
-}
-
-imm_handlers! {
-    Add / add => |x, y| w32(x.wrapping_add(y));
-    Sub / sub => |x, y| w32(x.wrapping_sub(y));
-    Mul / mul => |x, y| w32(x.wrapping_mul(y));
-    And / and => |x, y| w32(x & y);
-    Or / or => |x, y| w32(x | y);
-    Xor / xor => |x, y| w32(x ^ y);
-    Shl / shl => |x, y| w32(x.wrapping_shl(y));
-    ShrS / shr_s => |x, y| ws32((x as i32).wrapping_shr(y));
-    ShrU / shr_u => |x, y| w32(x.wrapping_shr(y));
-    Rotl / rotl => |x, y| w32(x.rotate_left(y % 32));
-    Rotr / rotr => |x, y| w32(x.rotate_right(y % 32));
-    Eq / eq => |x, y| b(x == y);
-    Ne / ne => |x, y| b(x != y);
-    LtS / lt_s => |x, y| b((x as i32) < (y as i32));
-    LtU / lt_u => |x, y| b(x < y);
-    GtS / gt_s => |x, y| b((x as i32) > (y as i32));
-    GtU / gt_u => |x, y| b(x > y);
-    LeS / le_s => |x, y| b((x as i32) <= (y as i32));
-    LeU / le_u => |x, y| b(x <= y);
-    GeS / ge_s => |x, y| b((x as i32) >= (y as i32));
-    GeU / ge_u => |x, y| b(x >= y);
-}
-
-/// Handlers of the multiply-adds (`dst = a * b + c`) and their shift forms, one per
-/// type and per place of the result (`s`, `a`).
-pub(super) mod mul_add {
-    use super::*;
-
-    macro_rules! mul_add {
-        ($( $name:ident = $op:ident, |$a:ident, $b:ident, $c:ident| $body:expr; )*) => {
-            $(
-                mod $name {
-                    use super::*;
-                    mul_add!(@fn s S, |$a, $b, $c| $body);
-                    mul_add!(@fn a A, |$a, $b, $c| $body);
-                }
-            )*
-            pub(in crate::exec::threaded) fn pick(o: &MulAdd) -> Handler {
-                if o.a == ACC || o.b == ACC || o.c == ACC {
-                    return Invalid;
-                }
-                let dst_acc = o.dst == ACC;
-                match o.op {
-                    $( MulAddOp::$op => if dst_acc { $name::a } else { $name::s }, )*
-                }
-            }
-        };
-        (@fn $fname:ident $d:ident, |$a:ident, $b:ident, $c:ident| $body:expr) => {
-            handler_fn!($fname(ip, sp, mem, len, cx, acc) {
-                operands!(ip, Instr::MulAdd(o));
-                let ($a, $b, $c) = (rd!(sp, o.a), rd!(sp, o.b), rd!(sp, o.c));
-                let acc = result!($d, sp, acc, o.dst, $body);
-                step!(ip, sp, mem, len, cx, acc)
-            });
-        };
-    }
-
-    mul_add! {
-        i32 = I32, |a, b, c| w32((a as u32).wrapping_mul(b as u32).wrapping_add(c as u32));
-        i64 = I64, |a, b, c| a.wrapping_mul(b).wrapping_add(c);
-        f32 = F32, |a, b, c| of_f32(f32_of(a) * f32_of(b) + f32_of(c));
-        f64 = F64, |a, b, c| of_f64(f64_of(a) * f64_of(b) + f64_of(c));
-        i32_shl = I32Shl, |a, b, c| w32((a as u32).wrapping_shl(b as u32).wrapping_add(c as u32));
-        i64_shl = I64Shl, |a, b, c| a.wrapping_shl(b as u32).wrapping_add(c);
-        i32_shl_xor = I32ShlXor, |a, b, c| w32((a as u32).wrapping_shl(b as u32) ^ c as u32);
-        i64_shl_xor = I64ShlXor, |a, b, c| a.wrapping_shl(b as u32) ^ c;
-        i32_shr_u_xor = I32ShrUXor, |a, b, c| w32((a as u32).wrapping_shr(b as u32) ^ c as u32);
-        i64_shr_u_xor = I64ShrUXor, |a, b, c| a.wrapping_shr(b as u32) ^ c;
-        i32_eqz_add = I32EqzAdd, |a, _b, c| w32(((a as u32 == 0) as u32).wrapping_add(c as u32));
-    }
-}
-
-handlers! {
-    CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
-        if f32_of(rd!(sp, slot)).is_nan() {
-            wr!(sp, slot, 0x7fc0_0000);
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-    CanonNan64(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
-        if f64_of(rd!(sp, slot)).is_nan() {
-            wr!(sp, slot, 0x7ff8_0000_0000_0000);
-        }
-        step!(ip, sp, mem, len, cx, acc)
-    }
-}
-
 /// Defines the numeric handlers from `Name => kind(conversion, |operands| result);`,
 /// where kind is `un`/`bin` or, for instructions that can trap, `un_try`/`bin_try`
 /// (the closure returns `Result<u64, TrapCode>`).
@@ -361,3 +233,131 @@ I64TruncSatF32S => un(f32_of, |a| a as i64 as u64);
 I64TruncSatF32U => un(f32_of, |a| a as u64);
 I64TruncSatF64S => un(f64_of, |a| a as i64 as u64);
 I64TruncSatF64U => un(f64_of, |a| a as u64);}
+
+/// Handlers of i32 operations with a constant right operand ([`Instr::BinI`]), one per
+/// operand mode `dst_a` in {`s_s`, `a_s`, `s_a`, `a_a`}: the operation's semantics as
+/// in the numeric handlers, with `y` the immediate.
+macro_rules! imm_handlers {
+    ($( $op:ident / $m:ident => |$x:ident, $y:ident| $body:expr; )*) => {
+        pub(super) mod bin_i {
+            use super::*;
+            $(
+                pub(super) mod $m {
+                    use super::*;
+                    imm_handlers!(@fn $op s_s S S |$x, $y| $body);
+                    imm_handlers!(@fn $op a_s A S |$x, $y| $body);
+                    imm_handlers!(@fn $op s_a S A |$x, $y| $body);
+                    imm_handlers!(@fn $op a_a A A |$x, $y| $body);
+                }
+            )*
+            pub(in crate::exec::threaded) fn pick(o: &BinI) -> Handler {
+                match o.op {
+                    $( BinIOp::$op => match (o.dst == ACC, o.a == ACC) {
+                        (false, false) => $m::s_s,
+                        (true, false) => $m::a_s,
+                        (false, true) => $m::s_a,
+                        (true, true) => $m::a_a,
+                    }, )*
+                }
+            }
+        }
+    };
+    (@fn $op:ident $fname:ident $d:ident $s:ident |$x:ident, $y:ident| $body:expr) => {
+        handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+            operands!(ip, Instr::BinI(o));
+            let $x = opnd!($s, sp, acc, o.a) as u32;
+            let $y = o.imm;
+            let v: u64 = $body;
+            let acc = result!($d, sp, acc, o.dst, v);
+            step!(ip, sp, mem, len, cx, acc)
+        });
+    };
+}
+
+imm_handlers! {
+    Add / add => |x, y| w32(x.wrapping_add(y));
+    Sub / sub => |x, y| w32(x.wrapping_sub(y));
+    Mul / mul => |x, y| w32(x.wrapping_mul(y));
+    And / and => |x, y| w32(x & y);
+    Or / or => |x, y| w32(x | y);
+    Xor / xor => |x, y| w32(x ^ y);
+    Shl / shl => |x, y| w32(x.wrapping_shl(y));
+    ShrS / shr_s => |x, y| ws32((x as i32).wrapping_shr(y));
+    ShrU / shr_u => |x, y| w32(x.wrapping_shr(y));
+    Rotl / rotl => |x, y| w32(x.rotate_left(y % 32));
+    Rotr / rotr => |x, y| w32(x.rotate_right(y % 32));
+    Eq / eq => |x, y| b(x == y);
+    Ne / ne => |x, y| b(x != y);
+    LtS / lt_s => |x, y| b((x as i32) < (y as i32));
+    LtU / lt_u => |x, y| b(x < y);
+    GtS / gt_s => |x, y| b((x as i32) > (y as i32));
+    GtU / gt_u => |x, y| b(x > y);
+    LeS / le_s => |x, y| b((x as i32) <= (y as i32));
+    LeU / le_u => |x, y| b(x <= y);
+    GeS / ge_s => |x, y| b((x as i32) >= (y as i32));
+    GeU / ge_u => |x, y| b(x >= y);
+}
+
+/// Handlers of the multiply-adds (`dst = a * b + c`) and their shift forms, one per
+/// type and per place of the result (`s`, `a`).
+pub(super) mod mul_add {
+    use super::*;
+
+    macro_rules! mul_add {
+        ($( $name:ident = $op:ident, |$a:ident, $b:ident, $c:ident| $body:expr; )*) => {
+            $(
+                mod $name {
+                    use super::*;
+                    mul_add!(@fn s S, |$a, $b, $c| $body);
+                    mul_add!(@fn a A, |$a, $b, $c| $body);
+                }
+            )*
+            pub(in crate::exec::threaded) fn pick(o: &MulAdd) -> Handler {
+                if o.a == ACC || o.b == ACC || o.c == ACC {
+                    return Invalid;
+                }
+                let dst_acc = o.dst == ACC;
+                match o.op {
+                    $( MulAddOp::$op => if dst_acc { $name::a } else { $name::s }, )*
+                }
+            }
+        };
+        (@fn $fname:ident $d:ident, |$a:ident, $b:ident, $c:ident| $body:expr) => {
+            handler_fn!($fname(ip, sp, mem, len, cx, acc) {
+                operands!(ip, Instr::MulAdd(o));
+                let ($a, $b, $c) = (rd!(sp, o.a), rd!(sp, o.b), rd!(sp, o.c));
+                let acc = result!($d, sp, acc, o.dst, $body);
+                step!(ip, sp, mem, len, cx, acc)
+            });
+        };
+    }
+
+    mul_add! {
+        i32 = I32, |a, b, c| w32((a as u32).wrapping_mul(b as u32).wrapping_add(c as u32));
+        i64 = I64, |a, b, c| a.wrapping_mul(b).wrapping_add(c);
+        f32 = F32, |a, b, c| of_f32(f32_of(a) * f32_of(b) + f32_of(c));
+        f64 = F64, |a, b, c| of_f64(f64_of(a) * f64_of(b) + f64_of(c));
+        i32_shl = I32Shl, |a, b, c| w32((a as u32).wrapping_shl(b as u32).wrapping_add(c as u32));
+        i64_shl = I64Shl, |a, b, c| a.wrapping_shl(b as u32).wrapping_add(c);
+        i32_shl_xor = I32ShlXor, |a, b, c| w32((a as u32).wrapping_shl(b as u32) ^ c as u32);
+        i64_shl_xor = I64ShlXor, |a, b, c| a.wrapping_shl(b as u32) ^ c;
+        i32_shr_u_xor = I32ShrUXor, |a, b, c| w32((a as u32).wrapping_shr(b as u32) ^ c as u32);
+        i64_shr_u_xor = I64ShrUXor, |a, b, c| a.wrapping_shr(b as u32) ^ c;
+        i32_eqz_add = I32EqzAdd, |a, _b, c| w32(((a as u32 == 0) as u32).wrapping_add(c as u32));
+    }
+}
+
+handlers! {
+    CanonNan32(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
+        if f32_of(rd!(sp, slot)).is_nan() {
+            wr!(sp, slot, 0x7fc0_0000);
+        }
+        step!(ip, sp, mem, len, cx, acc)
+    }
+    CanonNan64(ip, sp, mem, len, cx, acc) Instr::CanonNan { slot, .. } => {
+        if f64_of(rd!(sp, slot)).is_nan() {
+            wr!(sp, slot, 0x7ff8_0000_0000_0000);
+        }
+        step!(ip, sp, mem, len, cx, acc)
+    }
+}

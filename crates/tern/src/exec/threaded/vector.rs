@@ -6,6 +6,11 @@
 //! A vector operand is the slot pair `s, s + 1` (low half first); the verifier proved
 //! both slots of every pair lie inside the frame. Vector instructions never read or
 //! write the accumulator; they pass it on untouched.
+//!
+//! Memory 0 is reached through the cached base and length (`mem`, `len`), which are
+//! current (the interpreter's memory 0 invariant); every access is checked by `ea`
+//! against the memory's length, and an access to another memory goes through the
+//! store, after which the handler reloads the cache (`refresh!`).
 
 use std::hint::unreachable_unchecked;
 
