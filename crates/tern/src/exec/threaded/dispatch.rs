@@ -113,9 +113,10 @@ macro_rules! step {
     };
 }
 
-/// Continues with the instruction at `ip` by returning to the loop in [`interpret`]:
-/// used by the handlers that switch frames (calls and returns), so that tail dispatch
-/// never depends on the compiler turning a large handler's call into a jump.
+/// Continues with the instruction at `ip` by returning to the loop in
+/// [`interpret`](super::interpret): used by the handlers that switch frames (calls and
+/// returns), so that tail dispatch never depends on the compiler turning a large
+/// handler's call into a jump.
 macro_rules! bounce {
     ($ip:expr, $sp:expr, $mem:expr, $len:expr, $cx:expr, $acc:expr) => {{
         // SAFETY: `cx` is live (see `ex`).

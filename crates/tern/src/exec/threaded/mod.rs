@@ -41,8 +41,8 @@
 //! Each room restates the invariants it relies on. The rooms, from the bottom up:
 //! - `values` (bit conversions between slots and values) and `address` (address,
 //!   index and length operands, and their range checks): pure functions;
-//! - `state`: [`Exec`](state::Exec) and its caches of the running instance, and how
-//!   a handler stops (`trap`, `fail`);
+//! - `state`: [`Exec`] and its caches of the running instance, and how a handler
+//!   stops (`trap`, `fail`);
 //! - `dispatch`: the handlers' calling convention and the macros every family uses
 //!   (declared first: `macro_rules!` are textual), the dispatch mode `TAIL` and the
 //!   tail-call guard;
