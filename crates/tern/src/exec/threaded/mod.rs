@@ -47,10 +47,10 @@
 //!   (declared first: `macro_rules!` are textual), the dispatch mode `TAIL` and the
 //!   tail-call guard;
 //! - the families of handlers, by the spec's groups of instructions: `control`
-//!   (branches), `call` (calls, returns, host calls), `parametric` (`select`),
-//!   `variable` (globals, slot copies), `reference`, `table`, `memory`, `numeric`,
-//!   `vector` (SIMD), and `metering` (fuel, epochs; not from the spec). A family
-//!   uses the rooms below it, not another family;
+//!   (`unreachable`, branches), `call` (calls, returns, host calls), `parametric`
+//!   (`select`), `variable` (globals, slot copies), `reference`, `table`, `memory`,
+//!   `numeric`, `vector` (SIMD), and `metering` (fuel, epochs; not from the spec). A
+//!   family uses the rooms below it, not another family;
 //! - `lower`: the table from each instruction to its handler, and [`ops_of`], which
 //!   makes a function's threaded code with it;
 //! - this file: [`interpret`], the loop that starts a run, drives portable dispatch
