@@ -8,8 +8,8 @@
 //! constant slots, and the translation of each vector instruction. Vector
 //! instructions never use the accumulator.
 
+use super::compiler::{small, Compiler, Opd};
 use super::isa::{Instr, Slot};
-use super::{small, Compiler, Opd};
 use crate::error::Result;
 use crate::syntax::{MemArg, Operator, SimdOp, ValType};
 
