@@ -43,11 +43,13 @@
 use core::array::from_fn;
 
 use super::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
-use crate::syntax::{LaneOp, SimdOp, V128LoadOp};
+use crate::syntax::{LaneOp, SimdOp};
 
 mod lanes;
+mod memory;
 
 use lanes::*;
+pub use memory::load;
 
 /// A comparison result lane: all ones if `c`, else all zeros.
 #[inline(always)]
@@ -278,75 +280,6 @@ pub fn shuffle(a: u128, b: u128, lanes: &[u8; 16]) -> u128 {
     let (a, b) = (u8s(a), u8s(b));
     let both: [u8; 32] = from_fn(|i| if i < 16 { a[i] } else { b[i - 16] });
     from_u8s(map(*lanes, |j| both[(j & 31) as usize]))
-}
-
-/// The vector a `v128` load of kind `op` produces from the `op.bytes()` bytes it read
-/// (little-endian, as in memory). Bytes beyond those are ignored; if fewer are given
-/// the result is 0.
-#[inline(always)]
-pub fn load(op: V128LoadOp, bytes: &[u8]) -> u128 {
-    match op {
-        V128LoadOp::Load => match bytes.first_chunk::<16>() {
-            Some(b) => u128::from_le_bytes(*b),
-            None => 0,
-        },
-        V128LoadOp::Load8x8S => match bytes.first_chunk::<8>() {
-            Some(b) => from_i16s(from_fn(|i| b[i] as i8 as i16)),
-            None => 0,
-        },
-        V128LoadOp::Load8x8U => match bytes.first_chunk::<8>() {
-            Some(b) => from_u16s(from_fn(|i| b[i] as u16)),
-            None => 0,
-        },
-        V128LoadOp::Load16x4S => match bytes.first_chunk::<8>() {
-            Some(b) => from_i32s(from_fn(|i| {
-                i16::from_le_bytes([b[2 * i], b[2 * i + 1]]) as i32
-            })),
-            None => 0,
-        },
-        V128LoadOp::Load16x4U => match bytes.first_chunk::<8>() {
-            Some(b) => from_u32s(from_fn(|i| {
-                u16::from_le_bytes([b[2 * i], b[2 * i + 1]]) as u32
-            })),
-            None => 0,
-        },
-        V128LoadOp::Load32x2S => match bytes.first_chunk::<8>() {
-            Some(b) => from_i64s(from_fn(|i| {
-                i32::from_le_bytes(from_fn(|k| b[4 * i + k])) as i64
-            })),
-            None => 0,
-        },
-        V128LoadOp::Load32x2U => match bytes.first_chunk::<8>() {
-            Some(b) => from_u64s(from_fn(|i| {
-                u32::from_le_bytes(from_fn(|k| b[4 * i + k])) as u64
-            })),
-            None => 0,
-        },
-        V128LoadOp::Load8Splat => match bytes.first() {
-            Some(&b) => b as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101,
-            None => 0,
-        },
-        V128LoadOp::Load16Splat => match bytes.first_chunk::<2>() {
-            Some(b) => u16::from_le_bytes(*b) as u128 * 0x0001_0001_0001_0001_0001_0001_0001_0001,
-            None => 0,
-        },
-        V128LoadOp::Load32Splat => match bytes.first_chunk::<4>() {
-            Some(b) => u32::from_le_bytes(*b) as u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001,
-            None => 0,
-        },
-        V128LoadOp::Load64Splat => match bytes.first_chunk::<8>() {
-            Some(b) => u64::from_le_bytes(*b) as u128 * 0x0000_0000_0000_0001_0000_0000_0000_0001,
-            None => 0,
-        },
-        V128LoadOp::Load32Zero => match bytes.first_chunk::<4>() {
-            Some(b) => u32::from_le_bytes(*b) as u128,
-            None => 0,
-        },
-        V128LoadOp::Load64Zero => match bytes.first_chunk::<8>() {
-            Some(b) => u64::from_le_bytes(*b) as u128,
-            None => 0,
-        },
-    }
 }
 
 // ---------------------------------------------------------------------------------
