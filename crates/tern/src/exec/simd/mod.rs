@@ -43,13 +43,15 @@
 use core::array::from_fn;
 
 use super::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
-use crate::syntax::{LaneOp, SimdOp};
+use crate::syntax::SimdOp;
 
 mod lanes;
 mod memory;
+mod shuffle;
 
 use lanes::*;
 pub use memory::load;
+pub use shuffle::{extract_lane, replace_lane, shuffle};
 
 /// A comparison result lane: all ones if `c`, else all zeros.
 #[inline(always)]
@@ -76,15 +78,6 @@ fn m64(c: bool) -> u64 {
 #[inline(always)]
 fn bitselect(a: u128, b: u128, c: u128) -> u128 {
     (a & c) | (b & !c)
-}
-
-/// `i8x16.swizzle`: lane `i` is `a[b[i]]`, or 0 if `b[i]` is 16 or more.
-#[inline(always)]
-fn swizzle(a: u128, b: u128) -> u128 {
-    let (a, b) = (u8s(a), u8s(b));
-    // Select first, then clear the out-of-range lanes: the clearing vectorizes.
-    let picked = map(b, |j| a[(j & 15) as usize]);
-    from_u8s(zip(picked, b, |x, j| if j < 16 { x } else { 0 }))
 }
 
 // The two bitmasks LLVM does not turn into `pmovmskb` by itself (measured: about 3x
@@ -230,73 +223,14 @@ pub fn splat(op: SimdOp, x: u64) -> u128 {
     try_splat(op, x).unwrap_or(0)
 }
 
-/// `extract_lane` of shape `op`: the lane's value in slot representation (i8 and i16
-/// lanes sign- or zero-extended to i32 as `op` says). `lane` is taken modulo the lane
-/// count.
 #[inline(always)]
-pub fn extract_lane(op: LaneOp, a: u128, lane: u8) -> u64 {
-    match op {
-        LaneOp::I8x16S => i8s(a)[(lane & 15) as usize] as i32 as u32 as u64,
-        LaneOp::I8x16U => u8s(a)[(lane & 15) as usize] as u64,
-        LaneOp::I16x8S => i16s(a)[(lane & 7) as usize] as i32 as u32 as u64,
-        LaneOp::I16x8U => u16s(a)[(lane & 7) as usize] as u64,
-        LaneOp::I32x4 | LaneOp::F32x4 => u32s(a)[(lane & 3) as usize] as u64,
-        LaneOp::I64x2 | LaneOp::F64x2 => u64s(a)[(lane & 1) as usize],
-    }
-}
-
-/// `replace_lane` of shape `op`: `a` with lane `lane` (modulo the lane count) set to
-/// the low bits of the scalar `x` (slot representation).
-#[inline(always)]
-pub fn replace_lane(op: LaneOp, a: u128, x: u64, lane: u8) -> u128 {
-    match op {
-        LaneOp::I8x16S | LaneOp::I8x16U => {
-            let mut l = u8s(a);
-            l[(lane & 15) as usize] = x as u8;
-            from_u8s(l)
-        }
-        LaneOp::I16x8S | LaneOp::I16x8U => {
-            let mut l = u16s(a);
-            l[(lane & 7) as usize] = x as u16;
-            from_u16s(l)
-        }
-        LaneOp::I32x4 | LaneOp::F32x4 => {
-            let mut l = u32s(a);
-            l[(lane & 3) as usize] = x as u32;
-            from_u32s(l)
-        }
-        LaneOp::I64x2 | LaneOp::F64x2 => {
-            let mut l = u64s(a);
-            l[(lane & 1) as usize] = x;
-            from_u64s(l)
-        }
-    }
-}
-
-/// `i8x16.shuffle`: lane `i` of the result is byte `lanes[i]` of the 32 bytes of `a`
-/// (0 to 15) followed by `b` (16 to 31). Indices are taken modulo 32.
-#[inline(always)]
-pub fn shuffle(a: u128, b: u128, lanes: &[u8; 16]) -> u128 {
-    let (a, b) = (u8s(a), u8s(b));
-    let both: [u8; 32] = from_fn(|i| if i < 16 { a[i] } else { b[i - 16] });
-    from_u8s(map(*lanes, |j| both[(j & 31) as usize]))
+fn try_splat(op: SimdOp, x: u64) -> Option<u128> {
+    shuffle::try_splat(op, x)
 }
 
 // ---------------------------------------------------------------------------------
 // The instructions, by kind. Each returns `None` for an instruction of another kind
 // (the tests check that every instruction has exactly the kind its signature says).
-
-#[inline(always)]
-fn try_splat(op: SimdOp, x: u64) -> Option<u128> {
-    use SimdOp::*;
-    Some(match op {
-        I8x16Splat => x as u8 as u128 * 0x0101_0101_0101_0101_0101_0101_0101_0101,
-        I16x8Splat => x as u16 as u128 * 0x0001_0001_0001_0001_0001_0001_0001_0001,
-        I32x4Splat | F32x4Splat => x as u32 as u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001,
-        I64x2Splat | F64x2Splat => x as u128 * 0x0000_0000_0000_0001_0000_0000_0000_0001,
-        _ => return None,
-    })
-}
 
 #[inline(always)]
 fn try_test(op: SimdOp, a: u128) -> Option<u32> {
@@ -470,7 +404,7 @@ fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
 fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        I8x16Swizzle | I8x16RelaxedSwizzle => swizzle(a, b),
+        I8x16RelaxedSwizzle => shuffle::swizzle(a, b),
 
         V128And => a & b,
         V128Andnot => a & !b,
@@ -677,7 +611,7 @@ fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
         F64x2Pmin => from_f64s(zip(f64s(a), f64s(b), |x, y| if y < x { y } else { x })),
         F64x2Pmax => from_f64s(zip(f64s(a), f64s(b), |x, y| if x < y { y } else { x })),
 
-        _ => return None,
+        _ => return shuffle::try_binary(op, a, b),
     })
 }
 

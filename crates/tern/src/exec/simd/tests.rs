@@ -4,7 +4,7 @@
 //! lane conversions agree. Tests only; nothing here is compiled into tern.
 
 use super::*;
-use crate::syntax::{V128LoadOp, ValType};
+use crate::syntax::{LaneOp, V128LoadOp, ValType};
 
 // Builders and views for writing vectors lane by lane.
 fn v8(l: [i8; 16]) -> u128 {
