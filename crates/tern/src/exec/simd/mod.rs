@@ -45,6 +45,7 @@ use core::array::from_fn;
 use super::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
 use crate::syntax::SimdOp;
 
+mod bitwise;
 mod lanes;
 mod memory;
 mod shuffle;
@@ -72,12 +73,6 @@ fn m32(c: bool) -> u32 {
 #[inline(always)]
 fn m64(c: bool) -> u64 {
     (c as u64).wrapping_neg()
-}
-
-/// `v128.bitselect`: the bits of `a` where `c` is 1, of `b` where it is 0.
-#[inline(always)]
-fn bitselect(a: u128, b: u128, c: u128) -> u128 {
-    (a & c) | (b & !c)
 }
 
 // The two bitmasks LLVM does not turn into `pmovmskb` by itself (measured: about 3x
@@ -280,8 +275,6 @@ fn try_shift(op: SimdOp, a: u128, count: u32) -> Option<u128> {
 fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        V128Not => !a,
-
         I8x16Abs => from_i8s(map(i8s(a), i8::wrapping_abs)),
         I8x16Neg => from_i8s(map(i8s(a), i8::wrapping_neg)),
         I8x16Popcnt => from_u8s(map(u8s(a), |x| x.count_ones() as u8)),
@@ -396,7 +389,7 @@ fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
         I32x4TruncSatF64x2SZero | I32x4RelaxedTruncF64x2SZero => trunc_sat_f64x2_s_zero(a),
         I32x4TruncSatF64x2UZero | I32x4RelaxedTruncF64x2UZero => trunc_sat_f64x2_u_zero(a),
 
-        _ => return None,
+        _ => return bitwise::try_unary(op, a),
     })
 }
 
@@ -405,11 +398,6 @@ fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
         I8x16RelaxedSwizzle => shuffle::swizzle(a, b),
-
-        V128And => a & b,
-        V128Andnot => a & !b,
-        V128Or => a | b,
-        V128Xor => a ^ b,
 
         // Integer comparisons.
         I8x16Eq => from_u8s(zip(u8s(a), u8s(b), |x, y| m8(x == y))),
@@ -611,7 +599,7 @@ fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
         F64x2Pmin => from_f64s(zip(f64s(a), f64s(b), |x, y| if y < x { y } else { x })),
         F64x2Pmax => from_f64s(zip(f64s(a), f64s(b), |x, y| if x < y { y } else { x })),
 
-        _ => return shuffle::try_binary(op, a, b),
+        _ => return shuffle::try_binary(op, a, b).or_else(|| bitwise::try_binary(op, a, b)),
     })
 }
 
@@ -619,11 +607,10 @@ fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 fn try_ternary(op: SimdOp, a: u128, b: u128, c: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        V128Bitselect
-        | I8x16RelaxedLaneselect
+        I8x16RelaxedLaneselect
         | I16x8RelaxedLaneselect
         | I32x4RelaxedLaneselect
-        | I64x2RelaxedLaneselect => bitselect(a, b, c),
+        | I64x2RelaxedLaneselect => bitwise::bitselect(a, b, c),
         F32x4RelaxedMadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| x * y + z)),
         F32x4RelaxedNmadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| -x * y + z)),
         F64x2RelaxedMadd => from_f64s(zip3(f64s(a), f64s(b), f64s(c), |x, y, z| x * y + z)),
@@ -635,7 +622,7 @@ fn try_ternary(op: SimdOp, a: u128, b: u128, c: u128) -> Option<u128> {
                 (d[2 * k] as i32 + d[2 * k + 1] as i32).wrapping_add(c[k])
             }))
         }
-        _ => return None,
+        _ => return bitwise::try_ternary(op, a, b, c),
     })
 }
 
