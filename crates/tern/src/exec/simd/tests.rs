@@ -3,6 +3,7 @@
 //! instruction has exactly the kind its signature says, and that the SSE2 and portable
 //! lane conversions agree. Tests only; nothing here is compiled into tern.
 
+use super::compare::{bitmask_i16, bitmask_i16_portable, bitmask_i8, bitmask_i8_portable};
 use super::*;
 use crate::syntax::{LaneOp, V128LoadOp, ValType};
 
