@@ -42,12 +42,13 @@
 
 use core::array::from_fn;
 
-use super::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
+use super::numeric::{f32_max, f32_min, f64_max, f64_min};
 use crate::syntax::SimdOp;
 
 mod bitwise;
 mod compare;
 mod convert;
+mod float;
 mod lanes;
 mod memory;
 mod shuffle;
@@ -73,9 +74,6 @@ fn relaxed_dot_i8(a: u128, b: u128) -> [i16; 8] {
         lo.saturating_add(hi)
     })
 }
-
-const F32_SIGNS: u128 = 0x8000_0000_8000_0000_8000_0000_8000_0000;
-const F64_SIGNS: u128 = 0x8000_0000_0000_0000_8000_0000_0000_0000;
 
 // ---------------------------------------------------------------------------------
 // The entry points
@@ -189,27 +187,16 @@ fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
             from_u32s(from_fn(|k| l[2 * k] as u32 + l[2 * k + 1] as u32))
         }
 
-        F32x4Abs => a & !F32_SIGNS,
-        F32x4Neg => a ^ F32_SIGNS,
-        F32x4Sqrt => from_f32s(map(f32s(a), f32::sqrt)),
-        F32x4Ceil => from_f32s(map(f32s(a), |x| quiet(x.ceil()))),
-        F32x4Floor => from_f32s(map(f32s(a), |x| quiet(x.floor()))),
-        F32x4Trunc => from_f32s(map(f32s(a), |x| quiet(x.trunc()))),
-        F32x4Nearest => from_f32s(map(f32s(a), f32_nearest)),
-        F64x2Abs => a & !F64_SIGNS,
-        F64x2Neg => a ^ F64_SIGNS,
-        F64x2Sqrt => from_f64s(map(f64s(a), f64::sqrt)),
-        F64x2Ceil => from_f64s(map(f64s(a), |x| quiet(x.ceil()))),
-        F64x2Floor => from_f64s(map(f64s(a), |x| quiet(x.floor()))),
-        F64x2Trunc => from_f64s(map(f64s(a), |x| quiet(x.trunc()))),
-        F64x2Nearest => from_f64s(map(f64s(a), f64_nearest)),
-
         I32x4RelaxedTruncF32x4S => convert::trunc_sat_f32x4_s(a),
         I32x4RelaxedTruncF32x4U => convert::trunc_sat_f32x4_u(a),
         I32x4RelaxedTruncF64x2SZero => convert::trunc_sat_f64x2_s_zero(a),
         I32x4RelaxedTruncF64x2UZero => convert::trunc_sat_f64x2_u_zero(a),
 
-        _ => return bitwise::try_unary(op, a).or_else(|| convert::try_unary(op, a)),
+        _ => {
+            return bitwise::try_unary(op, a)
+                .or_else(|| float::try_unary(op, a))
+                .or_else(|| convert::try_unary(op, a))
+        }
     })
 }
 
@@ -319,28 +306,16 @@ fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 
         I16x8RelaxedDotI8x16I7x16S => from_i16s(relaxed_dot_i8(a, b)),
 
-        // Float arithmetic.
-        F32x4Add => from_f32s(zip(f32s(a), f32s(b), |x, y| x + y)),
-        F32x4Sub => from_f32s(zip(f32s(a), f32s(b), |x, y| x - y)),
-        F32x4Mul => from_f32s(zip(f32s(a), f32s(b), |x, y| x * y)),
-        F32x4Div => from_f32s(zip(f32s(a), f32s(b), |x, y| x / y)),
-        F32x4Min | F32x4RelaxedMin => from_f32s(zip(f32s(a), f32s(b), f32_min)),
-        F32x4Max | F32x4RelaxedMax => from_f32s(zip(f32s(a), f32s(b), f32_max)),
-        F32x4Pmin => from_f32s(zip(f32s(a), f32s(b), |x, y| if y < x { y } else { x })),
-        F32x4Pmax => from_f32s(zip(f32s(a), f32s(b), |x, y| if x < y { y } else { x })),
-        F64x2Add => from_f64s(zip(f64s(a), f64s(b), |x, y| x + y)),
-        F64x2Sub => from_f64s(zip(f64s(a), f64s(b), |x, y| x - y)),
-        F64x2Mul => from_f64s(zip(f64s(a), f64s(b), |x, y| x * y)),
-        F64x2Div => from_f64s(zip(f64s(a), f64s(b), |x, y| x / y)),
-        F64x2Min | F64x2RelaxedMin => from_f64s(zip(f64s(a), f64s(b), f64_min)),
-        F64x2Max | F64x2RelaxedMax => from_f64s(zip(f64s(a), f64s(b), f64_max)),
-        F64x2Pmin => from_f64s(zip(f64s(a), f64s(b), |x, y| if y < x { y } else { x })),
-        F64x2Pmax => from_f64s(zip(f64s(a), f64s(b), |x, y| if x < y { y } else { x })),
+        F32x4RelaxedMin => from_f32s(zip(f32s(a), f32s(b), f32_min)),
+        F32x4RelaxedMax => from_f32s(zip(f32s(a), f32s(b), f32_max)),
+        F64x2RelaxedMin => from_f64s(zip(f64s(a), f64s(b), f64_min)),
+        F64x2RelaxedMax => from_f64s(zip(f64s(a), f64s(b), f64_max)),
 
         _ => {
             return shuffle::try_binary(op, a, b)
                 .or_else(|| bitwise::try_binary(op, a, b))
                 .or_else(|| compare::try_binary(op, a, b))
+                .or_else(|| float::try_binary(op, a, b))
                 .or_else(|| convert::try_binary(op, a, b))
         }
     })
