@@ -4,8 +4,10 @@
 //! lane conversions agree. Tests only; nothing here is compiled into tern.
 
 use super::compare::{bitmask_i16, bitmask_i16_portable, bitmask_i8, bitmask_i8_portable};
+use super::lanes::*;
 use super::*;
 use crate::syntax::{LaneOp, V128LoadOp, ValType};
+use core::array::from_fn;
 
 // Builders and views for writing vectors lane by lane.
 fn v8(l: [i8; 16]) -> u128 {
