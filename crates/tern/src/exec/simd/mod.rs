@@ -8,8 +8,8 @@
 //! Values are `u128` in little-endian lane order (lane 0 in the lowest bits); scalars
 //! are in slot representation (an `i32` or `f32` bit pattern zero-extended into a
 //! `u64`; `i64` and `f64` use all 64 bits). Each entry point asks the instruction
-//! families (listed below) in turn, each family matches on the instruction, and all of it is
-//! `#[inline(always)]`: the interpreter calls an entry point with a constant
+//! families (listed below) in turn, each family matches on the instruction, and all
+//! of it is `#[inline(always)]`: the interpreter calls an entry point with a constant
 //! instruction from that instruction's own handler, so the matches fold away and only
 //! the arm's lane loop remains. Lane loops run over fixed-size arrays (`[i8; 16]`,
 //! `[f32; 4]`, ...) so that LLVM can vectorize them (on x86-64 the arrays are moved
@@ -113,29 +113,53 @@ pub fn splat(op: SimdOp, x: u64) -> u128 {
 // kind and returns `None` for an instruction of another kind (the tests check that
 // every instruction has exactly the kind its signature says).
 
+/// The first of the families' answers that is `Some`. Plain nested matches, not
+/// `Option::or_else`: with a constant instruction every family's `try_*` (all
+/// `#[inline(always)]`) folds to `Some` or `None` and the matches with it, whereas
+/// LLVM does not inline the `or_else` closures and would leave a call per family in
+/// every handler.
+macro_rules! first_some {
+    ($e:expr $(,)?) => {
+        $e
+    };
+    ($e:expr, $($rest:expr),+ $(,)?) => {
+        match $e {
+            Some(v) => Some(v),
+            None => first_some!($($rest),+),
+        }
+    };
+}
+
 #[inline(always)]
 fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
-    bitwise::try_unary(op, a)
-        .or_else(|| integer::try_unary(op, a))
-        .or_else(|| float::try_unary(op, a))
-        .or_else(|| convert::try_unary(op, a))
-        .or_else(|| relaxed::try_unary(op, a))
+    first_some!(
+        bitwise::try_unary(op, a),
+        integer::try_unary(op, a),
+        float::try_unary(op, a),
+        convert::try_unary(op, a),
+        relaxed::try_unary(op, a),
+    )
 }
 
 #[inline(always)]
 fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
-    bitwise::try_binary(op, a, b)
-        .or_else(|| integer::try_binary(op, a, b))
-        .or_else(|| float::try_binary(op, a, b))
-        .or_else(|| compare::try_binary(op, a, b))
-        .or_else(|| convert::try_binary(op, a, b))
-        .or_else(|| shuffle::try_binary(op, a, b))
-        .or_else(|| relaxed::try_binary(op, a, b))
+    first_some!(
+        bitwise::try_binary(op, a, b),
+        integer::try_binary(op, a, b),
+        float::try_binary(op, a, b),
+        compare::try_binary(op, a, b),
+        convert::try_binary(op, a, b),
+        shuffle::try_binary(op, a, b),
+        relaxed::try_binary(op, a, b),
+    )
 }
 
 #[inline(always)]
 fn try_ternary(op: SimdOp, a: u128, b: u128, c: u128) -> Option<u128> {
-    bitwise::try_ternary(op, a, b, c).or_else(|| relaxed::try_ternary(op, a, b, c))
+    first_some!(
+        bitwise::try_ternary(op, a, b, c),
+        relaxed::try_ternary(op, a, b, c),
+    )
 }
 
 #[inline(always)]
