@@ -4,7 +4,9 @@
 //! Pure bit arithmetic on `u128`: it knows nothing of lanes, memory or the
 //! interpreter.
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! The four `relaxed_laneselect` instructions share the `v128.bitselect` arm (their
+//! deterministic profile; see `relaxed`). Each `try_*` function returns `None` for an
+//! instruction of another family or kind.
 
 use crate::syntax::SimdOp;
 
@@ -33,13 +35,17 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 pub(super) fn try_ternary(op: SimdOp, a: u128, b: u128, c: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        V128Bitselect => bitselect(a, b, c),
+        V128Bitselect
+        | I8x16RelaxedLaneselect
+        | I16x8RelaxedLaneselect
+        | I32x4RelaxedLaneselect
+        | I64x2RelaxedLaneselect => bitselect(a, b, c),
         _ => return None,
     })
 }
 
 /// `v128.bitselect`: the bits of `a` where `c` is 1, of `b` where it is 0.
 #[inline(always)]
-pub(super) fn bitselect(a: u128, b: u128, c: u128) -> u128 {
+fn bitselect(a: u128, b: u128, c: u128) -> u128 {
     (a & c) | (b & !c)
 }

@@ -5,7 +5,9 @@
 //! saturation, or between integers and floats. Pure lane arithmetic on `u128`: it
 //! knows nothing of memory or the interpreter, and uses only `lanes`.
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! The four `i32x4.relaxed_trunc` instructions share the `trunc_sat` arms (their
+//! deterministic profile; see `relaxed`). Each `try_*` function returns `None` for an
+//! instruction of another family or kind.
 
 use core::array::from_fn;
 
@@ -86,10 +88,10 @@ pub(super) fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
             let x = u32s(a);
             from_f64s([x[0] as f64, x[1] as f64])
         }
-        I32x4TruncSatF32x4S => trunc_sat_f32x4_s(a),
-        I32x4TruncSatF32x4U => trunc_sat_f32x4_u(a),
-        I32x4TruncSatF64x2SZero => trunc_sat_f64x2_s_zero(a),
-        I32x4TruncSatF64x2UZero => trunc_sat_f64x2_u_zero(a),
+        I32x4TruncSatF32x4S | I32x4RelaxedTruncF32x4S => trunc_sat_f32x4_s(a),
+        I32x4TruncSatF32x4U | I32x4RelaxedTruncF32x4U => trunc_sat_f32x4_u(a),
+        I32x4TruncSatF64x2SZero | I32x4RelaxedTruncF64x2SZero => trunc_sat_f64x2_s_zero(a),
+        I32x4TruncSatF64x2UZero | I32x4RelaxedTruncF64x2UZero => trunc_sat_f64x2_u_zero(a),
 
         _ => return None,
     })
@@ -137,23 +139,23 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 // exactly wasm's `trunc_sat` (toward zero, NaN to 0, out of range to the bound).
 
 #[inline(always)]
-pub(super) fn trunc_sat_f32x4_s(a: u128) -> u128 {
+fn trunc_sat_f32x4_s(a: u128) -> u128 {
     from_i32s(map(f32s(a), |x| x as i32))
 }
 
 #[inline(always)]
-pub(super) fn trunc_sat_f32x4_u(a: u128) -> u128 {
+fn trunc_sat_f32x4_u(a: u128) -> u128 {
     from_u32s(map(f32s(a), |x| x as u32))
 }
 
 #[inline(always)]
-pub(super) fn trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+fn trunc_sat_f64x2_s_zero(a: u128) -> u128 {
     let x = f64s(a);
     from_i32s([x[0] as i32, x[1] as i32, 0, 0])
 }
 
 #[inline(always)]
-pub(super) fn trunc_sat_f64x2_u_zero(a: u128) -> u128 {
+fn trunc_sat_f64x2_u_zero(a: u128) -> u128 {
     let x = f64s(a);
     from_u32s([x[0] as u32, x[1] as u32, 0, 0])
 }

@@ -6,7 +6,9 @@
 //! operations. Pure lane arithmetic on `u128`: it knows nothing of memory or the
 //! interpreter, and uses only `lanes` (and `exec::numeric`).
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! `relaxed_min` and `relaxed_max` share the `min` and `max` arms (their deterministic
+//! profile; see `relaxed`). Each `try_*` function returns `None` for an instruction of
+//! another family or kind.
 
 use super::lanes::{f32s, f64s, from_f32s, from_f64s, map, zip};
 use crate::exec::numeric::{f32_max, f32_min, f32_nearest, f64_max, f64_min, f64_nearest, quiet};
@@ -47,16 +49,16 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
         F32x4Sub => from_f32s(zip(f32s(a), f32s(b), |x, y| x - y)),
         F32x4Mul => from_f32s(zip(f32s(a), f32s(b), |x, y| x * y)),
         F32x4Div => from_f32s(zip(f32s(a), f32s(b), |x, y| x / y)),
-        F32x4Min => from_f32s(zip(f32s(a), f32s(b), f32_min)),
-        F32x4Max => from_f32s(zip(f32s(a), f32s(b), f32_max)),
+        F32x4Min | F32x4RelaxedMin => from_f32s(zip(f32s(a), f32s(b), f32_min)),
+        F32x4Max | F32x4RelaxedMax => from_f32s(zip(f32s(a), f32s(b), f32_max)),
         F32x4Pmin => from_f32s(zip(f32s(a), f32s(b), |x, y| if y < x { y } else { x })),
         F32x4Pmax => from_f32s(zip(f32s(a), f32s(b), |x, y| if x < y { y } else { x })),
         F64x2Add => from_f64s(zip(f64s(a), f64s(b), |x, y| x + y)),
         F64x2Sub => from_f64s(zip(f64s(a), f64s(b), |x, y| x - y)),
         F64x2Mul => from_f64s(zip(f64s(a), f64s(b), |x, y| x * y)),
         F64x2Div => from_f64s(zip(f64s(a), f64s(b), |x, y| x / y)),
-        F64x2Min => from_f64s(zip(f64s(a), f64s(b), f64_min)),
-        F64x2Max => from_f64s(zip(f64s(a), f64s(b), f64_max)),
+        F64x2Min | F64x2RelaxedMin => from_f64s(zip(f64s(a), f64s(b), f64_min)),
+        F64x2Max | F64x2RelaxedMax => from_f64s(zip(f64s(a), f64s(b), f64_max)),
         F64x2Pmin => from_f64s(zip(f64s(a), f64s(b), |x, y| if y < x { y } else { x })),
         F64x2Pmax => from_f64s(zip(f64s(a), f64s(b), |x, y| if x < y { y } else { x })),
 

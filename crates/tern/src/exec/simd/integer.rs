@@ -6,7 +6,9 @@
 //! Pure lane arithmetic on `u128`: it knows nothing of memory or the interpreter, and
 //! uses only `lanes`.
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! `i16x8.relaxed_q15mulr_s` shares the `q15mulr_sat_s` arm (its deterministic
+//! profile; see `relaxed`). Each `try_*` function returns `None` for an instruction of
+//! another family or kind.
 
 use core::array::from_fn;
 
@@ -104,7 +106,7 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
         I16x8AvgrU => from_u16s(zip(u16s(a), u16s(b), |x, y| {
             ((x as u32 + y as u32 + 1) >> 1) as u16
         })),
-        I16x8Q15mulrSatS => from_i16s(zip(i16s(a), i16s(b), q15mulr)),
+        I16x8Q15mulrSatS | I16x8RelaxedQ15mulrS => from_i16s(zip(i16s(a), i16s(b), q15mulr)),
         I32x4Add => from_u32s(zip(u32s(a), u32s(b), u32::wrapping_add)),
         I32x4Sub => from_u32s(zip(u32s(a), u32s(b), u32::wrapping_sub)),
         I32x4Mul => from_u32s(zip(u32s(a), u32s(b), u32::wrapping_mul)),
@@ -180,7 +182,7 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 
 /// `i16x8.q15mulr_sat_s` on one lane.
 #[inline(always)]
-pub(super) fn q15mulr(x: i16, y: i16) -> i16 {
+fn q15mulr(x: i16, y: i16) -> i16 {
     let p = ((x as i32 * y as i32 + 0x4000) >> 15).clamp(i16::MIN as i32, i16::MAX as i32);
     p as i16
 }

@@ -39,13 +39,15 @@
 //! - `convert`: `extend`, `narrow`, `convert`, `trunc_sat`, `demote`, `promote`;
 //! - `shuffle`: `shuffle`, `swizzle`, `splat`, `extract_lane`, `replace_lane`;
 //! - `memory`: what the `v128` loads make of the bytes they read;
-//! - `relaxed`: relaxed SIMD, reusing its deterministic counterparts' lane helpers.
+//! - `relaxed`: the relaxed instructions with no deterministic counterpart
+//!   (`relaxed_madd`, `relaxed_nmadd`, the dot products); the others share their
+//!   counterpart's arm in its family.
 //!
 //! A family answers each kind of instruction it has (`[v128] -> v128`,
 //! `[v128 v128] -> v128`, ...) with a `try_unary`, `try_binary`, ... that gives `None`
 //! for an instruction not its own, and this module asks the families that have that
-//! kind. The families use `lanes` and not each other (except `relaxed`); only this
-//! module knows them all. A new family is a new room and one line in each kind it has.
+//! kind. The families use `lanes` and not each other; only this module knows them
+//! all. A new family is a new room and one line in each kind it has.
 
 use crate::syntax::SimdOp;
 
@@ -137,7 +139,6 @@ fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
         integer::try_unary(op, a),
         float::try_unary(op, a),
         convert::try_unary(op, a),
-        relaxed::try_unary(op, a),
     )
 }
 

@@ -1,10 +1,7 @@
 //! Relaxed SIMD (spec: Execution › Numerics › Relaxed Operations, and the relaxed
 //! vector instructions of Wasm 3.0): what each relaxed instruction computes, lane by
 //! lane. Pure lane arithmetic on `u128`: it knows nothing of memory, the host or the
-//! interpreter. It is the one family room that takes from its siblings: a relaxed
-//! instruction is its deterministic counterpart, so it reuses that counterpart's lane
-//! helper (`bitwise::bitselect`, `convert::trunc_sat_*`, `integer::q15mulr`,
-//! `shuffle::swizzle`); nothing in the folder but `mod.rs` takes from it.
+//! interpreter, and uses only `lanes` (and `exec::numeric`).
 //!
 //! Relaxed SIMD: every relaxed instruction takes the result of the spec's
 //! *deterministic profile* (each relaxed parameter is 0), which is also among the
@@ -24,44 +21,23 @@
 //!   `i32x4.relaxed_dot_i8x16_i7x16_add_s` takes those i16 sums, adds them in pairs
 //!   (sign-extended to i32) and adds the third operand's i32 lanes, wrapping.
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! A relaxed instruction that is, in that profile, a deterministic instruction shares
+//! that instruction's match arm in its family, so both run the very same code:
+//! `relaxed_swizzle` in `shuffle`, `relaxed_trunc` in `convert`, `relaxed_laneselect`
+//! in `bitwise`, `relaxed_min` and `relaxed_max` in `float`, `relaxed_q15mulr_s` in
+//! `integer`. This room computes the ones with no deterministic counterpart
+//! (`relaxed_madd`, `relaxed_nmadd` and the two dot products); each `try_*` function
+//! returns `None` for any other instruction.
 
 use core::array::from_fn;
 
-use super::bitwise::bitselect;
-use super::convert::{
-    trunc_sat_f32x4_s, trunc_sat_f32x4_u, trunc_sat_f64x2_s_zero, trunc_sat_f64x2_u_zero,
-};
-use super::integer::q15mulr;
-use super::lanes::{
-    f32s, f64s, from_f32s, from_f64s, from_i16s, from_i32s, i16s, i32s, i8s, zip, zip3,
-};
-use super::shuffle::swizzle;
-use crate::exec::numeric::{f32_max, f32_min, f64_max, f64_min};
+use super::lanes::{f32s, f64s, from_f32s, from_f64s, from_i16s, from_i32s, i32s, i8s, zip3};
 use crate::syntax::SimdOp;
-
-#[inline(always)]
-pub(super) fn try_unary(op: SimdOp, a: u128) -> Option<u128> {
-    use SimdOp::*;
-    Some(match op {
-        I32x4RelaxedTruncF32x4S => trunc_sat_f32x4_s(a),
-        I32x4RelaxedTruncF32x4U => trunc_sat_f32x4_u(a),
-        I32x4RelaxedTruncF64x2SZero => trunc_sat_f64x2_s_zero(a),
-        I32x4RelaxedTruncF64x2UZero => trunc_sat_f64x2_u_zero(a),
-        _ => return None,
-    })
-}
 
 #[inline(always)]
 pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        I8x16RelaxedSwizzle => swizzle(a, b),
-        F32x4RelaxedMin => from_f32s(zip(f32s(a), f32s(b), f32_min)),
-        F32x4RelaxedMax => from_f32s(zip(f32s(a), f32s(b), f32_max)),
-        F64x2RelaxedMin => from_f64s(zip(f64s(a), f64s(b), f64_min)),
-        F64x2RelaxedMax => from_f64s(zip(f64s(a), f64s(b), f64_max)),
-        I16x8RelaxedQ15mulrS => from_i16s(zip(i16s(a), i16s(b), q15mulr)),
         I16x8RelaxedDotI8x16I7x16S => from_i16s(relaxed_dot_i8(a, b)),
         _ => return None,
     })
@@ -71,10 +47,6 @@ pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
 pub(super) fn try_ternary(op: SimdOp, a: u128, b: u128, c: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        I8x16RelaxedLaneselect
-        | I16x8RelaxedLaneselect
-        | I32x4RelaxedLaneselect
-        | I64x2RelaxedLaneselect => bitselect(a, b, c),
         F32x4RelaxedMadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| x * y + z)),
         F32x4RelaxedNmadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| -x * y + z)),
         F64x2RelaxedMadd => from_f64s(zip3(f64s(a), f64s(b), f64s(c), |x, y, z| x * y + z)),

@@ -5,7 +5,9 @@
 //! representation: it knows nothing of memory, the stack or the interpreter, and uses
 //! only `lanes`.
 //!
-//! Each `try_*` function returns `None` for an instruction of another family or kind.
+//! `i8x16.relaxed_swizzle` shares the `swizzle` arm (its deterministic profile; see
+//! `relaxed`). Each `try_*` function returns `None` for an instruction of another
+//! family or kind.
 
 use core::array::from_fn;
 
@@ -30,14 +32,14 @@ pub(super) fn try_splat(op: SimdOp, x: u64) -> Option<u128> {
 pub(super) fn try_binary(op: SimdOp, a: u128, b: u128) -> Option<u128> {
     use SimdOp::*;
     Some(match op {
-        I8x16Swizzle => swizzle(a, b),
+        I8x16Swizzle | I8x16RelaxedSwizzle => swizzle(a, b),
         _ => return None,
     })
 }
 
 /// `i8x16.swizzle`: lane `i` is `a[b[i]]`, or 0 if `b[i]` is 16 or more.
 #[inline(always)]
-pub(super) fn swizzle(a: u128, b: u128) -> u128 {
+fn swizzle(a: u128, b: u128) -> u128 {
     let (a, b) = (u8s(a), u8s(b));
     // Select first, then clear the out-of-range lanes: the clearing vectorizes.
     let picked = map(b, |j| a[(j & 15) as usize]);
