@@ -115,21 +115,27 @@ pub fn splat(op: SimdOp, x: u64) -> u128 {
 // kind and returns `None` for an instruction of another kind (the tests check that
 // every instruction has exactly the kind its signature says).
 
-/// The first of the families' answers that is `Some`. Plain nested matches, not
-/// `Option::or_else`: with a constant instruction every family's `try_*` (all
-/// `#[inline(always)]`) folds to `Some` or `None` and the matches with it, whereas
-/// LLVM does not inline the `or_else` closures and would leave a call per family in
-/// every handler.
+/// The first of the families' answers that is `Some` (at most one family has any
+/// instruction). Every family is asked, in order, before any answer is looked at: in
+/// a handler the instruction is a constant, so each family's `try_*` (all
+/// `#[inline(always)]`) is inlined with its match already folded to the one arm or
+/// to `None`, and the live arm is then on the handler's straight path. Asking the
+/// next family only on `None` (nested matches, or `Option::or_else`, whose closures
+/// LLVM does not even inline) puts the live arm behind one unresolved test per
+/// earlier family, and LLVM can then take a late family's arm for a cold call site
+/// and leave its lane loop (`core::array::from_fn`) out of line (it did so for
+/// `i16x8.relaxed_dot_i8x16_i7x16_s`, whose helper two handlers share).
 macro_rules! first_some {
     ($e:expr $(,)?) => {
         $e
     };
-    ($e:expr, $($rest:expr),+ $(,)?) => {
-        match $e {
+    ($e:expr, $($rest:expr),+ $(,)?) => {{
+        let (first, rest) = ($e, first_some!($($rest),+));
+        match first {
             Some(v) => Some(v),
-            None => first_some!($($rest),+),
+            None => rest,
         }
-    };
+    }};
 }
 
 #[inline(always)]
