@@ -113,7 +113,7 @@ pub fn splat(op: SimdOp, x: u64) -> u128 {
 // ---------------------------------------------------------------------------------
 // The instructions, by kind: each asks the families that have instructions of that
 // kind and returns `None` for an instruction of another kind (the tests check that
-// every instruction has exactly the kind its signature says).
+// every instruction has exactly the kind its signature says, and exactly one family).
 
 /// The first of the families' answers that is `Some` (at most one family has any
 /// instruction). Every family is asked, in order, before any answer is looked at: in

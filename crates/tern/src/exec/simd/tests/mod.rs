@@ -90,6 +90,32 @@ fn every_op_has_exactly_the_kind_its_signature_implies() {
         .filter_map(|(k, some)| some.then_some(k))
         .collect();
         assert_eq!(handled, [kind_from_signature(op)], "{op:?}");
+
+        // And by exactly one family: the dispatch takes the first family that answers,
+        // so a second one would be silently ignored.
+        use super::{bitwise, compare, convert, float, integer, relaxed, shuffle};
+        let families: Vec<&str> = [
+            ("bitwise", bitwise::try_unary(op, x).is_some()),
+            ("bitwise", bitwise::try_binary(op, x, x).is_some()),
+            ("bitwise", bitwise::try_ternary(op, x, x, x).is_some()),
+            ("integer", integer::try_unary(op, x).is_some()),
+            ("integer", integer::try_binary(op, x, x).is_some()),
+            ("integer", integer::try_shift(op, x, 1).is_some()),
+            ("float", float::try_unary(op, x).is_some()),
+            ("float", float::try_binary(op, x, x).is_some()),
+            ("compare", compare::try_binary(op, x, x).is_some()),
+            ("compare", compare::try_test(op, x).is_some()),
+            ("convert", convert::try_unary(op, x).is_some()),
+            ("convert", convert::try_binary(op, x, x).is_some()),
+            ("shuffle", shuffle::try_binary(op, x, x).is_some()),
+            ("shuffle", shuffle::try_splat(op, 7).is_some()),
+            ("relaxed", relaxed::try_binary(op, x, x).is_some()),
+            ("relaxed", relaxed::try_ternary(op, x, x, x).is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(f, some)| some.then_some(f))
+        .collect();
+        assert_eq!(families.len(), 1, "{op:?} is answered by {families:?}");
     }
 }
 
