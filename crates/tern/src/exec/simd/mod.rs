@@ -7,11 +7,11 @@
 //!
 //! Values are `u128` in little-endian lane order (lane 0 in the lowest bits); scalars
 //! are in slot representation (an `i32` or `f32` bit pattern zero-extended into a
-//! `u64`; `i64` and `f64` use all 64 bits). Each entry point asks the instruction
-//! families (listed below) in turn, each family matches on the instruction, and all
-//! of it is `#[inline(always)]`: the interpreter calls an entry point with a constant
-//! instruction from that instruction's own handler, so the matches fold away and only
-//! the arm's lane loop remains. Lane loops run over fixed-size arrays (`[i8; 16]`,
+//! `u64`; `i64` and `f64` use all 64 bits). Each entry point asks every instruction
+//! family (listed below) that has instructions of its kind, each family matches on
+//! the instruction, and all of it is `#[inline(always)]`: the interpreter calls an
+//! entry point with a constant instruction from that instruction's own handler, so
+//! the matches fold away and only the arm's lane loop remains. Lane loops run over fixed-size arrays (`[i8; 16]`,
 //! `[f32; 4]`, ...) so that LLVM can vectorize them (on x86-64 the arrays are moved
 //! in and out of the `u128` through SSE2, and two bitmasks use `pmovmskb`; other
 //! targets use the portable code, which the tests check against). No function

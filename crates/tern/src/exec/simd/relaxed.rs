@@ -1,7 +1,7 @@
 //! Relaxed SIMD (spec: Execution › Numerics › Relaxed Operations, and the relaxed
 //! vector instructions of Wasm 3.0): what each relaxed instruction computes, lane by
 //! lane. Pure lane arithmetic on `u128`: it knows nothing of memory, the host or the
-//! interpreter, and uses only `lanes` (and `exec::numeric`).
+//! interpreter, and uses only `lanes`.
 //!
 //! Relaxed SIMD: every relaxed instruction takes the result of the spec's
 //! *deterministic profile* (each relaxed parameter is 0), which is also among the
