@@ -10,10 +10,11 @@ use std::net::{TcpListener, TcpStream};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::{AsRawFd, RawFd};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::errno::{Errno, WasiResult};
+use crate::hostdir::{open_dir, Dir};
 
 /// `$rights` bits, in witx order.
 pub mod rights {
@@ -192,22 +193,6 @@ impl From<UnixStream> for Socket {
     fn from(s: UnixStream) -> Socket {
         Socket::UnixStream(s)
     }
-}
-
-/// One cached directory entry for `fd_readdir`.
-#[derive(Clone, Debug)]
-pub(crate) struct DirEnt {
-    pub name: Vec<u8>,
-    pub ino: u64,
-    pub ty: u8,
-}
-
-/// An open directory: its host path (absolute, free of symlinks and `..` when it
-/// was opened) and the listing `fd_readdir` is walking.
-pub(crate) struct Dir {
-    pub file: File,
-    pub host: PathBuf,
-    pub listing: Option<Vec<DirEnt>>,
 }
 
 /// What a descriptor refers to.
@@ -469,7 +454,7 @@ impl WasiCtxBuilder {
         let host = host.as_ref();
         let canon = std::fs::canonicalize(host)
             .map_err(|e| tern::Error::msg(format!("cannot preopen {}: {e}", host.display())))?;
-        let dir = crate::fs::open_dir(&canon)
+        let dir = open_dir(&canon)
             .map_err(|e| tern::Error::msg(format!("cannot preopen {}: {e}", host.display())))?;
         self.preopens
             .push((dir, guest.as_ref().as_os_str().as_bytes().to_vec()));

@@ -18,12 +18,12 @@ use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirEntryExt, FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::ctx::{fdflags, filetype, rights, Dir, DirEnt, FdEntry, Handle, Socket, WasiCtx};
+use crate::ctx::{fdflags, filetype, rights, FdEntry, Handle, Socket, WasiCtx};
 use crate::errno::{Errno, WasiResult};
+use crate::hostdir::{open_dir, Dir, DirEnt, O_NOFOLLOW};
 use crate::mem::{GuestMem, IoVec};
 
 /// Most symlinks one path resolution follows before failing with `loop`.
@@ -47,44 +47,6 @@ mod fstflags {
 
 /// `$lookupflags.symlink_follow`.
 const SYMLINK_FOLLOW: u32 = 1;
-
-/// `O_NOFOLLOW` for the final `open`, as a second line of defence behind [`resolve`].
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "powerpc",
-        target_arch = "powerpc64"
-    )
-))]
-const O_NOFOLLOW: i32 = 0o100000;
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "riscv64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-))]
-const O_NOFOLLOW: i32 = 0o400000;
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "riscv64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-)))]
-const O_NOFOLLOW: i32 = 0;
 
 // ---------------------------------------------------------------------------------
 // Path resolution
@@ -187,28 +149,6 @@ pub(crate) fn resolve(base: &Path, path: &[u8], follow: bool) -> WasiResult<Reso
         path: cur,
         is_base,
         must_be_dir,
-    })
-}
-
-/// Opens host directory `path` as a descriptor handle.
-pub(crate) fn open_dir(path: &Path) -> io::Result<Dir> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NOFOLLOW)
-        .open(path)?;
-    if !file.metadata()?.is_dir() {
-        return Err(io::Error::from_raw_os_error(20));
-    }
-    let magic = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
-    let host = if fs::metadata(&magic).map(|m| m.is_dir()).unwrap_or(false) {
-        magic
-    } else {
-        fs::canonicalize(path)?
-    };
-    Ok(Dir {
-        file,
-        host,
-        listing: None,
     })
 }
 

@@ -26,6 +26,7 @@ pub mod clocks;
 pub mod ctx;
 pub mod errno;
 pub mod fs;
+mod hostdir;
 pub mod mem;
 pub mod poll;
 pub mod proc;
