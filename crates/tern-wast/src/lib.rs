@@ -36,7 +36,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Once;
 use std::time::{Duration, Instant};
@@ -50,6 +50,10 @@ use wast::core::{AbstractHeapType, NanPattern, V128Pattern, WastArgCore, WastRet
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
+
+mod groups;
+
+pub use groups::{group_files, spec_groups_dir, testsuite_dir, GROUPS};
 
 /// One failed command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -977,40 +981,4 @@ fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) {
     if let Ok(m) = Memory::new(&mut *store, shared) {
         let _ = linker.define(&*store, "spectest", "shared_memory", m);
     }
-}
-
-// ---------------------------------------------------------------------------------
-// Locating the testsuite and the spec groups
-
-/// The groups of the spec testsuite, in the order they are usually run.
-pub const GROUPS: &[&str] = &["core", "simd", "wasm3", "proposals"];
-
-/// The testsuite folder: `$TERN_TESTSUITE`, else `../shared/testsuite` relative to
-/// `workspace_root`.
-pub fn testsuite_dir(workspace_root: &Path) -> PathBuf {
-    match std::env::var_os("TERN_TESTSUITE") {
-        Some(p) => PathBuf::from(p),
-        None => workspace_root.join("../shared/testsuite"),
-    }
-}
-
-/// The spec-groups folder: `$TERN_SPEC_GROUPS`, else `../shared/spec-groups` relative to
-/// `workspace_root`.
-pub fn spec_groups_dir(workspace_root: &Path) -> PathBuf {
-    match std::env::var_os("TERN_SPEC_GROUPS") {
-        Some(p) => PathBuf::from(p),
-        None => workspace_root.join("../shared/spec-groups"),
-    }
-}
-
-/// The files of spec group `group` (paths relative to the testsuite folder), read from
-/// `<groups_dir>/<group>.txt` (one file a line; blank lines and `#` comments skipped).
-pub fn group_files(groups_dir: &Path, group: &str) -> std::io::Result<Vec<String>> {
-    let list = std::fs::read_to_string(groups_dir.join(format!("{group}.txt")))?;
-    Ok(list
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
-        .collect())
 }
