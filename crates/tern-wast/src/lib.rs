@@ -41,19 +41,17 @@ use std::sync::mpsc;
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use tern::{
-    AddrType, Engine, Error, ExternRef, Func, FuncType, Global, GlobalType, HeapType, Instance,
-    Limits, Linker, Memory, MemoryType, Module, Mutability, RefType, Store, Table, TableType, Val,
-    ValType,
-};
+use tern::{Engine, Error, ExternRef, Instance, Linker, Module, Store, Val};
 use wast::core::{AbstractHeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
 mod groups;
+mod spectest;
 
 pub use groups::{group_files, spec_groups_dir, testsuite_dir, GROUPS};
+use spectest::define_spectest;
 
 /// One failed command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -919,66 +917,4 @@ fn show_ret(e: &WastRetCore<'_>) -> String {
 /// The first line of a (possibly multi-line, e.g. trap with backtrace) message.
 fn one_line(s: &str) -> String {
     s.lines().next().unwrap_or("").to_string()
-}
-
-// ---------------------------------------------------------------------------------
-// spectest
-
-/// Defines the `spectest` module the scripts import from.
-fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>) {
-    use ValType::*;
-    let prints: [(&str, &[ValType]); 7] = [
-        ("print", &[]),
-        ("print_i32", &[I32]),
-        ("print_i64", &[I64]),
-        ("print_f32", &[F32]),
-        ("print_f64", &[F64]),
-        ("print_i32_f32", &[I32, F32]),
-        ("print_f64_f64", &[F64, F64]),
-    ];
-    for (name, params) in prints {
-        let ty = FuncType::new(params.iter().copied(), []);
-        let f = Func::new(&mut *store, ty, |_, _, _| Ok(()));
-        let _ = linker.define(&*store, "spectest", name, f);
-    }
-    let globals = [
-        ("global_i32", Val::I32(666)),
-        ("global_i64", Val::I64(666)),
-        ("global_f32", Val::f32(666.6)),
-        ("global_f64", Val::f64(666.6)),
-    ];
-    for (name, v) in globals {
-        if let Ok(g) = Global::new(&mut *store, GlobalType::new(v.ty(), Mutability::Const), v) {
-            let _ = linker.define(&*store, "spectest", name, g);
-        }
-    }
-    if let Ok(t) = Table::new(
-        &mut *store,
-        TableType::new(RefType::FUNCREF, 10, Some(20)),
-        Val::FuncRef(None),
-    ) {
-        let _ = linker.define(&*store, "spectest", "table", t);
-    }
-    let t64 = TableType {
-        addr: AddrType::I64,
-        limits: Limits {
-            min: 10,
-            max: Some(20),
-        },
-        elem: RefType::new(true, HeapType::Func),
-    };
-    if let Ok(t) = Table::new(&mut *store, t64, Val::FuncRef(None)) {
-        let _ = linker.define(&*store, "spectest", "table64", t);
-    }
-    if let Ok(m) = Memory::new(&mut *store, MemoryType::new(1, Some(2))) {
-        let _ = linker.define(&*store, "spectest", "memory", m);
-    }
-    // For the threads proposal's scripts.
-    let shared = MemoryType {
-        shared: true,
-        ..MemoryType::new(1, Some(2))
-    };
-    if let Ok(m) = Memory::new(&mut *store, shared) {
-        let _ = linker.define(&*store, "spectest", "shared_memory", m);
-    }
 }
