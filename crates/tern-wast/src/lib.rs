@@ -33,7 +33,7 @@
 //!   `PANIC: ...`, so that one bad input does not stop a whole run.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
@@ -48,104 +48,15 @@ use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
 mod groups;
+mod report;
 mod spectest;
 mod values;
 
 pub use groups::{group_files, spec_groups_dir, testsuite_dir, GROUPS};
+pub use report::{Failure, FileReport, KindCount, MsgMismatch};
 use spectest::define_spectest;
 pub use values::show_val;
 use values::{f32_matches, f64_matches, null_kind, show_ret, v128_matches, RefFamily};
-
-/// One failed command.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    /// 1-based line of the command in the script.
-    pub line: usize,
-    /// The command kind, e.g. `"assert_return"`.
-    pub kind: &'static str,
-    pub reason: String,
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}: {}", self.line, self.kind, self.reason)
-    }
-}
-
-/// A command that passed by error kind but whose message differs from the script's
-/// (the scripts carry the reference interpreter's wording).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MsgMismatch {
-    pub line: usize,
-    pub kind: &'static str,
-    pub expected: String,
-    pub actual: String,
-}
-
-impl fmt::Display for MsgMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}: {}: expected message {:?}, got {:?}",
-            self.line, self.kind, self.expected, self.actual
-        )
-    }
-}
-
-/// Pass and fail counts of one command kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KindCount {
-    pub passed: usize,
-    pub failed: usize,
-}
-
-/// The outcome of one script.
-#[derive(Clone, Debug, Default)]
-pub struct FileReport {
-    /// The script's name as given to [`run_str`] (the path for [`run_file`]).
-    pub name: String,
-    pub passed: usize,
-    pub failed: usize,
-    /// Counts per command kind.
-    pub kinds: BTreeMap<&'static str, KindCount>,
-    pub failures: Vec<Failure>,
-    /// Passed commands whose error message differs from the expected one.
-    pub msg_mismatches: Vec<MsgMismatch>,
-    /// `assert_malformed` (and `assert_malformed_custom`) commands that passed because
-    /// the text did not encode (the `wast` crate rejected it before tern saw any bytes).
-    pub text_malformed: usize,
-    /// How long the script took.
-    pub elapsed: Duration,
-}
-
-impl FileReport {
-    fn new(name: &str) -> FileReport {
-        FileReport {
-            name: name.to_string(),
-            ..FileReport::default()
-        }
-    }
-
-    fn pass(&mut self, kind: &'static str) {
-        self.passed += 1;
-        self.kinds.entry(kind).or_default().passed += 1;
-    }
-
-    fn fail(&mut self, line: usize, kind: &'static str, reason: impl Into<String>) {
-        self.failed += 1;
-        self.kinds.entry(kind).or_default().failed += 1;
-        self.failures.push(Failure {
-            line,
-            kind,
-            reason: reason.into(),
-        });
-    }
-
-    /// Whether every command passed.
-    pub fn ok(&self) -> bool {
-        self.failed == 0
-    }
-}
 
 /// Runs the script at `path` on a thread of its own (with a large stack), so that the
 /// caller survives anything short of an abort.
