@@ -32,13 +32,10 @@
 //! - A panic inside tern is caught per command and counted as a failure
 //!   `PANIC: ...`, so that one bad input does not stop a whole run.
 
-use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use tern::{Engine, Error, ExternRef, Instance, Linker, Module, Store, Val};
@@ -48,11 +45,13 @@ use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
 mod groups;
+mod panics;
 mod report;
 mod spectest;
 mod values;
 
 pub use groups::{group_files, spec_groups_dir, testsuite_dir, GROUPS};
+use panics::{catch, install_panic_hook};
 pub use report::{Failure, FileReport, KindCount, MsgMismatch};
 use spectest::define_spectest;
 pub use values::show_val;
@@ -152,52 +151,6 @@ pub fn run_str(name: &str, text: &str) -> FileReport {
     }
     report.elapsed = start.elapsed();
     report
-}
-
-// ---------------------------------------------------------------------------------
-// Panics
-
-thread_local! {
-    /// Set while the runner executes a command: the panic hook then records the
-    /// message here instead of printing it.
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if QUIET.with(Cell::get) {
-                let payload = info.payload();
-                let msg = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "(no message)".to_string());
-                let at = info
-                    .location()
-                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
-                    .unwrap_or_default();
-                LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// Runs `f`, turning a panic into `Err(message)`.
-fn catch<R>(f: impl FnOnce() -> R) -> Result<R, String> {
-    QUIET.with(|q| q.set(true));
-    let r = panic::catch_unwind(AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    r.map_err(|_| {
-        LAST_PANIC
-            .with(|p| p.borrow_mut().take())
-            .unwrap_or_else(|| "(no message)".to_string())
-    })
 }
 
 // ---------------------------------------------------------------------------------
