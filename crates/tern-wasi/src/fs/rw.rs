@@ -3,6 +3,7 @@
 //! the socket calls (`sock.rs`) use too. Nothing here resolves a path or changes the
 //! descriptor table; it works on descriptors that are already open.
 
+use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 
@@ -123,6 +124,26 @@ pub fn fd_write(
     mem.write_u32(out, total)
 }
 
+/// The file that `fd_pread` and `fd_pwrite` work on: a directory is `ISDIR`, a stream
+/// (stdio or a socket) has no position, `SPIPE`.
+fn positioned_file(handle: &Handle) -> WasiResult<&File> {
+    match handle {
+        Handle::File(f) => Ok(f),
+        Handle::Dir(_) => Err(Errno::ISDIR),
+        _ => Err(Errno::SPIPE),
+    }
+}
+
+/// The file whose position `fd_seek` and `fd_tell` move or read: a directory is
+/// `BADF`, a stream `SPIPE`.
+fn seekable_file(handle: &mut Handle) -> WasiResult<&mut File> {
+    match handle {
+        Handle::File(f) => Ok(f),
+        Handle::Dir(_) => Err(Errno::BADF),
+        _ => Err(Errno::SPIPE),
+    }
+}
+
 pub fn fd_pread(
     ctx: &mut WasiCtx,
     mem: &mut GuestMem,
@@ -137,11 +158,7 @@ pub fn fd_pread(
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
     e.need_io(rights::FD_READ)?;
-    let f = match &e.handle {
-        Handle::File(f) => f,
-        Handle::Dir(_) => return Err(Errno::ISDIR),
-        _ => return Err(Errno::SPIPE),
-    };
+    let f = positioned_file(&e.handle)?;
     let mut total = 0u32;
     let mut off = offset;
     for v in &iovs {
@@ -174,11 +191,7 @@ pub fn fd_pwrite(
     mem.check(out, 4)?;
     let e = ctx.entry(fd)?;
     e.need_io(rights::FD_WRITE)?;
-    let f = match &e.handle {
-        Handle::File(f) => f,
-        Handle::Dir(_) => return Err(Errno::ISDIR),
-        _ => return Err(Errno::SPIPE),
-    };
+    let f = positioned_file(&e.handle)?;
     let mut total = 0u32;
     let mut off = offset;
     for v in &iovs {
@@ -217,11 +230,7 @@ pub fn fd_seek(
     } else {
         e.need(rights::FD_SEEK)?;
     }
-    let f = match &mut e.handle {
-        Handle::File(f) => f,
-        Handle::Dir(_) => return Err(Errno::BADF),
-        _ => return Err(Errno::SPIPE),
-    };
+    let f = seekable_file(&mut e.handle)?;
     let p = f.seek(pos)?;
     mem.write_u64(out, p)
 }
@@ -230,11 +239,7 @@ pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMem, fd: u32, out: u32) -> Wasi
     mem.check(out, 8)?;
     let e = ctx.entry(fd)?;
     e.need(rights::FD_TELL)?;
-    let f = match &mut e.handle {
-        Handle::File(f) => f,
-        Handle::Dir(_) => return Err(Errno::BADF),
-        _ => return Err(Errno::SPIPE),
-    };
+    let f = seekable_file(&mut e.handle)?;
     let p = f.stream_position()?;
     mem.write_u64(out, p)
 }
