@@ -188,3 +188,38 @@ fn a_call_result_copied_to_a_local_is_not_folded_into_the_argument_before_the_ca
         assert_eq!(out[0], Val::I32(f(y, x) * 1000 + f(x, y)), "k({x}, {y})");
     }
 }
+
+/// `call_ref` and `return_call_ref`: both call the referenced function, a tail call in
+/// a loop of a million steps does not grow the stack, and a null reference traps.
+#[test]
+fn call_ref_and_return_call_ref() {
+    let wat = r#"(module
+      (type $t (func (param i32) (result i32)))
+      (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
+      (func $down (type $t)
+        (if (result i32) (i32.eqz (local.get 0))
+          (then (i32.const 7))
+          (else (return_call_ref $t (i32.sub (local.get 0) (i32.const 1)) (ref.func $down)))))
+      (elem declare func $inc $down)
+      (func (export "call") (param i32) (result i32)
+        (i32.mul (call_ref $t (local.get 0) (ref.func $inc)) (i32.const 2)))
+      (func (export "tail") (param i32) (result i32)
+        (return_call_ref $t (local.get 0) (ref.func $inc)))
+      (func (export "down") (param i32) (result i32)
+        (call_ref $t (local.get 0) (ref.func $down)))
+      (func (export "null") (param i32) (result i32)
+        (call_ref $t (local.get 0) (ref.null $t)))
+      (func (export "tail_null") (param i32) (result i32)
+        (return_call_ref $t (local.get 0) (ref.null $t))))"#;
+    let one = |name, x| run(wat, name, &[Val::I32(x)], 1);
+    assert_eq!(one("call", 4).unwrap(), vec![Val::I32(10)]);
+    assert_eq!(one("tail", 4).unwrap(), vec![Val::I32(5)]);
+    assert_eq!(one("down", 1_000_000).unwrap(), vec![Val::I32(7)]);
+    for name in ["null", "tail_null"] {
+        let err = one(name, 1).unwrap_err();
+        assert!(
+            err.to_string().contains("null function reference"),
+            "{name}: {err}"
+        );
+    }
+}
