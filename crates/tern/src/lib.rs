@@ -60,13 +60,15 @@ pub mod binary;
 pub(crate) mod compile;
 pub mod error;
 pub(crate) mod exec;
+#[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
+pub(crate) mod jit;
 pub(crate) mod runtime;
 pub mod syntax;
 pub mod validate;
 
 pub use api::*;
 pub use error::{Error, FrameInfo, Result, Trap, TrapCode};
-pub use runtime::engine::{Config, Engine};
+pub use runtime::engine::{Config, Engine, Tier};
 pub use syntax::{
     AddrType, FuncType, GlobalType, HeapType, Limits, MemoryType, RefType, TableType, ValType,
 };

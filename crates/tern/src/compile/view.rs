@@ -18,6 +18,9 @@ pub struct Options {
     pub epoch: bool,
     /// Canonicalize NaN results (`Config::deterministic`).
     pub deterministic: bool,
+    /// Also compile native code for every function, before it first runs
+    /// (`Tier::Opt`; the code seam asks the optimizing tier).
+    pub native: bool,
 }
 
 /// A validated module as the compiler sees it. Every slice is indexed by the wasm

@@ -17,6 +17,33 @@ pub struct Config {
     pub(crate) consume_fuel: bool,
     pub(crate) epoch_interruption: bool,
     pub(crate) deterministic: bool,
+    pub(crate) tier: Tier,
+}
+
+/// Which execution tiers run wasm ([`Config::tier`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tier {
+    /// Everything in the interpreter.
+    Interp,
+    /// Every function is also compiled to native code (by Cranelift) before it first
+    /// runs; what the optimizing tier does not translate yet runs in the interpreter.
+    Opt,
+    /// The interpreter, with hot code moving to native code. Tier-up by call and loop
+    /// counters is not built yet: today this runs everything in the interpreter.
+    #[default]
+    Auto,
+}
+
+impl std::str::FromStr for Tier {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Tier, String> {
+        match s {
+            "interp" => Ok(Tier::Interp),
+            "opt" => Ok(Tier::Opt),
+            "auto" => Ok(Tier::Auto),
+            _ => Err(format!("unknown tier `{s}` (expected interp, opt or auto)")),
+        }
+    }
 }
 
 impl Default for Config {
@@ -28,6 +55,7 @@ impl Default for Config {
             consume_fuel: false,
             epoch_interruption: false,
             deterministic: false,
+            tier: Tier::Auto,
         }
     }
 }
@@ -75,6 +103,15 @@ impl Config {
     /// must be deterministic too: see `tern_wasi`'s deterministic context.)
     pub fn deterministic(&mut self, on: bool) -> &mut Self {
         self.deterministic = on;
+        self
+    }
+
+    /// Which tiers run wasm (default [`Tier::Auto`]). Behaviour is the same in every
+    /// tier: results, traps and their backtraces, fuel and limits. Where the optimizing
+    /// tier is not available (see [`Engine::has_optimizing_tier`]), everything runs in
+    /// the interpreter.
+    pub fn tier(&mut self, tier: Tier) -> &mut Self {
+        self.tier = tier;
         self
     }
 
@@ -127,6 +164,19 @@ impl Engine {
     /// Safe to call from any thread, for example a timer.
     pub fn increment_epoch(&self) {
         self.inner.epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether this build and host have the optimizing tier (Cranelift on x86-64 and
+    /// AArch64, with the `jit` feature).
+    pub fn has_optimizing_tier() -> bool {
+        #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
+        {
+            crate::jit::available()
+        }
+        #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+        {
+            false
+        }
     }
 
     /// Whether two handles are the same engine.

@@ -111,6 +111,7 @@ impl ModuleInner {
                 fuel: config.consume_fuel,
                 epoch: config.epoch_interruption,
                 deterministic: config.deterministic,
+                native: config.tier == crate::runtime::engine::Tier::Opt,
             },
         }
     }
