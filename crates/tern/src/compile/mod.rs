@@ -363,6 +363,7 @@ fn compile_pass(module: &ModuleView, def_index: u32, pool: Option<&HashSet<u64>>
         locals_end: consts_base as u32,
         consts: consts.into_boxed_slice(),
         ops: std::sync::OnceLock::new(),
+        native: None,
     };
     verify::verify(&f)?;
     let unused = n_scalar - read.len();

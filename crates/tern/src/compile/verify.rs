@@ -424,6 +424,7 @@ mod tests {
             locals_end: 1,
             consts: Box::new([]),
             ops: Default::default(),
+            native: None,
         }
     }
 

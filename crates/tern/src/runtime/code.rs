@@ -31,7 +31,26 @@ impl Code {
             .funcs
             .get(def_index as usize)
             .ok_or_else(|| Error::api(format!("no function {def_index} in module")))?;
-        cell.get_or_init(|| compile::compile(view, def_index).map(Arc::new))
-            .clone()
+        cell.get_or_init(|| {
+            let mut code = compile::compile(view, def_index)?;
+            if view.options.native {
+                code.native = native(&code);
+            }
+            Ok(Arc::new(code))
+        })
+        .clone()
+    }
+}
+
+/// The optimizing tier's code for `code`, where it has any.
+fn native(code: &compile::isa::CompiledFunc) -> Option<compile::isa::Native> {
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        crate::jit::compile(code)
+    }
+    #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    {
+        let _ = code;
+        None
     }
 }

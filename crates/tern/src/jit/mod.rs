@@ -1,0 +1,101 @@
+//! The optimizing tier: a function's internal code (the register code of
+//! [`crate::compile::isa`], after every pass, exactly what the interpreter runs)
+//! translated to Cranelift IR and compiled to native code ([`compile`]).
+//!
+//! Why the register code and not the wasm: native code keeps the interpreter's frame
+//! as its contract. It is entered at an instruction of the register code (the
+//! function's start or a loop header) reading the frame's slots, and it leaves at an
+//! instruction of the register code, having written back every slot it changed, for
+//! the interpreter to go on from there, or with a trap at that instruction. So traps
+//! carry the same positions and backtraces, fuel and epoch checks sit at the same
+//! instructions, and a paused computation is the interpreter's plain frames, in every
+//! tier. An instruction this tier does not translate yet is such an exit (the
+//! interpreter executes it and goes on), never an error.
+//!
+//! The rooms: `codemem` (executable memory, never writable and executable at once),
+//! `translate` (the translator's state: blocks, slots as variables, entries and exits,
+//! control flow), `numeric` and `memory` (the semantics of those instruction
+//! families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
+//! the runtime asks it for code through `runtime::code`, and the interpreter enters
+//! what it made (`exec::threaded::native`).
+
+mod codemem;
+mod memory;
+mod numeric;
+mod translate;
+
+use std::sync::OnceLock;
+
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+
+use crate::compile::isa::{CompiledFunc, Native, NativeFn};
+use crate::error::TrapCode;
+
+/// The most instructions a function may have for this tier to compile it (larger ones
+/// stay in the interpreter: compile time grows faster than their size).
+const MAX_INSTRS: usize = 50_000;
+
+/// The most frame slots a function may have for this tier to compile it.
+const MAX_SLOTS: u32 = 4_096;
+
+/// The host's code generator, made once; `None` where Cranelift does not support the
+/// host (then everything runs in the interpreter).
+fn host_isa() -> Option<&'static OwnedTargetIsa> {
+    static ISA: OnceLock<Option<OwnedTargetIsa>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let builder = cranelift_native::builder().ok()?;
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").ok()?;
+        // Checks the IR of every function before compiling it: a translation bug then
+        // leaves that function in the interpreter instead of miscompiling it.
+        flags.set("enable_verifier", "true").ok()?;
+        builder.finish(settings::Flags::new(flags)).ok()
+    })
+    .as_ref()
+}
+
+/// Whether this build and host have the optimizing tier (for `tern --version`).
+pub fn available() -> bool {
+    host_isa().is_some()
+}
+
+/// Compiles `code` to native code, or `None` when it stays in the interpreter: the
+/// host has no code generator, the function is too large, nothing in it is worth
+/// compiling, or the code generator refused it.
+pub fn compile(code: &CompiledFunc) -> Option<Native> {
+    let isa = host_isa()?;
+    if code.code.len() > MAX_INSTRS || code.frame_size > MAX_SLOTS {
+        return None;
+    }
+    let (func, entries) = translate::translate(code, isa)?;
+    let mut ctx = cranelift_codegen::Context::for_function(func);
+    let compiled = ctx
+        .compile(
+            &**isa,
+            &mut cranelift_codegen::control::ControlPlane::default(),
+        )
+        .ok()?;
+    // Code that needs relocating (a call to a runtime library routine the host lacks
+    // an instruction for) is not supported: the function stays in the interpreter.
+    if !compiled.buffer.relocs().is_empty() {
+        return None;
+    }
+    let mem = codemem::CodeMemory::new(compiled.code_buffer())?;
+    // SAFETY: the memory holds the function `translate` built, with the signature of
+    // `NativeFn` in the host's default calling convention, which is the C one.
+    let func = unsafe { std::mem::transmute::<*const u8, NativeFn>(mem.start()) };
+    Some(Native {
+        func,
+        entries: entries.into_boxed_slice(),
+        owner: Box::new(mem),
+    })
+}
+
+/// The code native code reports trap `t` with (every trap it emits has one).
+fn code_of(t: TrapCode) -> u32 {
+    crate::compile::isa::native_trap_code(t).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,218 @@
+//! Tests of the optimizing tier: which functions get native code and where it can be
+//! entered, and that running them natively gives what the interpreter gives (results,
+//! traps with the same positions, memory), including on entry into a running loop.
+
+use crate::{Config, Engine, Instance, Linker, Module, Store, Tier, Val};
+
+fn engine(tier: Tier) -> Engine {
+    Engine::new(Config::new().tier(tier))
+}
+
+/// Instantiates `wat` with `tier`.
+fn instance(tier: Tier, wat: &str) -> (Store<()>, Instance) {
+    let engine = engine(tier);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    (store, instance)
+}
+
+/// Calls export `name` of `wat` with `args` in `tier`: its results, or the error's text.
+fn call(tier: Tier, wat: &str, name: &str, args: &[Val]) -> Result<Vec<Val>, String> {
+    let (mut store, instance) = instance(tier, wat);
+    let f = instance.get_func(&store, name).unwrap();
+    let n = f.ty(&store).results.len();
+    let mut out = vec![Val::I32(0); n];
+    f.call(&mut store, args, &mut out)
+        .map(|()| out)
+        .map_err(|e| e.to_string())
+}
+
+/// Calls `name` in both tiers and checks they agree; returns the result.
+fn same(wat: &str, name: &str, args: &[Val]) -> Result<Vec<Val>, String> {
+    let interp = call(Tier::Interp, wat, name, args);
+    let opt = call(Tier::Opt, wat, name, args);
+    assert_eq!(
+        format!("{interp:?}"),
+        format!("{opt:?}"),
+        "{name}{args:?}: the tiers disagree"
+    );
+    opt
+}
+
+const LOOPS: &str = r#"(module
+  (memory 1)
+  (func (export "sum") (param $n i32) (result i64)
+    (local $i i32) (local $s i64)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (i64.add (local.get $s) (i64.extend_i32_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next)))
+    (local.get $s))
+  (func (export "fill") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $next
+      (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (loop $next
+      (local.set $acc (i32.add (local.get $acc) (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc))
+  (func (export "div") (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "rem") (param i64 i64) (result i64)
+    (i64.rem_s (local.get 0) (local.get 1)))
+  (func (export "trunc") (param f64) (result i32)
+    (i32.trunc_f64_s (local.get 0)))
+  (func (export "trunc_u") (param f32) (result i64)
+    (i64.trunc_f32_u (local.get 0)))
+  (func (export "fp") (param f64 f64) (result f64)
+    (f64.add (f64.mul (local.get 0) (local.get 1))
+             (f64.min (f64.sqrt (local.get 0)) (f64.nearest (local.get 1)))))
+  (func (export "switch") (param i32) (result i32)
+    (block $c (block $b (block $a
+      (br_table $a $b $c (local.get 0)))
+      (return (i32.const 10)))
+      (return (i32.const 20)))
+    (i32.const 30)))"#;
+
+#[test]
+fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers() {
+    let m = Module::new(&engine(Tier::Opt), LOOPS).unwrap();
+    // `fill` has two loops, the second not at the start.
+    let fill = m.inner.code(1).unwrap();
+    let native = fill.native.as_ref().expect("fill has native code");
+    assert_eq!(native.entries[0], 0, "entered at its start");
+    // The first loop starts at instruction 0 (the locals start at zero).
+    assert_eq!(
+        native.entries.len(),
+        2,
+        "and at its loop headers: {native:?}"
+    );
+    for &pc in &native.entries[1..] {
+        let header = fill.code.iter().enumerate().any(|(at, i)| {
+            let off = { *i }.branch_offset_mut().copied();
+            off.is_some_and(|o| o <= 0 && at as i64 + o as i64 == pc as i64)
+        });
+        assert!(header, "entry {pc} is the target of a backward branch");
+    }
+    // The interpreter's tier makes none.
+    let m = Module::new(&engine(Tier::Interp), LOOPS).unwrap();
+    assert!(m.inner.code(0).unwrap().native.is_none());
+}
+
+#[test]
+fn native_code_computes_what_the_interpreter_computes() {
+    for n in [0, 1, 7, 1000] {
+        assert_eq!(
+            same(LOOPS, "sum", &[Val::I32(n)]).unwrap(),
+            [Val::I64((0..n as i64).sum())]
+        );
+    }
+    let fill = same(LOOPS, "fill", &[Val::I32(300)]).unwrap();
+    let want: i32 = (0..300).map(|i: i32| (i * 7) as u8 as i32).sum();
+    assert_eq!(fill, [Val::I32(want)]);
+    for (a, b) in [(7, 2), (-7, 2), (i32::MIN, 1), (5, -1)] {
+        assert_eq!(
+            same(LOOPS, "div", &[Val::I32(a), Val::I32(b)]).unwrap(),
+            [Val::I32(a.wrapping_div(b))]
+        );
+    }
+    for (a, b) in [(7, 2), (-7, 2), (i64::MIN, -1), (i64::MIN, 3)] {
+        assert_eq!(
+            same(LOOPS, "rem", &[Val::I64(a), Val::I64(b)]).unwrap(),
+            [Val::I64(a.wrapping_rem(b))]
+        );
+    }
+    for x in [0.0f64, -0.9, 2147483647.9, -2147483648.9] {
+        assert_eq!(
+            same(LOOPS, "trunc", &[Val::F64(x.to_bits())]).unwrap(),
+            [Val::I32(x as i32)]
+        );
+    }
+    for (a, b) in [(2.0f64, 3.5f64), (-1.0, 2.5), (0.25, -0.5)] {
+        same(LOOPS, "fp", &[Val::F64(a.to_bits()), Val::F64(b.to_bits())]).unwrap();
+    }
+    for (i, want) in [(0, 10), (1, 20), (2, 30), (3, 30), (-1, 30)] {
+        assert_eq!(
+            same(LOOPS, "switch", &[Val::I32(i)]).unwrap(),
+            [Val::I32(want)]
+        );
+    }
+}
+
+#[test]
+fn native_code_traps_where_the_interpreter_traps() {
+    let cases: [(&str, Vec<Val>, &str); 6] = [
+        (
+            "div",
+            vec![Val::I32(1), Val::I32(0)],
+            "integer divide by zero",
+        ),
+        (
+            "div",
+            vec![Val::I32(i32::MIN), Val::I32(-1)],
+            "integer overflow",
+        ),
+        (
+            "rem",
+            vec![Val::I64(1), Val::I64(0)],
+            "integer divide by zero",
+        ),
+        (
+            "trunc",
+            vec![Val::F64(f64::NAN.to_bits())],
+            "invalid conversion to integer",
+        ),
+        (
+            "trunc",
+            vec![Val::F64(2147483648.0f64.to_bits())],
+            "integer overflow",
+        ),
+        (
+            "trunc_u",
+            vec![Val::F32((-1.0f32).to_bits())],
+            "integer overflow",
+        ),
+    ];
+    for (name, args, msg) in cases {
+        // `same` compares the whole messages, backtraces (function and offset) included.
+        let err = same(LOOPS, name, &args).unwrap_err();
+        assert!(err.contains(msg), "{name}{args:?}: {err}");
+    }
+    // Out of bounds: the store at 65536 - 1 + 1 is past the one page.
+    let err = same(LOOPS, "fill", &[Val::I32(65537)]).unwrap_err();
+    assert!(err.contains("out of bounds memory access"), "{err}");
+}
+
+#[test]
+fn a_loop_left_for_the_interpreter_and_entered_again_keeps_its_values() {
+    // The global and the call are left to the interpreter in the middle of the loop;
+    // native code is entered again at the loop header on every iteration.
+    let wat = r#"(module
+      (global $g (mut i32) (i32.const 0))
+      (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 3)))
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $x i32)
+        (loop $next
+          (local.set $x (i32.add (local.get $x) (call $inc (local.get $i))))
+          (global.set $g (i32.add (global.get $g) (local.get $x)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+        (i32.xor (local.get $x) (global.get $g))))"#;
+    let (mut x, mut g) = (0i32, 0i32);
+    for i in 0..100 {
+        x = x.wrapping_add(i + 3);
+        g = g.wrapping_add(x);
+    }
+    assert_eq!(
+        same(wat, "run", &[Val::I32(100)]).unwrap(),
+        [Val::I32(x ^ g)]
+    );
+}

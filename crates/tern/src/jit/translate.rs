@@ -1,0 +1,562 @@
+//! The translator's state and control flow: one Cranelift function per compiled
+//! function, walking its register code once.
+//!
+//! - Slots are Cranelift variables (untyped `i64`, as the interpreter's slots are
+//!   untyped `u64`; typed reads and writes convert), constant slots are constants, and
+//!   the accumulator is one more variable. The frame is read only when native code is
+//!   entered and written only when it leaves.
+//! - The entry block loads every slot the code touches from the frame and dispatches
+//!   on the entry id to the instruction it names: the function's start, or a loop
+//!   header (on-stack replacement: the interpreter enters a running loop).
+//! - Every way out goes through one exit block, which writes back every slot the code
+//!   writes and reports the instruction to go on at (status `NATIVE_CONTINUE`) or the
+//!   trap and where it happened (`NATIVE_TRAP`). An instruction not translated (yet) is
+//!   such an exit to itself; so are returns and calls, which the interpreter performs.
+//!
+//! It owns no instruction's arithmetic or memory semantics: `numeric` and `memory`
+//! emit those, through the operand helpers here.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData,
+    Signature, Type, UserFuncName, Value,
+};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+
+use super::{code_of, memory, numeric};
+use crate::compile::isa::{
+    table_entries, BrCmp, CompiledFunc, Cond, Instr, Slot, ACC, NATIVE_CONTINUE, NATIVE_TRAP,
+};
+use crate::error::TrapCode;
+
+/// The type a slot's value is read or written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Ty {
+    I32,
+    I64,
+    F32,
+    F64,
+}
+
+impl Ty {
+    pub(super) fn clif(self) -> Type {
+        match self {
+            Ty::I32 => types::I32,
+            Ty::I64 => types::I64,
+            Ty::F32 => types::F32,
+            Ty::F64 => types::F64,
+        }
+    }
+}
+
+/// An instruction the translator leaves to the interpreter.
+pub(super) struct Unsupported;
+
+/// The translator of one function.
+pub(super) struct Tx<'a, 'b> {
+    pub(super) b: &'b mut FunctionBuilder<'a>,
+    code: &'b CompiledFunc,
+    /// Per slot, its variable once the code touched it.
+    vars: Vec<Option<Variable>>,
+    /// Per slot, whether some translated instruction writes it.
+    written: Vec<bool>,
+    acc: Variable,
+    /// Per instruction, the block that starts there (branch targets and entries).
+    blocks: Vec<Option<Block>>,
+    exit: Block,
+    /// The function's parameters: the frame, memory 0's base and length.
+    pub(super) sp: Value,
+    pub(super) mem: Value,
+    pub(super) len: Value,
+    /// The instruction being translated.
+    pub(super) pc: usize,
+    /// Whether the current block has ended (what follows is unreachable until the
+    /// next block starts).
+    ended: bool,
+}
+
+/// Translates `code` into a Cranelift function; also returns its entry points (see
+/// `Native::entries`). `None` if nothing in it would run natively.
+pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Function, Vec<u32>)> {
+    let ptr = isa.pointer_type();
+    let mut sig = Signature::new(isa.default_call_conv());
+    for ty in [ptr, ptr, ptr, types::I32, ptr] {
+        sig.params.push(AbiParam::new(ty));
+    }
+    sig.returns.push(AbiParam::new(types::I32));
+    let mut func = Function::with_name_signature(UserFuncName::default(), sig);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+
+    let n = code.code.len();
+    let is_entry = table_entries(&code.code);
+    // Blocks start at every branch target; loop headers (targets of backward
+    // branches) and the start are the entries.
+    let mut blocks: Vec<Option<Block>> = vec![None; n + 1];
+    let mut backward = vec![false; n];
+    // The entry block comes first in the layout; it jumps to the block that loads the
+    // slots and dispatches, which is filled last (once the slots used are known).
+    let entry_block = b.create_block();
+    b.append_block_params_for_function_params(entry_block);
+    let load = b.create_block();
+    b.switch_to_block(entry_block);
+    b.ins().jump(load, &[]);
+    blocks[0] = Some(b.create_block());
+    for (pc, i) in code.code.iter().enumerate() {
+        if let Some(off) = { *i }.branch_offset_mut().copied() {
+            let t = (pc as i64 + off as i64) as usize;
+            if t < n {
+                blocks[t].get_or_insert_with(|| b.create_block());
+                if t <= pc {
+                    backward[t] = true;
+                }
+            }
+        }
+    }
+    let exit = b.create_block();
+    for ty in [types::I32, types::I32, types::I32, types::I64] {
+        b.append_block_param(exit, ty);
+    }
+    let params = b.block_params(entry_block).to_vec();
+    let acc = b.declare_var(types::I64);
+    let mut tx = Tx {
+        b: &mut b,
+        code,
+        vars: vec![None; code.frame_size as usize],
+        written: vec![false; code.frame_size as usize],
+        acc,
+        blocks,
+        exit,
+        sp: params[0],
+        mem: params[1],
+        len: params[2],
+        pc: 0,
+        ended: true,
+    };
+
+    // The body, instruction by instruction.
+    let mut supported = vec![false; n];
+    let mut translated = 0usize;
+    let mut pc = 0;
+    while pc < n {
+        if let Some(block) = tx.blocks[pc] {
+            if !tx.ended {
+                tx.b.ins().jump(block, &[]);
+            }
+            tx.b.switch_to_block(block);
+            tx.ended = false;
+        }
+        if tx.ended || is_entry[pc] {
+            pc += 1;
+            continue;
+        }
+        tx.pc = pc;
+        let i = code.code[pc];
+        match tx.instr(&i) {
+            Ok(()) => {
+                supported[pc] = true;
+                if !matches!(i, Instr::Return | Instr::ReturnOne { .. }) {
+                    translated += 1;
+                }
+            }
+            Err(Unsupported) => tx.leave_at(pc),
+        }
+        pc += 1;
+    }
+    if !tx.ended {
+        // The verifier proved the last instruction never falls through.
+        tx.leave_at(n.saturating_sub(1));
+    }
+    if translated == 0 {
+        return None;
+    }
+
+    // Entries: the start and the loop headers whose first instruction is translated.
+    let entries: Vec<u32> = (0..n)
+        .filter(|&pc| (pc == 0 || backward[pc]) && supported[pc])
+        .map(|pc| pc as u32)
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+
+    // The exit: write back what the code writes, report, return the status.
+    tx.b.switch_to_block(exit);
+    let args = tx.b.block_params(exit).to_vec();
+    for s in 0..tx.vars.len() {
+        if let (Some(v), true) = (tx.vars[s], tx.written[s]) {
+            let x = tx.b.use_var(v);
+            tx.b.ins()
+                .store(MemFlagsData::trusted(), x, tx.sp, (s * 8) as i32);
+        }
+    }
+    let out = params[4];
+    tx.b.ins().store(MemFlagsData::trusted(), args[1], out, 0);
+    tx.b.ins().store(MemFlagsData::trusted(), args[2], out, 4);
+    tx.b.ins().store(MemFlagsData::trusted(), args[3], out, 8);
+    tx.b.ins().return_(&[args[0]]);
+
+    // The entry: load the slots the code touches, dispatch to the entry point.
+    tx.b.switch_to_block(load);
+    for s in 0..tx.vars.len() {
+        if let Some(v) = tx.vars[s] {
+            let x = match tx.constant(s as Slot) {
+                Some(c) => tx.b.ins().iconst(types::I64, c as i64),
+                None => {
+                    tx.b.ins()
+                        .load(types::I64, MemFlagsData::trusted(), tx.sp, (s * 8) as i32)
+                }
+            };
+            tx.b.def_var(v, x);
+        }
+    }
+    let zero = tx.b.ins().iconst(types::I64, 0);
+    tx.b.def_var(acc, zero);
+    let calls: Vec<_> = entries
+        .iter()
+        .map(|&pc| {
+            let block = tx.blocks[pc as usize].expect("entries start blocks");
+            tx.b.func.dfg.block_call(block, &[])
+        })
+        .collect();
+    // An entry id out of range is never passed; it goes to the first entry. (Each
+    // jump table entry needs its own `BlockCall`: the SSA construction adds arguments
+    // to each in place.)
+    let first = tx.blocks[entries[0] as usize].expect("entries start blocks");
+    let default = tx.b.func.dfg.block_call(first, &[]);
+    let table = JumpTableData::new(default, &calls);
+    let jt = tx.b.create_jump_table(table);
+    tx.b.ins().br_table(params[3], jt);
+
+    tx.b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    Some((func, entries))
+}
+
+impl Tx<'_, '_> {
+    /// The value of constant slot `s`, if it is one the code never writes.
+    fn constant(&self, s: Slot) -> Option<u64> {
+        let k = (s as usize).checked_sub(self.code.locals_end as usize)?;
+        match self.written.get(s as usize) {
+            Some(false) => self.code.consts.get(k).copied(),
+            _ => None,
+        }
+    }
+
+    fn var(&mut self, s: Slot) -> Variable {
+        if s == ACC {
+            return self.acc;
+        }
+        let i = s as usize;
+        if let Some(v) = self.vars[i] {
+            return v;
+        }
+        let v = self.b.declare_var(types::I64);
+        self.vars[i] = Some(v);
+        v
+    }
+
+    /// Slot `s` (or the accumulator) as a raw `i64`.
+    pub(super) fn get(&mut self, s: Slot) -> Value {
+        let v = self.var(s);
+        self.b.use_var(v)
+    }
+
+    /// Writes raw `i64` `x` to slot `s` (or the accumulator).
+    pub(super) fn set(&mut self, s: Slot, x: Value) {
+        if s != ACC {
+            self.written[s as usize] = true;
+        }
+        let v = self.var(s);
+        self.b.def_var(v, x);
+    }
+
+    /// Slot `s` read as a value of type `ty`.
+    pub(super) fn get_as(&mut self, s: Slot, ty: Ty) -> Value {
+        let x = self.get(s);
+        self.typed(x, ty)
+    }
+
+    /// Writes `x`, of type `ty`, to slot `s` as the interpreter would (an i32 or f32
+    /// in the low half, zero above).
+    pub(super) fn set_as(&mut self, s: Slot, x: Value, ty: Ty) {
+        let raw = self.untyped(x, ty);
+        self.set(s, raw);
+    }
+
+    pub(super) fn typed(&mut self, x: Value, ty: Ty) -> Value {
+        let ins = self.b.ins();
+        match ty {
+            Ty::I64 => x,
+            Ty::I32 => ins.ireduce(types::I32, x),
+            Ty::F64 => ins.bitcast(types::F64, MemFlagsData::new(), x),
+            Ty::F32 => {
+                let w = ins.ireduce(types::I32, x);
+                self.b.ins().bitcast(types::F32, MemFlagsData::new(), w)
+            }
+        }
+    }
+
+    pub(super) fn untyped(&mut self, x: Value, ty: Ty) -> Value {
+        let ins = self.b.ins();
+        match ty {
+            Ty::I64 => x,
+            Ty::I32 => ins.uextend(types::I64, x),
+            Ty::F64 => ins.bitcast(types::I64, MemFlagsData::new(), x),
+            Ty::F32 => {
+                let w = ins.bitcast(types::I32, MemFlagsData::new(), x);
+                self.b.ins().uextend(types::I64, w)
+            }
+        }
+    }
+
+    /// The block of instruction `pc` (a branch target, so one exists).
+    fn block_at(&mut self, pc: usize) -> Block {
+        match self.blocks.get(pc).copied().flatten() {
+            Some(b) => b,
+            None => {
+                let b = self.b.create_block();
+                if let Some(slot) = self.blocks.get_mut(pc) {
+                    *slot = Some(b);
+                }
+                b
+            }
+        }
+    }
+
+    /// The target of the branch at the current instruction with offset `off`.
+    fn target(&mut self, off: i32) -> Block {
+        let t = (self.pc as i64 + off as i64) as usize;
+        self.block_at(t)
+    }
+
+    /// Leaves native code for the interpreter to execute instruction `pc`.
+    fn leave_at(&mut self, pc: usize) {
+        let acc = self.get(ACC);
+        let status = self.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
+        let pcv = self.b.ins().iconst(types::I32, pc as i64);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        let args = [status, pcv, zero, acc].map(BlockArg::Value);
+        self.b.ins().jump(self.exit, &args);
+        self.ended = true;
+    }
+
+    /// Traps with `code` at the current instruction when `cond` (an integer) is not
+    /// zero; goes on otherwise.
+    pub(super) fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        let trap = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(trap);
+        self.b.ins().brif(cond, trap, &[], next, &[]);
+        self.b.switch_to_block(trap);
+        self.trap(code);
+        self.b.switch_to_block(next);
+        self.ended = false;
+    }
+
+    /// Traps with `code` at the current instruction.
+    fn trap(&mut self, code: TrapCode) {
+        let status = self.b.ins().iconst(types::I32, NATIVE_TRAP as i64);
+        let pcv = self.b.ins().iconst(types::I32, self.pc as i64);
+        let tc = self.b.ins().iconst(types::I32, code_of(code) as i64);
+        let acc = self.b.ins().iconst(types::I64, 0);
+        let args = [status, pcv, tc, acc].map(BlockArg::Value);
+        self.b.ins().jump(self.exit, &args);
+        self.ended = true;
+    }
+
+    /// Branches to the instruction at `off` when `cond` (an integer) is not zero.
+    fn branch_if(&mut self, cond: Value, off: i32) {
+        let taken = self.target(off);
+        let next = self.block_at(self.pc + 1);
+        self.b.ins().brif(cond, taken, &[], next, &[]);
+        self.ended = true;
+    }
+
+    /// Translates one instruction, or says it is left to the interpreter (before
+    /// emitting anything).
+    fn instr(&mut self, i: &Instr) -> Result<(), Unsupported> {
+        if numeric::numeric(self, i)? {
+            return Ok(());
+        }
+        if memory::memory(self, i)? {
+            return Ok(());
+        }
+        match *i {
+            Instr::Unreachable => self.trap(TrapCode::Unreachable),
+            Instr::Br { offset } => {
+                let t = self.target(offset);
+                self.b.ins().jump(t, &[]);
+                self.ended = true;
+            }
+            Instr::BrIfNez { cond, offset } => {
+                let c = self.get_as(cond, Ty::I32);
+                self.branch_if(c, offset);
+            }
+            Instr::BrIfEqz { cond, offset } => {
+                let c = self.get_as(cond, Ty::I32);
+                let z = self.b.ins().icmp_imm_u(IntCC::Equal, c, 0);
+                self.branch_if(z, offset);
+            }
+            Instr::BrIfI32Eq(o) => self.br_cmp(o, IntCC::Equal),
+            Instr::BrIfI32Ne(o) => self.br_cmp(o, IntCC::NotEqual),
+            Instr::BrIfI32LtS(o) => self.br_cmp(o, IntCC::SignedLessThan),
+            Instr::BrIfI32LtU(o) => self.br_cmp(o, IntCC::UnsignedLessThan),
+            Instr::BrIfI32GtS(o) => self.br_cmp(o, IntCC::SignedGreaterThan),
+            Instr::BrIfI32GtU(o) => self.br_cmp(o, IntCC::UnsignedGreaterThan),
+            Instr::BrIfI32LeS(o) => self.br_cmp(o, IntCC::SignedLessThanOrEqual),
+            Instr::BrIfI32LeU(o) => self.br_cmp(o, IntCC::UnsignedLessThanOrEqual),
+            Instr::BrIfI32GeS(o) => self.br_cmp(o, IntCC::SignedGreaterThanOrEqual),
+            Instr::BrIfI32GeU(o) => self.br_cmp(o, IntCC::UnsignedGreaterThanOrEqual),
+            Instr::BrIfI32Imm(o) => {
+                let a = self.get_as(o.a, Ty::I32);
+                let c = self.cond(o.cond, a, None, Some(o.imm));
+                self.branch_if(c, o.offset);
+            }
+            Instr::BrIfAdd {
+                x,
+                step,
+                other,
+                cond,
+                offset,
+            } => {
+                let a = self.get_as(x, Ty::I32);
+                let s = self.get_as(step, Ty::I32);
+                let sum = self.b.ins().iadd(a, s);
+                self.set_as(x, sum, Ty::I32);
+                let o = if matches!(cond, Cond::Eqz | Cond::Nez) {
+                    None
+                } else {
+                    Some(self.get_as(other, Ty::I32))
+                };
+                let c = self.cond(cond, sum, o, None);
+                self.branch_if(c, offset);
+            }
+            Instr::BrTable { index, len } => {
+                let i = self.get_as(index, Ty::I32);
+                self.table(i, len);
+            }
+            Instr::BrTableLoad8U {
+                dst,
+                addr,
+                offset,
+                len,
+            } => {
+                let v = memory::load_u8(self, addr, offset);
+                self.set_as(dst, v, Ty::I32);
+                self.table(v, len);
+            }
+            Instr::BrRef {
+                src,
+                offset,
+                if_null,
+            } => {
+                let r = self.get(src);
+                let cc = if if_null {
+                    IntCC::Equal
+                } else {
+                    IntCC::NotEqual
+                };
+                let c = self.b.ins().icmp_imm_u(cc, r, 0);
+                self.branch_if(c, offset);
+            }
+            // The interpreter returns (with the results the code left in the slots).
+            Instr::Return | Instr::ReturnOne { .. } => {
+                self.leave_at(self.pc);
+            }
+            Instr::Copy(o) => {
+                let v = self.get(o.src);
+                self.set(o.dst, v);
+            }
+            Instr::Copy2 {
+                dst,
+                src,
+                dst2,
+                src2,
+            } => {
+                let v = self.get(src);
+                self.set(dst, v);
+                let v = self.get(src2);
+                self.set(dst2, v);
+            }
+            Instr::CopyMany { dst, src, len } => {
+                let vals: Vec<Value> = (0..len).map(|k| self.get(src + k)).collect();
+                for (k, v) in vals.into_iter().enumerate() {
+                    self.set(dst + k as Slot, v);
+                }
+            }
+            Instr::Select { dst, cond, a, b } => {
+                let c = self.get_as(cond, Ty::I32);
+                let x = self.get(a);
+                let y = self.get(b);
+                let v = self.b.ins().select(c, x, y);
+                self.set(dst, v);
+            }
+            _ => return Err(Unsupported),
+        }
+        Ok(())
+    }
+
+    fn br_cmp(&mut self, o: BrCmp, cc: IntCC) {
+        let a = self.get_as(o.a, Ty::I32);
+        let b = self.get_as(o.b, Ty::I32);
+        let c = self.b.ins().icmp(cc, a, b);
+        self.branch_if(c, o.offset);
+    }
+
+    /// `a COND b` (or `a COND imm`) on i32s, as an integer flag.
+    fn cond(&mut self, cond: Cond, a: Value, b: Option<Value>, imm: Option<u32>) -> Value {
+        let cc = match cond {
+            Cond::Eq => IntCC::Equal,
+            Cond::Ne => IntCC::NotEqual,
+            Cond::LtS => IntCC::SignedLessThan,
+            Cond::LtU => IntCC::UnsignedLessThan,
+            Cond::GtS => IntCC::SignedGreaterThan,
+            Cond::GtU => IntCC::UnsignedGreaterThan,
+            Cond::LeS => IntCC::SignedLessThanOrEqual,
+            Cond::LeU => IntCC::UnsignedLessThanOrEqual,
+            Cond::GeS => IntCC::SignedGreaterThanOrEqual,
+            Cond::GeU => IntCC::UnsignedGreaterThanOrEqual,
+            Cond::Eqz => return self.b.ins().icmp_imm_u(IntCC::Equal, a, 0),
+            Cond::Nez => return self.b.ins().icmp_imm_u(IntCC::NotEqual, a, 0),
+        };
+        let b = match b {
+            Some(b) => b,
+            // An `iconst` of a narrow type takes its bits zero-extended.
+            None => self.b.ins().iconst(types::I32, imm.unwrap_or(0) as i64),
+        };
+        self.b.ins().icmp(cc, a, b)
+    }
+
+    /// A jump table on i32 `index`: the `len` entries after the current instruction
+    /// are `Br`s for the index values `0..len`, the one after them the default.
+    fn table(&mut self, index: Value, len: u32) {
+        let mut calls = Vec::with_capacity(len as usize);
+        let mut default = None;
+        for k in 0..=len as usize {
+            let entry = self.pc + 1 + k;
+            let Some(Instr::Br { offset }) = self.code.code.get(entry).copied() else {
+                continue;
+            };
+            let t = (entry as i64 + offset as i64) as usize;
+            let block = self.block_at(t);
+            let call = self.b.func.dfg.block_call(block, &[]);
+            if k == len as usize {
+                default = Some(call);
+            } else {
+                calls.push(call);
+            }
+        }
+        let default = default.unwrap_or_else(|| {
+            // The verifier guarantees the default entry; keep a safe fallback anyway.
+            let b = self.block_at(self.pc + 1);
+            self.b.func.dfg.block_call(b, &[])
+        });
+        let jt = self
+            .b
+            .create_jump_table(JumpTableData::new(default, &calls));
+        self.b.ins().br_table(index, jt);
+        self.ended = true;
+    }
+}
