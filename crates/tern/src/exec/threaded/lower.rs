@@ -16,7 +16,8 @@
 
 use super::dispatch::Invalid;
 use super::{
-    call, control, memory, metering, numeric, parametric, reference, table, variable, vector,
+    call, control, memory, metering, native, numeric, parametric, reference, table, variable,
+    vector,
 };
 use crate::compile::isa::{table_entries, CompiledFunc, Cond, Handler, Instr, Op, ACC};
 
@@ -32,6 +33,16 @@ pub(in crate::exec) fn ops_of(c: &CompiledFunc) -> &[Op] {
                 instr,
             })
             .collect();
+        // Where native code can be entered, entering it is the instruction's handler
+        // (before the tables below copy handlers, so that a table dispatches straight
+        // into native code too).
+        if let Some(native) = &c.native {
+            for &pc in native.entries.iter() {
+                if let Some(op) = ops.get_mut(pc as usize) {
+                    op.handler = native::NativeEnter;
+                }
+            }
+        }
         // A `BrTable` entry carries its target's handler, so that a table dispatches
         // straight to its target (the verifier proved entries are `Br`s that no branch
         // reaches, and that no entry is the target of another).
@@ -50,7 +61,7 @@ pub(in crate::exec) fn ops_of(c: &CompiledFunc) -> &[Op] {
 macro_rules! lower_table {
     ($( $name:ident = $($fc:ident)? $op:literal : [$($p:ident)*] -> $r:ident; )*) => {
         /// The handler of each instruction.
-        fn handler_of(i: &Instr) -> Handler {
+        pub(super) fn handler_of(i: &Instr) -> Handler {
             match i {
                 $( Instr::$name(o) => numeric::$name::pick(o), )*
                 Instr::Unreachable => control::Unreachable,

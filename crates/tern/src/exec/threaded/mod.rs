@@ -51,6 +51,9 @@
 //!   (`select`), `variable` (globals, slot copies), `reference`, `table`, `memory`,
 //!   `numeric`, `vector` (SIMD), and `metering` (fuel, epochs; not from the spec). A
 //!   family uses the rooms below it, not another family;
+//! - `native`: the handler that enters the optimizing tier's native code at its entry
+//!   points (a function's start, its loop headers) and goes on in the interpreter
+//!   where the native code left; it uses `lower` to find the handler it replaced;
 //! - `lower`: the table from each instruction to its handler, and [`ops_of`], which
 //!   makes a function's threaded code with it;
 //! - this file: [`interpret`], the loop that starts a run, drives portable dispatch
@@ -71,6 +74,7 @@ mod control;
 mod lower;
 mod memory;
 mod metering;
+mod native;
 mod numeric;
 mod parametric;
 mod reference;
