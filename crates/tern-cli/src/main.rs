@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tern::syntax::{CompositeType, ElemMode, ExternKind, StorageType};
-use tern::{Config, Engine, Error, Linker, Module, Store, StoreLimits, Val, ValType};
+use tern::{Config, Engine, Error, Linker, Module, Store, StoreLimits, Tier, Val, ValType};
 use tern_wasi::{WasiCtx, WasiCtxBuilder};
 
 /// Exit code of `tern run` when the wasm code traps (128 + SIGABRT, as wasmtime does on
@@ -95,6 +95,13 @@ struct RunArgs {
     /// beyond it), e.g. `64MiB`, `1GiB`, `65536`.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_memory: Option<u64>,
+    /// Which execution tiers run the code: `interp` (the interpreter only), `opt`
+    /// (every function compiled to native code with Cranelift before it first runs;
+    /// what that tier does not translate yet runs in the interpreter) or `auto` (the
+    /// default; hot code moving to native code is not built yet, so today this is the
+    /// interpreter). Results, traps, fuel and limits are the same in every tier.
+    #[arg(long, value_name = "TIER", default_value = "auto")]
+    tier: Tier,
     /// The module to run (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments: the program's (for `_start`) or the invoked function's.
@@ -160,12 +167,32 @@ struct WastArgs {
     /// Give up on a script after this many seconds (counted as one failure).
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
+    /// Which execution tiers run the code: `interp` (the interpreter only), `opt`
+    /// (every function compiled to native code with Cranelift before it first runs;
+    /// what that tier does not translate yet runs in the interpreter) or `auto` (the
+    /// default; hot code moving to native code is not built yet, so today this is the
+    /// interpreter). Results, traps, fuel and limits are the same in every tier.
+    #[arg(long, value_name = "TIER", default_value = "auto")]
+    tier: Tier,
     /// Scripts or folders of scripts.
     paths: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `tern --version` says whether the optimizing tier is there (it is not on hosts
+    // Cranelift does not support, where everything runs in the interpreter).
+    let tiers = if Engine::has_optimizing_tier() {
+        "tiers: interpreter, optimizing (Cranelift)"
+    } else {
+        "tiers: interpreter only (no optimizing tier for this host)"
+    };
+    let version: &'static str =
+        Box::leak(format!("{}\n{tiers}", env!("CARGO_PKG_VERSION")).into_boxed_str());
+    let matches = Cli::command().long_version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
@@ -213,6 +240,7 @@ fn run(a: RunArgs) -> ExitCode {
     config.consume_fuel(a.fuel.is_some());
     config.epoch_interruption(a.timeout.is_some());
     config.deterministic(a.deterministic);
+    config.tier(a.tier);
     let engine = Engine::new(&config);
     let module = match load(&engine, &a.file) {
         Ok(m) => m,
@@ -666,7 +694,7 @@ fn wast(a: WastArgs) -> ExitCode {
     let timeout = a.timeout.map(Duration::from_secs);
     let (mut passed, mut failed, mut mismatches) = (0, 0, 0);
     for (label, path) in &files {
-        let r = tern_wast::run_file_timeout(path, timeout);
+        let r = tern_wast::run_file_tier(path, timeout, a.tier);
         passed += r.passed;
         failed += r.failed;
         mismatches += r.msg_mismatches.len();

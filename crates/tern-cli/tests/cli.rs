@@ -455,3 +455,48 @@ fn run_deterministic_repeats_clocks_and_randomness() {
     assert_eq!(run(true).len(), 24);
     assert_ne!(run(false), run(false), "host entropy differs between runs");
 }
+
+/// Every tier prints the same output for the README's example, the same trap (with its
+/// backtrace) for a division by zero, and an unknown tier is a one-line error.
+#[test]
+fn run_tiers_agree() {
+    let primes = example("primes.wasm");
+    let interp = tern(&["run", "--tier", "interp", &primes, "100000"]);
+    assert_eq!(interp.status.code(), Some(0), "{}", stderr(&interp));
+    for tier in ["opt", "auto"] {
+        let o = tern(&["run", "--tier", tier, &primes, "100000"]);
+        assert_eq!(o.status.code(), Some(0), "{tier}: {}", stderr(&o));
+        assert_eq!(stdout(&o), stdout(&interp), "{tier}");
+    }
+    let d = scratch("tiers");
+    let f = d.join("trap.wat");
+    std::fs::write(
+        &f,
+        r#"(module $m
+             (func $div (export "div") (param i32) (result i32)
+               (local $i i32)
+               (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br_if $l (i32.lt_u (local.get $i) (i32.const 100))))
+               (i32.div_u (local.get $i) (local.get 0))))"#,
+    )
+    .unwrap();
+    let f = f.to_str().unwrap();
+    let interp = tern(&["run", "--tier", "interp", f, "--invoke", "div", "0"]);
+    let opt = tern(&["run", "--tier", "opt", f, "--invoke", "div", "0"]);
+    assert_eq!(opt.status.code(), Some(134));
+    assert!(
+        stderr(&opt).contains("integer divide by zero"),
+        "{}",
+        stderr(&opt)
+    );
+    assert_eq!(stderr(&opt), stderr(&interp));
+    let bad = tern(&["run", "--tier", "fast", f]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("expected interp, opt or auto"),
+        "{}",
+        stderr(&bad)
+    );
+    let v = tern(&["--version"]);
+    assert!(stdout(&v).contains("tiers: interpreter"), "{}", stdout(&v));
+}

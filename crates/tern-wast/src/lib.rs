@@ -62,6 +62,7 @@ use panics::install_panic_hook;
 pub use report::{Failure, FileReport, KindCount, MsgMismatch};
 pub use run::message_matches;
 use run::Runner;
+pub use tern::Tier;
 pub use values::show_val;
 
 /// Runs the script at `path` on a thread of its own (with a large stack), so that the
@@ -73,6 +74,12 @@ pub fn run_file(path: &Path) -> FileReport {
 /// Like [`run_file`], but gives up after `timeout`: the report then holds one failure
 /// "TIMEOUT" (and the script's thread is left running in the background).
 pub fn run_file_timeout(path: &Path, timeout: Option<Duration>) -> FileReport {
+    run_file_tier(path, timeout, Tier::default())
+}
+
+/// Like [`run_file_timeout`], with every module run by the execution tiers `tier`
+/// (see [`tern::Config::tier`]).
+pub fn run_file_tier(path: &Path, timeout: Option<Duration>, tier: Tier) -> FileReport {
     let name = path.display().to_string();
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -95,7 +102,7 @@ pub fn run_file_timeout(path: &Path, timeout: Option<Duration>) -> FileReport {
         .name(format!("wast {thread_name}"))
         .stack_size(256 << 20)
         .spawn(move || {
-            let _ = tx.send(run_str(&thread_name, &text));
+            let _ = tx.send(run_str_tier(&thread_name, &text, tier));
         });
     if let Err(e) = spawned {
         let mut r = FileReport::new(&name);
@@ -121,6 +128,11 @@ pub fn run_file_timeout(path: &Path, timeout: Option<Duration>) -> FileReport {
 
 /// Runs a script given as text; `name` only labels the report.
 pub fn run_str(name: &str, text: &str) -> FileReport {
+    run_str_tier(name, text, Tier::default())
+}
+
+/// Like [`run_str`], with every module run by the execution tiers `tier`.
+pub fn run_str_tier(name: &str, text: &str, tier: Tier) -> FileReport {
     let start = Instant::now();
     let mut report = FileReport::new(name);
     let mut lexer = Lexer::new(text);
@@ -152,7 +164,7 @@ pub fn run_str(name: &str, text: &str) -> FileReport {
         }
     };
     install_panic_hook();
-    let mut runner = Runner::new(text);
+    let mut runner = Runner::new(text, tier);
     for directive in wast.directives {
         runner.directive(directive, &mut report);
     }

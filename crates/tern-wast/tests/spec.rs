@@ -10,6 +10,8 @@
 //! - `TERN_BLESS=1 cargo test -p tern-wast --test spec` rewrites the manifest from the
 //!   current results (reasons of lines that stay are kept; new lines get the first
 //!   failure's reason) and passes.
+//! - Each group runs twice: in the interpreter (`core`) and with every function compiled
+//!   by the optimizing tier first (`core_opt`); both are held to the one manifest.
 //! - One group alone: `cargo test -p tern-wast --test spec core`.
 
 use std::collections::BTreeMap;
@@ -18,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tern_wast::{group_files, run_file_timeout, spec_groups_dir, testsuite_dir, GROUPS};
+use tern_wast::{group_files, run_file_tier, spec_groups_dir, testsuite_dir, Tier, GROUPS};
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec-expected-failures.txt");
@@ -113,7 +115,9 @@ fn short_reason(r: &tern_wast::FileReport) -> String {
     s
 }
 
-fn run_group(group: &str) {
+/// Runs `group` with the execution tiers `tier` and checks it against the manifest,
+/// which holds for every tier (only the interpreter's run rewrites it when blessing).
+fn run_group(group: &str, tier: Tier) {
     let root = Path::new(WORKSPACE);
     let suite = testsuite_dir(root);
     let groups = spec_groups_dir(root);
@@ -135,7 +139,7 @@ fn run_group(group: &str) {
     let mut results: Vec<(String, tern_wast::FileReport)> = Vec::new();
     for f in &files {
         let path: PathBuf = suite.join(f);
-        let r = run_file_timeout(&path, Some(TIMEOUT));
+        let r = run_file_tier(&path, Some(TIMEOUT), tier);
         let key = format!("{group}/{f}");
         println!(
             "{key}: {} passed, {} failed ({} message mismatches, {:.2}s)",
@@ -153,9 +157,9 @@ fn run_group(group: &str) {
         "{group}: {mismatches} commands passed with a different error message; {:.1}s",
         start.elapsed().as_secs_f64()
     );
-    println!("{group}: {passed} passed, {failed} failed");
+    println!("{group} ({tier:?}): {passed} passed, {failed} failed");
 
-    let bless = std::env::var_os("TERN_BLESS").is_some_and(|v| v == "1");
+    let bless = tier == Tier::Interp && std::env::var_os("TERN_BLESS").is_some_and(|v| v == "1");
     let _guard = MANIFEST_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut manifest = read_manifest();
     let prefix = format!("{group}/");
@@ -241,22 +245,46 @@ fn run_group(group: &str) {
 
 #[test]
 fn core() {
-    run_group("core");
+    run_group("core", Tier::Interp);
+}
+
+/// The same scripts with every function compiled by the optimizing tier first.
+#[test]
+fn core_opt() {
+    run_group("core", Tier::Opt);
 }
 
 #[test]
 fn simd() {
-    run_group("simd");
+    run_group("simd", Tier::Interp);
+}
+
+/// The same scripts with every function compiled by the optimizing tier first.
+#[test]
+fn simd_opt() {
+    run_group("simd", Tier::Opt);
 }
 
 #[test]
 fn wasm3() {
-    run_group("wasm3");
+    run_group("wasm3", Tier::Interp);
+}
+
+/// The same scripts with every function compiled by the optimizing tier first.
+#[test]
+fn wasm3_opt() {
+    run_group("wasm3", Tier::Opt);
 }
 
 #[test]
 fn proposals() {
-    run_group("proposals");
+    run_group("proposals", Tier::Interp);
+}
+
+/// The same scripts with every function compiled by the optimizing tier first.
+#[test]
+fn proposals_opt() {
+    run_group("proposals", Tier::Opt);
 }
 
 #[test]
