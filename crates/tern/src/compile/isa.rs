@@ -628,6 +628,38 @@ impl Instr {
         }
     }
 
+    /// The operands of a store to memory 0 (address in one slot).
+    pub fn store_mut(&mut self) -> Option<&mut St> {
+        match self {
+            Instr::I32Store(o)
+            | Instr::I64Store(o)
+            | Instr::F32Store(o)
+            | Instr::F64Store(o)
+            | Instr::I32Store8(o)
+            | Instr::I32Store16(o)
+            | Instr::I64Store8(o)
+            | Instr::I64Store16(o)
+            | Instr::I64Store32(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The operands of a store to memory 0 whose address is a sum of two slots.
+    pub fn store_sum_mut(&mut self) -> Option<&mut StX> {
+        match self {
+            Instr::I32StoreX(o)
+            | Instr::I64StoreX(o)
+            | Instr::F32StoreX(o)
+            | Instr::F64StoreX(o)
+            | Instr::I32Store8X(o)
+            | Instr::I32Store16X(o)
+            | Instr::I64Store8X(o)
+            | Instr::I64Store16X(o)
+            | Instr::I64Store32X(o) => Some(o),
+            _ => None,
+        }
+    }
+
     /// The operands of a load from memory 0 whose address is a sum of two slots.
     pub fn load_sum_mut(&mut self) -> Option<&mut LdX> {
         match self {

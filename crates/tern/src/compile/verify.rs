@@ -96,6 +96,17 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         f(l.b as u32, 1);
         return;
     }
+    if let Some(s) = { *i }.store_mut().copied() {
+        operand(s.addr, false, f, acc);
+        operand(s.value, false, f, acc);
+        return;
+    }
+    if let Some(s) = { *i }.store_sum_mut().copied() {
+        f(s.a as u32, 1);
+        f(s.b as u32, 1);
+        operand(s.value, false, f, acc);
+        return;
+    }
     macro_rules! one {
         ($s:expr) => {
             f($s as u32, 1)
@@ -175,31 +186,6 @@ fn other(i: &Instr, f: &mut impl FnMut(u32, u32), acc: &mut impl FnMut(bool)) {
         }
         Instr::GlobalGet { dst, .. } => operand(dst, true, f, acc),
         Instr::GlobalSet { src, .. } => operand(src, false, f, acc),
-        Instr::I32Store(s)
-        | Instr::I64Store(s)
-        | Instr::F32Store(s)
-        | Instr::F64Store(s)
-        | Instr::I32Store8(s)
-        | Instr::I32Store16(s)
-        | Instr::I64Store8(s)
-        | Instr::I64Store16(s)
-        | Instr::I64Store32(s) => {
-            operand(s.addr, false, f, acc);
-            operand(s.value, false, f, acc);
-        }
-        Instr::I32StoreX(s)
-        | Instr::I64StoreX(s)
-        | Instr::F32StoreX(s)
-        | Instr::F64StoreX(s)
-        | Instr::I32Store8X(s)
-        | Instr::I32Store16X(s)
-        | Instr::I64Store8X(s)
-        | Instr::I64Store16X(s)
-        | Instr::I64Store32X(s) => {
-            one!(s.a);
-            one!(s.b);
-            operand(s.value, false, f, acc);
-        }
         Instr::LoadMem { dst, addr, .. } => {
             one!(dst);
             one!(addr);

@@ -80,27 +80,12 @@ pub(super) fn memory(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
         return Ok(true);
     }
     if let Some(s) = store_of(i) {
-        use Instr as I;
-        let (a, value, offset) = match *i {
-            I::I32Store(o)
-            | I::I64Store(o)
-            | I::F32Store(o)
-            | I::F64Store(o)
-            | I::I32Store8(o)
-            | I::I32Store16(o)
-            | I::I64Store8(o)
-            | I::I64Store16(o)
-            | I::I64Store32(o) => (tx.get_as(o.addr, Ty::I32), o.value, o.offset),
-            I::I32StoreX(o)
-            | I::I64StoreX(o)
-            | I::F32StoreX(o)
-            | I::F64StoreX(o)
-            | I::I32Store8X(o)
-            | I::I32Store16X(o)
-            | I::I64Store8X(o)
-            | I::I64Store16X(o)
-            | I::I64Store32X(o) => (sum(tx, o.a, o.b), o.value, o.offset),
-            _ => return Err(Unsupported),
+        let (a, value, offset) = if let Some(o) = m.store_mut().copied() {
+            (tx.get_as(o.addr, Ty::I32), o.value, o.offset)
+        } else if let Some(o) = m.store_sum_mut().copied() {
+            (sum(tx, o.a, o.b), o.value, o.offset)
+        } else {
+            return Err(Unsupported);
         };
         let v = tx.get_as(value, s.1);
         write(tx, a, offset, s, v);
