@@ -65,17 +65,23 @@ const LOOPS: &str = r#"(module
       (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $acc))
   (func (export "div") (param i32 i32) (result i32)
+    (loop $l (br_if $l (i32.const 0)))
     (i32.div_s (local.get 0) (local.get 1)))
   (func (export "rem") (param i64 i64) (result i64)
+    (loop $l (br_if $l (i32.const 0)))
     (i64.rem_s (local.get 0) (local.get 1)))
   (func (export "trunc") (param f64) (result i32)
+    (loop $l (br_if $l (i32.const 0)))
     (i32.trunc_f64_s (local.get 0)))
   (func (export "trunc_u") (param f32) (result i64)
+    (loop $l (br_if $l (i32.const 0)))
     (i64.trunc_f32_u (local.get 0)))
   (func (export "fp") (param f64 f64) (result f64)
+    (loop $l (br_if $l (i32.const 0)))
     (f64.add (f64.mul (local.get 0) (local.get 1))
              (f64.min (f64.sqrt (local.get 0)) (f64.nearest (local.get 1)))))
   (func (export "switch") (param i32) (result i32)
+    (loop $l (br_if $l (i32.const 0)))
     (block $c (block $b (block $a
       (br_table $a $b $c (local.get 0)))
       (return (i32.const 10)))
@@ -102,6 +108,17 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
         });
         assert!(header, "entry {pc} is the target of a backward branch");
     }
+    // Every function of LOOPS has a loop (the trap tests need native code), and so
+    // gets native code; a function without one stays in the interpreter.
+    for f in 0..8 {
+        assert!(m.inner.code(f).unwrap().native.is_some(), "function {f}");
+    }
+    let m = Module::new(
+        &engine(Tier::Opt),
+        "(module (func (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3))))",
+    )
+    .unwrap();
+    assert!(m.inner.code(0).unwrap().native.is_none());
     // The interpreter's tier makes none.
     let m = Module::new(&engine(Tier::Interp), LOOPS).unwrap();
     assert!(m.inner.code(0).unwrap().native.is_none());
@@ -193,26 +210,78 @@ fn native_code_traps_where_the_interpreter_traps() {
 
 #[test]
 fn a_loop_left_for_the_interpreter_and_entered_again_keeps_its_values() {
-    // The global and the call are left to the interpreter in the middle of the loop;
-    // native code is entered again at the loop header on every iteration.
+    // The outer loop's call and global are left to the interpreter; native code is
+    // entered again at the inner loop's header on every outer iteration, and runs on
+    // until the next call.
     let wat = r#"(module
       (global $g (mut i32) (i32.const 0))
       (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 3)))
       (func (export "run") (param $n i32) (result i32)
-        (local $i i32) (local $x i32)
-        (loop $next
+        (local $i i32) (local $j i32) (local $x i32)
+        (loop $outer
           (local.set $x (i32.add (local.get $x) (call $inc (local.get $i))))
+          (local.set $j (i32.const 0))
+          (loop $inner
+            (local.set $x (i32.xor (i32.mul (local.get $x) (i32.const 31)) (local.get $j)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $j) (i32.const 10))))
           (global.set $g (i32.add (global.get $g) (local.get $x)))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $next (i32.lt_u (local.get $i) (local.get $n))))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
         (i32.xor (local.get $x) (global.get $g))))"#;
+    let m = Module::new(&engine(Tier::Opt), wat).unwrap();
+    let native = m
+        .inner
+        .code(1)
+        .unwrap()
+        .native
+        .as_ref()
+        .map(|n| n.entries.len());
+    assert_eq!(
+        native,
+        Some(2),
+        "the start and the inner loop, not the outer one"
+    );
     let (mut x, mut g) = (0i32, 0i32);
     for i in 0..100 {
         x = x.wrapping_add(i + 3);
+        for j in 0..10 {
+            x = x.wrapping_mul(31) ^ j;
+        }
         g = g.wrapping_add(x);
     }
     assert_eq!(
         same(wat, "run", &[Val::I32(100)]).unwrap(),
         [Val::I32(x ^ g)]
     );
+}
+
+#[test]
+fn values_moved_untyped_keep_all_their_bits() {
+    // The constant 18 is one slot for the i32, the i64 and (as bits) nothing else;
+    // -18 as an i64 has its high half set; the f64 arithmetic makes f64 variables.
+    // Every result is moved untyped into its result slot (spec: if.wast's
+    // break-multi-value, which an i32-typed variable once truncated).
+    let wat = r#"(module
+      (func (export "multi") (param i32) (result i32 i32 i64 f64)
+        (if (result i32 i32 i64 f64) (local.get 0)
+          (then (i32.const 18) (i32.const -18) (i64.const 18)
+                (f64.add (f64.const 1.5) (f64.convert_i32_s (local.get 0))))
+          (else (i32.const -18) (i32.const 18) (i64.const -18) (f64.const -18)))))"#;
+    for x in [0, 1, 7] {
+        let got = same(wat, "multi", &[Val::I32(x)]).unwrap();
+        let want = if x != 0 {
+            [18, -18, 18]
+        } else {
+            [-18, 18, -18]
+        };
+        assert_eq!(
+            got[..3],
+            [
+                Val::I32(want[0]),
+                Val::I32(want[1]),
+                Val::I64(want[2] as i64)
+            ]
+        );
+    }
 }

@@ -40,6 +40,15 @@ pub(super) enum Ty {
 }
 
 impl Ty {
+    fn bit(self) -> u8 {
+        match self {
+            Ty::I32 => 1,
+            Ty::I64 => 2,
+            Ty::F32 => 4,
+            Ty::F64 => 8,
+        }
+    }
+
     pub(super) fn clif(self) -> Type {
         match self {
             Ty::I32 => types::I32,
@@ -61,7 +70,13 @@ pub(super) struct Tx<'a, 'b> {
     vars: Vec<Option<Variable>>,
     /// Per slot, whether some translated instruction writes it.
     written: Vec<bool>,
-    acc: Variable,
+    /// Per slot, the type of its variable.
+    types: Vec<Ty>,
+    /// What this pass learns of how slots are used (for the next pass's `types`).
+    usage: Usage,
+    /// The accumulator: the value the previous instruction left for this one, if any
+    /// (it never lives across a label, so it is a value, not a variable).
+    acc: Option<(Value, Ty)>,
     /// Per instruction, the block that starts there (branch targets and entries).
     blocks: Vec<Option<Block>>,
     exit: Block,
@@ -79,6 +94,73 @@ pub(super) struct Tx<'a, 'b> {
 /// Translates `code` into a Cranelift function; also returns its entry points (see
 /// `Native::entries`). `None` if nothing in it would run natively.
 pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Function, Vec<u32>)> {
+    // The first pass only learns how each slot is used; the second builds the
+    // function with each slot's variable of the type it is used as.
+    let untyped = vec![Ty::I64; code.frame_size as usize];
+    let (_, _, usage) = build(code, isa, untyped)?;
+    let types = usage.slot_types();
+    let (func, entries, _) = build(code, isa, types)?;
+    Some((func, entries))
+}
+
+/// How the slots are read and written: per slot, a mask of the types it is read or
+/// written as (bits of [`Ty::bit`]); and the pairs of slots a value is moved between
+/// untyped (copies, `select`), which had better share a type.
+struct Usage {
+    masks: Vec<u8>,
+    links: Vec<(Slot, Slot)>,
+}
+
+impl Usage {
+    /// The type of each slot's variable: `f64` where every access of it, and of every
+    /// slot moved to or from it, reads or writes an f64, else the untyped `i64`.
+    ///
+    /// Only these two: both hold all 64 bits of a slot, so a value native code only
+    /// moves, or never touches, keeps every bit. A narrower variable would not: a slot
+    /// holds values of other types at other times (temporaries are reused, constant
+    /// slots are shared by equal bits, and the interpreter runs the instructions native
+    /// code leaves to it), and an i32 variable would drop the high half of an i64 that
+    /// a copy moves through it.
+    fn slot_types(&self) -> Vec<Ty> {
+        let n = self.masks.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        for &(a, b) in &self.links {
+            let (a, b) = (a as usize, b as usize);
+            if a < n && b < n {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                parent[ra] = rb;
+            }
+        }
+        let mut masks = vec![0u8; n];
+        for s in 0..n {
+            let r = root(&mut parent, s);
+            masks[r] |= self.masks[s];
+        }
+        (0..n)
+            .map(|s| {
+                if masks[root(&mut parent, s)] == Ty::F64.bit() {
+                    Ty::F64
+                } else {
+                    Ty::I64
+                }
+            })
+            .collect()
+    }
+}
+
+/// One pass of the translation, with slot variables of `types`.
+fn build(
+    code: &CompiledFunc,
+    isa: &OwnedTargetIsa,
+    types: Vec<Ty>,
+) -> Option<(Function, Vec<u32>, Usage)> {
     let ptr = isa.pointer_type();
     let mut sig = Signature::new(isa.default_call_conv());
     for ty in [ptr, ptr, ptr, types::I32, ptr] {
@@ -94,7 +176,8 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
     // Blocks start at every branch target; loop headers (targets of backward
     // branches) and the start are the entries.
     let mut blocks: Vec<Option<Block>> = vec![None; n + 1];
-    let mut backward = vec![false; n];
+    // Per loop header, the last instruction that branches back to it.
+    let mut backward: Vec<Option<usize>> = vec![None; n];
     // The entry block comes first in the layout; it jumps to the block that loads the
     // slots and dispatches, which is filled last (once the slots used are known).
     let entry_block = b.create_block();
@@ -109,7 +192,7 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
             if t < n {
                 blocks[t].get_or_insert_with(|| b.create_block());
                 if t <= pc {
-                    backward[t] = true;
+                    backward[t] = Some(backward[t].map_or(pc, |e| e.max(pc)));
                 }
             }
         }
@@ -119,13 +202,17 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
         b.append_block_param(exit, ty);
     }
     let params = b.block_params(entry_block).to_vec();
-    let acc = b.declare_var(types::I64);
     let mut tx = Tx {
         b: &mut b,
         code,
         vars: vec![None; code.frame_size as usize],
         written: vec![false; code.frame_size as usize],
-        acc,
+        types,
+        usage: Usage {
+            masks: vec![0; code.frame_size as usize],
+            links: Vec::new(),
+        },
+        acc: None,
         blocks,
         exit,
         sp: params[0],
@@ -136,8 +223,10 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
     };
 
     // The body, instruction by instruction.
+    // Per instruction: translated (returns count: they leave native code only to
+    // leave the function), or unreachable.
     let mut supported = vec![false; n];
-    let mut translated = 0usize;
+    let mut dead = vec![false; n];
     let mut pc = 0;
     while pc < n {
         if let Some(block) = tx.blocks[pc] {
@@ -146,20 +235,18 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
             }
             tx.b.switch_to_block(block);
             tx.ended = false;
+            // The accumulator never lives across a label.
+            tx.acc = None;
         }
         if tx.ended || is_entry[pc] {
+            dead[pc] = tx.ended;
             pc += 1;
             continue;
         }
         tx.pc = pc;
         let i = code.code[pc];
         match tx.instr(&i) {
-            Ok(()) => {
-                supported[pc] = true;
-                if !matches!(i, Instr::Return | Instr::ReturnOne { .. }) {
-                    translated += 1;
-                }
-            }
+            Ok(()) => supported[pc] = true,
             Err(Unsupported) => tx.leave_at(pc),
         }
         pc += 1;
@@ -168,17 +255,24 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
         // The verifier proved the last instruction never falls through.
         tx.leave_at(n.saturating_sub(1));
     }
-    if translated == 0 {
+
+    // Entries: the start, and the headers of the loops native code runs without
+    // handing anything back (every instruction from the header to the last branch
+    // back to it translated). A loop that hands back, a call say, would leave and
+    // enter native code on every iteration, which costs more than interpreting it
+    // (measured: fib, whose recursion clang turns into a loop around a call, took 2.6
+    // times as long); a function without a native loop stays in the interpreter, as
+    // it runs each instruction at most once per call.
+    let native_loop = |t: usize| {
+        backward[t].is_some_and(|end| (t..=end).all(|pc| supported[pc] || is_entry[pc] || dead[pc]))
+    };
+    let headers: Vec<usize> = (0..n).filter(|&t| native_loop(t)).collect();
+    if headers.is_empty() {
         return None;
     }
-
-    // Entries: the start and the loop headers whose first instruction is translated.
-    let entries: Vec<u32> = (0..n)
-        .filter(|&pc| (pc == 0 || backward[pc]) && supported[pc])
-        .map(|pc| pc as u32)
-        .collect();
-    if entries.is_empty() {
-        return None;
+    let mut entries: Vec<u32> = headers.iter().map(|&t| t as u32).collect();
+    if supported[0] && headers[0] != 0 {
+        entries.insert(0, 0);
     }
 
     // The exit: write back what the code writes, report, return the status.
@@ -186,6 +280,7 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
     let args = tx.b.block_params(exit).to_vec();
     for s in 0..tx.vars.len() {
         if let (Some(v), true) = (tx.vars[s], tx.written[s]) {
+            // All 64 bits, as loaded or computed (an f64 variable holds them exactly).
             let x = tx.b.use_var(v);
             tx.b.ins()
                 .store(MemFlagsData::trusted(), x, tx.sp, (s * 8) as i32);
@@ -201,18 +296,20 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
     tx.b.switch_to_block(load);
     for s in 0..tx.vars.len() {
         if let Some(v) = tx.vars[s] {
+            let ty = tx.types[s];
             let x = match tx.constant(s as Slot) {
-                Some(c) => tx.b.ins().iconst(types::I64, c as i64),
+                Some(c) => {
+                    let raw = tx.b.ins().iconst(types::I64, c as i64);
+                    tx.typed(raw, ty)
+                }
                 None => {
                     tx.b.ins()
-                        .load(types::I64, MemFlagsData::trusted(), tx.sp, (s * 8) as i32)
+                        .load(ty.clif(), MemFlagsData::trusted(), tx.sp, (s * 8) as i32)
                 }
             };
             tx.b.def_var(v, x);
         }
     }
-    let zero = tx.b.ins().iconst(types::I64, 0);
-    tx.b.def_var(acc, zero);
     let calls: Vec<_> = entries
         .iter()
         .map(|&pc| {
@@ -230,8 +327,15 @@ pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Fu
     tx.b.ins().br_table(params[3], jt);
 
     tx.b.seal_all_blocks();
+    let usage = std::mem::replace(
+        &mut tx.usage,
+        Usage {
+            masks: Vec::new(),
+            links: Vec::new(),
+        },
+    );
     b.finalize(isa.frontend_config());
-    Some((func, entries))
+    Some((func, entries, usage))
 }
 
 impl Tx<'_, '_> {
@@ -245,46 +349,77 @@ impl Tx<'_, '_> {
     }
 
     fn var(&mut self, s: Slot) -> Variable {
-        if s == ACC {
-            return self.acc;
-        }
         let i = s as usize;
         if let Some(v) = self.vars[i] {
             return v;
         }
-        let v = self.b.declare_var(types::I64);
+        let v = self.b.declare_var(self.types[i].clif());
         self.vars[i] = Some(v);
         v
     }
 
-    /// Slot `s` (or the accumulator) as a raw `i64`.
-    pub(super) fn get(&mut self, s: Slot) -> Value {
+    /// Slot `s` (or the accumulator) as it is held, with its type.
+    fn get(&mut self, s: Slot) -> (Value, Ty) {
+        if s == ACC {
+            return match self.acc {
+                Some(a) => a,
+                None => (self.b.ins().iconst(types::I64, 0), Ty::I64),
+            };
+        }
         let v = self.var(s);
-        self.b.use_var(v)
+        (self.b.use_var(v), self.types[s as usize])
     }
 
-    /// Writes raw `i64` `x` to slot `s` (or the accumulator).
-    pub(super) fn set(&mut self, s: Slot, x: Value) {
-        if s != ACC {
-            self.written[s as usize] = true;
+    /// Writes `x`, of type `ty`, to slot `s` (or the accumulator).
+    fn set(&mut self, s: Slot, (x, ty): (Value, Ty)) {
+        if s == ACC {
+            self.acc = Some((x, ty));
+            return;
         }
+        self.written[s as usize] = true;
+        let to = self.types[s as usize];
+        let x = self.convert(x, ty, to);
         let v = self.var(s);
         self.b.def_var(v, x);
     }
 
+    /// Records that a value moves between slots `a` and `b` untyped.
+    fn link(&mut self, a: Slot, b: Slot) {
+        if a != ACC && b != ACC {
+            self.usage.links.push((a, b));
+        }
+    }
+
+    /// Records that slot `s` is read or written as `ty`.
+    fn used_as(&mut self, s: Slot, ty: Ty) {
+        if let Some(m) = self.usage.masks.get_mut(s as usize) {
+            *m |= ty.bit();
+        }
+    }
+
+    /// `x` of type `from` as a value of type `to` (the same bits).
+    fn convert(&mut self, x: Value, from: Ty, to: Ty) -> Value {
+        if from == to {
+            return x;
+        }
+        let raw = self.untyped(x, from);
+        self.typed(raw, to)
+    }
+
     /// Slot `s` read as a value of type `ty`.
     pub(super) fn get_as(&mut self, s: Slot, ty: Ty) -> Value {
-        let x = self.get(s);
-        self.typed(x, ty)
+        self.used_as(s, ty);
+        let (x, from) = self.get(s);
+        self.convert(x, from, ty)
     }
 
-    /// Writes `x`, of type `ty`, to slot `s` as the interpreter would (an i32 or f32
-    /// in the low half, zero above).
+    /// Writes `x`, of type `ty`, to slot `s`.
     pub(super) fn set_as(&mut self, s: Slot, x: Value, ty: Ty) {
-        let raw = self.untyped(x, ty);
-        self.set(s, raw);
+        self.used_as(s, ty);
+        self.set(s, (x, ty));
     }
 
+    /// Raw `i64` bits `x` as a value of type `ty` (an i32 or f32 in the low half).
     pub(super) fn typed(&mut self, x: Value, ty: Ty) -> Value {
         let ins = self.b.ins();
         match ty {
@@ -298,6 +433,8 @@ impl Tx<'_, '_> {
         }
     }
 
+    /// `x`, of type `ty`, as the bits the interpreter keeps in a slot (an i32 or f32
+    /// in the low half, zero above).
     pub(super) fn untyped(&mut self, x: Value, ty: Ty) -> Value {
         let ins = self.b.ins();
         match ty {
@@ -333,7 +470,8 @@ impl Tx<'_, '_> {
 
     /// Leaves native code for the interpreter to execute instruction `pc`.
     fn leave_at(&mut self, pc: usize) {
-        let acc = self.get(ACC);
+        let (acc, ty) = self.get(ACC);
+        let acc = self.untyped(acc, ty);
         let status = self.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
         let pcv = self.b.ins().iconst(types::I32, pc as i64);
         let zero = self.b.ins().iconst(types::I32, 0);
@@ -452,7 +590,7 @@ impl Tx<'_, '_> {
                 offset,
                 if_null,
             } => {
-                let r = self.get(src);
+                let r = self.get_as(src, Ty::I64);
                 let cc = if if_null {
                     IntCC::Equal
                 } else {
@@ -467,6 +605,7 @@ impl Tx<'_, '_> {
             }
             Instr::Copy(o) => {
                 let v = self.get(o.src);
+                self.link(o.src, o.dst);
                 self.set(o.dst, v);
             }
             Instr::Copy2 {
@@ -476,22 +615,28 @@ impl Tx<'_, '_> {
                 src2,
             } => {
                 let v = self.get(src);
+                self.link(src, dst);
                 self.set(dst, v);
                 let v = self.get(src2);
+                self.link(src2, dst2);
                 self.set(dst2, v);
             }
             Instr::CopyMany { dst, src, len } => {
-                let vals: Vec<Value> = (0..len).map(|k| self.get(src + k)).collect();
+                let vals: Vec<(Value, Ty)> = (0..len).map(|k| self.get(src + k)).collect();
                 for (k, v) in vals.into_iter().enumerate() {
+                    self.link(src + k as Slot, dst + k as Slot);
                     self.set(dst + k as Slot, v);
                 }
             }
             Instr::Select { dst, cond, a, b } => {
                 let c = self.get_as(cond, Ty::I32);
-                let x = self.get(a);
-                let y = self.get(b);
+                let (x, tx) = self.get(a);
+                let (y, ty) = self.get(b);
+                let y = self.convert(y, ty, tx);
                 let v = self.b.ins().select(c, x, y);
-                self.set(dst, v);
+                self.link(a, dst);
+                self.link(b, dst);
+                self.set(dst, (v, tx));
             }
             _ => return Err(Unsupported),
         }
