@@ -810,17 +810,38 @@ impl std::fmt::Debug for Native {
     }
 }
 
-/// Native code's signature: `(sp, mem, len, entry, exit) -> status`. `sp` is the
+/// Native code's signature: `(sp, mem, len, entry, exit, cx) -> status`. `sp` is the
 /// frame's first slot, `mem`/`len` memory 0's base and length, `entry` the id of the
-/// entry point to start at, `exit` where it reports how it left; the status is
-/// [`NATIVE_CONTINUE`] or [`NATIVE_TRAP`].
+/// entry point to start at, `exit` where it reports how it left, `cx` the rest of the
+/// running instance it reads; the status is [`NATIVE_CONTINUE`] or [`NATIVE_TRAP`].
 pub type NativeFn = unsafe extern "C" fn(
     sp: *mut u64,
     mem: *mut u8,
     len: usize,
     entry: u32,
     exit: *mut NativeExit,
+    cx: *const NativeCtx,
 ) -> u32;
+
+/// What native code reads of the running instance besides memory 0: its globals, as
+/// the store's global entities (`globals`, laid out as [`NativeLayout`] says) and the
+/// instance's map from its global indices to the store's (`inst_globals`). Valid
+/// while the native code runs (it runs no host code, so nothing is added to the store).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct NativeCtx {
+    pub globals: *mut u8,
+    pub inst_globals: *const u32,
+}
+
+/// The store's layout facts native code is compiled with (the runtime owns them): a
+/// global entity's size, and where its 64-bit value (the low half of its `u128`, on
+/// little-endian hosts) lies in it.
+#[derive(Clone, Copy, Debug)]
+pub struct NativeLayout {
+    pub global_size: usize,
+    pub global_value: usize,
+}
 
 /// How native code left: the instruction the interpreter goes on at (or that
 /// trapped), the trap's code (see `crate::jit::trap_code`), and the accumulator's

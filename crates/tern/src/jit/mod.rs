@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
-use crate::compile::isa::{CompiledFunc, Native, NativeFn};
+use crate::compile::isa::{CompiledFunc, Native, NativeFn, NativeLayout};
 use crate::error::TrapCode;
 
 /// The most instructions a function may have for this tier to compile it (larger ones
@@ -63,12 +63,12 @@ pub fn available() -> bool {
 /// Compiles `code` to native code, or `None` when it stays in the interpreter: the
 /// host has no code generator, the function is too large, nothing in it is worth
 /// compiling, or the code generator refused it.
-pub fn compile(code: &CompiledFunc) -> Option<Native> {
+pub fn compile(code: &CompiledFunc, layout: NativeLayout) -> Option<Native> {
     let isa = host_isa()?;
     if code.code.len() > MAX_INSTRS || code.frame_size > MAX_SLOTS {
         return None;
     }
-    let (func, entries) = translate::translate(code, isa)?;
+    let (func, entries) = translate::translate(code, isa, layout)?;
     let mut ctx = cranelift_codegen::Context::for_function(func);
     let compiled = ctx
         .compile(

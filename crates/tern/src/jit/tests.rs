@@ -285,3 +285,37 @@ fn values_moved_untyped_keep_all_their_bits() {
         );
     }
 }
+
+#[test]
+fn globals_are_read_and_written_natively() {
+    // An imported-style mix: an i32 counter, an i64 and an f64 accumulator, and an
+    // immutable global, all in a loop native code runs whole.
+    let wat = r#"(module
+      (global $n (mut i32) (i32.const 0))
+      (global $s (mut i64) (i64.const -5))
+      (global $f (mut f64) (f64.const 0.5))
+      (global $k i32 (i32.const 3))
+      (func (export "run") (param $m i32) (result i64)
+        (loop $l
+          (global.set $n (i32.add (global.get $n) (global.get $k)))
+          (global.set $s (i64.sub (global.get $s) (i64.extend_i32_s (global.get $n))))
+          (global.set $f (f64.mul (global.get $f) (f64.const 1.5)))
+          (br_if $l (i32.lt_s (global.get $n) (local.get $m))))
+        (i64.add (global.get $s) (i64.trunc_f64_s (global.get $f))))
+      (func (export "n") (result i32) (global.get $n)))"#;
+    let m = Module::new(&engine(Tier::Opt), wat).unwrap();
+    assert!(m.inner.code(0).unwrap().native.is_some());
+    let (mut n, mut s, mut f) = (0i32, -5i64, 0.5f64);
+    loop {
+        n += 3;
+        s -= n as i64;
+        f *= 1.5;
+        if n >= 60 {
+            break;
+        }
+    }
+    assert_eq!(
+        same(wat, "run", &[Val::I32(60)]).unwrap(),
+        [Val::I64(s + f as i64)]
+    );
+}

@@ -26,7 +26,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use super::{code_of, memory, numeric};
 use crate::compile::isa::{
-    table_entries, BrCmp, CompiledFunc, Cond, Instr, Slot, ACC, NATIVE_CONTINUE, NATIVE_TRAP,
+    table_entries, BrCmp, CompiledFunc, Cond, Instr, NativeLayout, Slot, ACC, NATIVE_CONTINUE,
+    NATIVE_TRAP,
 };
 use crate::error::TrapCode;
 
@@ -84,6 +85,11 @@ pub(super) struct Tx<'a, 'b> {
     pub(super) sp: Value,
     pub(super) mem: Value,
     pub(super) len: Value,
+    /// The store's globals and the instance's map to them (see `NativeCtx`), and
+    /// their layout.
+    globals: Value,
+    inst_globals: Value,
+    layout: NativeLayout,
     /// The instruction being translated.
     pub(super) pc: usize,
     /// Whether the current block has ended (what follows is unreachable until the
@@ -93,13 +99,17 @@ pub(super) struct Tx<'a, 'b> {
 
 /// Translates `code` into a Cranelift function; also returns its entry points (see
 /// `Native::entries`). `None` if nothing in it would run natively.
-pub(super) fn translate(code: &CompiledFunc, isa: &OwnedTargetIsa) -> Option<(Function, Vec<u32>)> {
+pub(super) fn translate(
+    code: &CompiledFunc,
+    isa: &OwnedTargetIsa,
+    layout: NativeLayout,
+) -> Option<(Function, Vec<u32>)> {
     // The first pass only learns how each slot is used; the second builds the
     // function with each slot's variable of the type it is used as.
     let untyped = vec![Ty::I64; code.frame_size as usize];
-    let (_, _, usage) = build(code, isa, untyped)?;
+    let (_, _, usage) = build(code, isa, layout, untyped)?;
     let types = usage.slot_types();
-    let (func, entries, _) = build(code, isa, types)?;
+    let (func, entries, _) = build(code, isa, layout, types)?;
     Some((func, entries))
 }
 
@@ -159,11 +169,12 @@ impl Usage {
 fn build(
     code: &CompiledFunc,
     isa: &OwnedTargetIsa,
+    layout: NativeLayout,
     types: Vec<Ty>,
 ) -> Option<(Function, Vec<u32>, Usage)> {
     let ptr = isa.pointer_type();
     let mut sig = Signature::new(isa.default_call_conv());
-    for ty in [ptr, ptr, ptr, types::I32, ptr] {
+    for ty in [ptr, ptr, ptr, types::I32, ptr, ptr] {
         sig.params.push(AbiParam::new(ty));
     }
     sig.returns.push(AbiParam::new(types::I32));
@@ -184,6 +195,11 @@ fn build(
     b.append_block_params_for_function_params(entry_block);
     let load = b.create_block();
     b.switch_to_block(entry_block);
+    // The instance's globals, read once (see `NativeCtx`).
+    let cx = b.block_params(entry_block)[5];
+    let flags = MemFlagsData::trusted().with_readonly();
+    let globals = b.ins().load(ptr, flags, cx, 0);
+    let inst_globals = b.ins().load(ptr, flags, cx, ptr.bytes() as i32);
     b.ins().jump(load, &[]);
     blocks[0] = Some(b.create_block());
     for (pc, i) in code.code.iter().enumerate() {
@@ -218,6 +234,9 @@ fn build(
         sp: params[0],
         mem: params[1],
         len: params[2],
+        globals,
+        inst_globals,
+        layout,
         pc: 0,
         ended: true,
     };
@@ -628,6 +647,19 @@ impl Tx<'_, '_> {
                     self.set(dst + k as Slot, v);
                 }
             }
+            Instr::GlobalGet { dst, global } => {
+                let p = self.global(global);
+                let v = self.b.ins().load(types::I64, MemFlagsData::trusted(), p, 0);
+                self.set(dst, (v, Ty::I64));
+            }
+            Instr::GlobalSet { src, global } => {
+                // The whole slot, as the interpreter stores it (the high half of the
+                // global's `u128` stays zero).
+                let (v, ty) = self.get(src);
+                let v = self.untyped(v, ty);
+                let p = self.global(global);
+                self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
+            }
             Instr::Select { dst, cond, a, b } => {
                 let c = self.get_as(cond, Ty::I32);
                 let (x, tx) = self.get(a);
@@ -641,6 +673,22 @@ impl Tx<'_, '_> {
             _ => return Err(Unsupported),
         }
         Ok(())
+    }
+
+    /// The address of the 64-bit value of the running instance's global `g`.
+    fn global(&mut self, g: u32) -> Value {
+        let ptr = self.b.func.dfg.value_type(self.globals);
+        let f = MemFlagsData::trusted().with_readonly();
+        let idx = self
+            .b
+            .ins()
+            .load(types::I32, f, self.inst_globals, (g as i64 * 4) as i32);
+        let idx = self.b.ins().uextend(ptr, idx);
+        let off = self.b.ins().imul_imm_u(idx, self.layout.global_size as i64);
+        let base = self.b.ins().iadd(self.globals, off);
+        self.b
+            .ins()
+            .iadd_imm_u(base, self.layout.global_value as i64)
     }
 
     fn br_cmp(&mut self, o: BrCmp, cc: IntCC) {

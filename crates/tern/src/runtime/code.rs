@@ -46,7 +46,13 @@ impl Code {
 fn native(code: &compile::isa::CompiledFunc) -> Option<compile::isa::Native> {
     #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
-        crate::jit::compile(code)
+        use crate::compile::isa::NativeLayout;
+        use crate::runtime::store::GlobalEntity;
+        let layout = NativeLayout {
+            global_size: std::mem::size_of::<GlobalEntity>(),
+            global_value: std::mem::offset_of!(GlobalEntity, value),
+        };
+        crate::jit::compile(code, layout)
     }
     #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {

@@ -9,13 +9,17 @@
 //!   with every slot it changed written back, and reports only instructions of that
 //!   code (`NativeExit::pc < code.len()`), checked here all the same;
 //! - native code reads memory 0 through the `mem`/`len` it is given and never moves
-//!   or resizes a memory, so the cached memory stays valid.
+//!   or resizes a memory, so the cached memory stays valid; it reads and writes the
+//!   running instance's globals through the `NativeCtx` it is given, built here from
+//!   the store for each entry.
 //!
 //! This room knows nothing of how native code is made, and of no other handler.
 
 use super::lower::handler_of;
 use super::state::{ex, fail, trap};
-use crate::compile::isa::{native_trap, ExecCtx, Exit, NativeExit, NativeFn, Op, NATIVE_TRAP};
+use crate::compile::isa::{
+    native_trap, ExecCtx, Exit, NativeCtx, NativeExit, NativeFn, Op, NATIVE_TRAP,
+};
 use crate::error::Error;
 use crate::runtime::store::FuncEntity;
 
@@ -32,10 +36,17 @@ fn lost(ip: *const Op, cx: *mut ExecCtx) -> Exit {
 /// # Safety
 /// As for calling `f` (see `NativeFn`).
 #[inline(never)]
-unsafe fn run(f: NativeFn, sp: *mut u64, mem: *mut u8, len: usize, id: u32) -> (u32, NativeExit) {
+unsafe fn run(
+    f: NativeFn,
+    sp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    id: u32,
+    cx: NativeCtx,
+) -> (u32, NativeExit) {
     let mut exit = NativeExit::default();
-    // SAFETY: the caller's guarantee; `exit` outlives the call.
-    let status = unsafe { f(sp, mem, len, id, &mut exit) };
+    // SAFETY: the caller's guarantee; `exit` and `cx` outlive the call.
+    let status = unsafe { f(sp, mem, len, id, &mut exit, &cx) };
     (status, exit)
 }
 
@@ -57,10 +68,17 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
         return lost(ip, cx);
     };
+    // The running instance's globals, for as long as the native code runs (it runs no
+    // host code, so the store's globals stay where they are).
+    let ncx = NativeCtx {
+        globals: e.data.globals.as_mut_ptr() as *mut u8,
+        inst_globals: e.inst.globals.as_ptr(),
+    };
     // SAFETY: the native code was made from this function's code, whose frame starts
     // at `sp`; `mem`/`len` are the running instance's memory 0; `id` is one of its
-    // entries.
-    let (status, exit) = unsafe { run(native.func, sp, mem, len, id as u32) };
+    // entries; `ncx` describes the running instance, whose module's code validation
+    // proved names only globals it has.
+    let (status, exit) = unsafe { run(native.func, sp, mem, len, id as u32, ncx) };
     let Some(at) = ops.get(exit.pc as usize) else {
         return lost(ip, cx);
     };
