@@ -38,16 +38,26 @@ pub enum DiffOutcome {
 
 /// A `wasm-smith` module for execution, from fuzzer bytes.
 pub fn smith_module_for_execution(data: &[u8]) -> Option<Vec<u8>> {
+    smith_module(data, false)
+}
+
+/// A `wasm-smith` module for execution in tern alone: also with SIMD, tail calls and
+/// memory64, which tern executes and wasmi 1 does not.
+pub fn smith_module_for_tern(data: &[u8]) -> Option<Vec<u8>> {
+    smith_module(data, true)
+}
+
+fn smith_module(data: &[u8], all_of_tern: bool) -> Option<Vec<u8>> {
     let mut u = Unstructured::new(data);
     let mut c = wasm_smith::Config::arbitrary(&mut u).ok()?;
-    // Features tern's interpreter does not execute.
-    c.simd_enabled = false;
+    // Features tern's interpreter does not execute (or, without `all_of_tern`, wasmi).
+    c.simd_enabled &= all_of_tern;
     c.relaxed_simd_enabled = false;
     c.exceptions_enabled = false;
     c.threads_enabled = false;
-    c.tail_call_enabled = false;
+    c.tail_call_enabled &= all_of_tern;
     c.gc_enabled = false;
-    c.memory64_enabled = false;
+    c.memory64_enabled &= all_of_tern;
     c.compact_imports_enabled = false;
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = false;

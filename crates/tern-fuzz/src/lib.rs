@@ -11,18 +11,23 @@
 //!   accept or both reject;
 //! - [`differential_vs_wasmi`]: `wasm-smith` modules restricted to the features tern
 //!   executes, run in tern and in `wasmi`, comparing instantiation, every exported
-//!   function's results or trap, and the final exported memories, globals and tables.
+//!   function's results or trap, and the final exported memories, globals and tables;
+//! - [`differential_tiers`]: `wasm-smith` modules with everything tern executes, run in
+//!   tern's interpreter and with its optimizing tier forced on, compared exactly.
 //!
 //! `wasmparser` and `wasmi` are oracles only: nothing here is used by `tern` itself.
 
 mod decode;
 mod differential;
+mod tiers;
 mod validate;
 
 pub use decode::{decode_validate, DecodeOutcome};
 pub use differential::{
-    compare_execution, differential_vs_wasmi, smith_module_for_execution, DiffOutcome,
+    compare_execution, differential_vs_wasmi, smith_module_for_execution, smith_module_for_tern,
+    DiffOutcome,
 };
+pub use tiers::{compare_tiers, differential_tiers, TiersOutcome};
 pub use validate::{
     compare_validation, smith_module_for_validation, validate_vs_wasmparser, ValidateOutcome,
 };

@@ -74,3 +74,22 @@ fn differential_vs_wasmi_smoke() {
         "{counts:?}"
     );
 }
+
+#[test]
+fn differential_tiers_smoke() {
+    let mut counts = std::collections::BTreeMap::new();
+    let mut calls = 0;
+    // Fewer inputs than the other harnesses: each compiles every function twice.
+    for (seed, input) in smoke_inputs(60, 256, 4096).into_iter().enumerate() {
+        eprintln!("seed {seed}");
+        let outcome = tern_fuzz::differential_tiers(&input);
+        if let tern_fuzz::TiersOutcome::Compared { calls: c } = outcome {
+            calls += c;
+        }
+        let key = format!("{outcome:?}");
+        let key = key.split(' ').next().unwrap_or("").to_string();
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    eprintln!("differential_tiers: {counts:?}, {calls} calls");
+    assert!(calls > 0, "{counts:?}");
+}

@@ -1,0 +1,129 @@
+//! Harness (d): the same `wasm-smith` module (SIMD, tail calls, memory64, multi-memory,
+//! bulk memory and reference types included) run by tern's interpreter alone and with
+//! every function compiled by the optimizing tier first.
+//!
+//! Both runs are tern, so everything is compared exactly: instantiation, each exported
+//! function's results (bit for bit; wasm-smith canonicalizes NaNs) or its whole error
+//! text (the trap message and the wasm backtrace with offsets), and then every exported
+//! global, memory (all bytes) and table. Termination comes from `wasm-smith`'s fuel
+//! global, which native code decrements as the interpreter does.
+
+use crate::differential::smith_module_for_tern;
+
+/// The comparison's result when the tiers agree (a disagreement panics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TiersOutcome {
+    /// The fuzzer input was too short to make a module.
+    NoModule,
+    /// tern reported an unsupported feature.
+    Unsupported,
+    /// Both tiers failed to instantiate, with the same error.
+    BothFailedInstantiation,
+    /// Compared; `calls` exported functions were called.
+    Compared { calls: usize },
+}
+
+/// Runs one generated module in both tiers; panics if they disagree.
+pub fn differential_tiers(data: &[u8]) -> TiersOutcome {
+    match smith_module_for_tern(data) {
+        Some(bytes) => compare_tiers(&bytes),
+        None => TiersOutcome::NoModule,
+    }
+}
+
+/// What one tier did with a module: instantiation's error, or each export's outcome
+/// and the final exported state, as text.
+fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
+    let mut config = tern::Config::new();
+    config.tier(tier).lazy_compilation(false);
+    let engine = tern::Engine::new(&config);
+    let module = tern::Module::new(&engine, bytes).map_err(|e| format!("module: {e}"))?;
+    let mut store = tern::Store::new(&engine, ());
+    let inst = tern::Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .map_err(|e| format!("instantiation: {e}"))?;
+    let exports = inst.exports(&store);
+    let mut out = Vec::new();
+    for (name, ext) in &exports {
+        let tern::Extern::Func(f) = ext else { continue };
+        let ty = f.ty(&store);
+        let Some(args) = ty
+            .params
+            .iter()
+            .map(|&t| tern::Val::default_for(t))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let mut results = vec![tern::Val::I32(0); ty.results.len()];
+        match f.call(&mut store, &args, &mut results) {
+            Ok(()) => out.push(format!("call {name}: {}", show(&results))),
+            Err(e) => out.push(format!("call {name}: error {e}")),
+        }
+    }
+    for (name, ext) in &exports {
+        match ext {
+            tern::Extern::Global(g) => {
+                out.push(format!("global {name}: {}", show(&[g.get(&store)])));
+            }
+            tern::Extern::Memory(m) => {
+                out.push(format!("memory {name}: {:?}", m.data(&store)));
+            }
+            tern::Extern::Table(t) => {
+                let n = t.size(&store);
+                let nulls: Vec<bool> = (0..n)
+                    .map(|i| {
+                        matches!(
+                            t.get(&store, i),
+                            Some(tern::Val::FuncRef(None)) | Some(tern::Val::ExternRef(None))
+                        )
+                    })
+                    .collect();
+                out.push(format!("table {name}: {n} {nulls:?}"));
+            }
+            tern::Extern::Func(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Compares the tiers on one module binary; panics if they disagree.
+pub fn compare_tiers(bytes: &[u8]) -> TiersOutcome {
+    let interp = run(bytes, tern::Tier::Interp);
+    if let Err(e) = &interp {
+        if e.starts_with("module:") && e.contains("unsupported") {
+            return TiersOutcome::Unsupported;
+        }
+    }
+    let opt = run(bytes, tern::Tier::Opt);
+    match (&interp, &opt) {
+        (Ok(a), Ok(b)) => {
+            for (x, y) in a.iter().zip(b) {
+                assert_eq!(x, y, "the tiers disagree");
+            }
+            assert_eq!(a.len(), b.len(), "the tiers disagree on what they ran");
+            TiersOutcome::Compared {
+                calls: a.iter().filter(|l| l.starts_with("call ")).count(),
+            }
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "the tiers fail differently");
+            TiersOutcome::BothFailedInstantiation
+        }
+        _ => panic!("one tier fails: interp {interp:?}, opt {opt:?}"),
+    }
+}
+
+/// Values as text, references by whether they are null (a function reference names
+/// its store, which differs between the two runs).
+fn show(vals: &[tern::Val]) -> String {
+    let parts: Vec<String> = vals
+        .iter()
+        .map(|v| match v {
+            tern::Val::FuncRef(f) => format!("FuncRef(null={})", f.is_none()),
+            tern::Val::ExternRef(e) => format!("ExternRef(null={})", e.is_none()),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
