@@ -129,8 +129,8 @@ def find_wasmtime():
     return pip_wasmtime() or on_path
 
 
-def find_runtimes(tern):
-    runtimes = [Runtime("tern", [tern, "run"],
+def find_runtimes(tern, tier="auto"):
+    runtimes = [Runtime("tern", [tern, "run"] + (["--tier", tier] if tier != "auto" else []),
                         " ".join(filter(None, [version_of(tern), f"(git {git_hash()})"])))]
     wasmi = shutil.which("wasmi") or os.path.expanduser("~/.cargo/bin/wasmi")
     if os.path.isfile(wasmi):
@@ -736,6 +736,8 @@ def main():
     parser.add_argument("--skip-startup", action="store_true", help="skip the start-up benchmark")
     parser.add_argument("--skip-instantiation", action="store_true", help="skip the instantiation benchmark")
     parser.add_argument("--no-write", action="store_true", help="don't rewrite bench/README.md and bench/chart.svg")
+    parser.add_argument("--tier", choices=["auto", "interp", "opt"], default="auto",
+                        help="tern's execution tiers (tern run --tier; default auto)")
     parser.add_argument("--timeout", type=float, default=300, metavar="SECS",
                         help="kill a run after this many seconds (default 300)")
     opts = parser.parse_args()
@@ -767,7 +769,7 @@ def main():
     print("building tern (cargo build --release -q -p tern-cli) ...", flush=True)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "tern-cli"], cwd=ROOT, check=True)
     tern = os.path.join(ROOT, "target", "release", "tern")
-    runtimes = find_runtimes(tern)
+    runtimes = find_runtimes(tern, opts.tier)
     for rt in runtimes:
         print(f"{rt.name:9} {rt.version}: {' '.join(rt.command)}")
     peers = [rt.name for rt in runtimes[1:]]
