@@ -116,6 +116,7 @@ pub(super) fn translate(
 /// How the slots are read and written: per slot, a mask of the types it is read or
 /// written as (bits of [`Ty::bit`]); and the pairs of slots a value is moved between
 /// untyped (copies, `select`), which had better share a type.
+#[derive(Default)]
 struct Usage {
     masks: Vec<u8>,
     links: Vec<(Slot, Slot)>,
@@ -346,13 +347,7 @@ fn build(
     tx.b.ins().br_table(params[3], jt);
 
     tx.b.seal_all_blocks();
-    let usage = std::mem::replace(
-        &mut tx.usage,
-        Usage {
-            masks: Vec::new(),
-            links: Vec::new(),
-        },
-    );
+    let usage = std::mem::take(&mut tx.usage);
     b.finalize(isa.frontend_config());
     Some((func, entries, usage))
 }
