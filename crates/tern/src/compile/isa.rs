@@ -825,13 +825,20 @@ pub type NativeFn = unsafe extern "C" fn(
 
 /// What native code reads of the running instance besides memory 0: its globals, as
 /// the store's global entities (`globals`, laid out as [`NativeLayout`] says) and the
-/// instance's map from its global indices to the store's (`inst_globals`). Valid
-/// while the native code runs (it runs no host code, so nothing is added to the store).
+/// instance's map from its global indices to the store's (`inst_globals`); the fuel
+/// and the epoch. Valid while the native code runs (it runs no host code, so nothing
+/// is added to the store).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct NativeCtx {
     pub globals: *mut u8,
     pub inst_globals: *const u32,
+    /// The store's fuel left (read and written by `ConsumeFuel`).
+    pub fuel: *mut u64,
+    /// The engine's epoch (an `AtomicU64`, read by `CheckEpoch`) and the store's
+    /// deadline in it.
+    pub epoch: *const u64,
+    pub epoch_deadline: u64,
 }
 
 /// The store's layout facts native code is compiled with (the runtime owns them): a

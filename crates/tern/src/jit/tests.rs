@@ -319,3 +319,151 @@ fn globals_are_read_and_written_natively() {
         [Val::I64(s + f as i64)]
     );
 }
+
+/// Runs export `run` of `wat` with `fuel` under `tier`: its result or error text, and
+/// the fuel left.
+fn fueled(tier: Tier, wat: &str, fuel: u64, arg: i32) -> (String, u64) {
+    let mut config = Config::new();
+    config.tier(tier).consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    if tier == Tier::Opt {
+        assert!(
+            module.inner.code(0).unwrap().native.is_some(),
+            "native code with fuel"
+        );
+    }
+    let mut store = Store::new(&engine, ());
+    store.set_fuel(fuel).unwrap();
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_func(&store, "run").unwrap();
+    let mut out = [Val::I32(0)];
+    let r = f.call(&mut store, &[Val::I32(arg)], &mut out);
+    let shown = match r {
+        Ok(()) => format!("{out:?}"),
+        Err(e) => e.to_string(),
+    };
+    (shown, store.get_fuel().unwrap())
+}
+
+#[test]
+fn fuel_runs_out_at_the_same_point_in_both_tiers() {
+    let wat = r#"(module
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (i32.mul (local.get $i) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s)))"#;
+    let mut ran_out = 0;
+    for fuel in [0, 1, 5, 17, 100, 1_000, 10_000, 100_000] {
+        let interp = fueled(Tier::Interp, wat, fuel, 1000);
+        let opt = fueled(Tier::Opt, wat, fuel, 1000);
+        assert_eq!(interp, opt, "fuel {fuel}");
+        ran_out += interp.0.contains("all fuel consumed") as usize;
+    }
+    assert!(ran_out >= 3, "some runs end for want of fuel");
+}
+
+#[test]
+fn an_epoch_deadline_interrupts_native_loops() {
+    let wat = r#"(module
+      (func (export "run") (param i32) (result i32)
+        (loop $l (br_if $l (i32.const 1)))
+        (i32.const 0)))"#;
+    let mut config = Config::new();
+    config.tier(Tier::Opt).epoch_interruption(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    assert!(module.inner.code(0).unwrap().native.is_some());
+    let mut store = Store::new(&engine, ());
+    store.set_epoch_deadline(1);
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = instance.get_func(&store, "run").unwrap();
+    // Another thread advances the epoch while the loop runs natively.
+    let ticker = {
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            engine.increment_epoch();
+        })
+    };
+    let err = f
+        .call(&mut store, &[Val::I32(0)], &mut [Val::I32(0)])
+        .unwrap_err();
+    ticker.join().unwrap();
+    assert!(err.to_string().contains("interrupted"), "{err}");
+}
+
+#[test]
+fn deterministic_nans_are_canonical_in_native_code() {
+    let wat = r#"(module
+      (func (export "run") (param i32) (result i64)
+        (local $x f64) (local $i i32)
+        (loop $l
+          (local.set $x (f64.div (f64.const 0) (f64.convert_i32_s (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get 0))))
+        (i64.reinterpret_f64 (f64.sqrt (f64.neg (local.get $x))))))"#;
+    for tier in [Tier::Interp, Tier::Opt] {
+        let mut config = Config::new();
+        config.tier(tier).deterministic(true);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let native = module.inner.code(0).unwrap().native.is_some();
+        assert_eq!(native, tier == Tier::Opt, "{tier:?}");
+        let mut store = Store::new(&engine, ());
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_func(&store, "run").unwrap();
+        let mut out = [Val::I64(0)];
+        f.call(&mut store, &[Val::I32(1)], &mut out).unwrap();
+        // 0/0 is a NaN; sqrt of -NaN too: canonical, positive, in both tiers.
+        assert_eq!(out, [Val::I64(0x7ff8_0000_0000_0000)], "{tier:?}");
+    }
+}
+
+#[test]
+fn entering_native_code_many_times_keeps_the_host_stack_flat() {
+    // Every outer iteration hands the call back to the interpreter and enters native
+    // code again at the inner loop: with fuel on, 200,000 entries. Each entry must end
+    // in a tail call (a context passed by reference once made it a plain call, and the
+    // interpreter's guard stopped matmul with "host stack grew").
+    let wat = r#"(module
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $j i32) (local $s i32)
+        (loop $outer
+          (local.set $s (call $id (local.get $s)))
+          (local.set $j (i32.const 0))
+          (loop $inner
+            (local.set $s (i32.add (local.get $s) (local.get $j)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $inner (i32.lt_u (local.get $j) (i32.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s)))"#;
+    for fuel in [false, true] {
+        let mut config = Config::new();
+        config.tier(Tier::Opt).consume_fuel(fuel);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        if fuel {
+            store.set_fuel(u64::MAX).unwrap();
+        }
+        let instance = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let f = instance.get_func(&store, "run").unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[Val::I32(200_000)], &mut out).unwrap();
+        assert_eq!(out, [Val::I32(600_000)], "fuel {fuel}");
+    }
+}

@@ -16,7 +16,7 @@
 //! It owns no instruction's arithmetic or memory semantics: `numeric` and `memory`
 //! emit those, through the operand helpers here.
 
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData,
     Signature, Type, UserFuncName, Value,
@@ -89,6 +89,10 @@ pub(super) struct Tx<'a, 'b> {
     /// their layout.
     globals: Value,
     inst_globals: Value,
+    /// The store's fuel, the engine's epoch and the store's deadline (`NativeCtx`).
+    fuel: Value,
+    epoch: Value,
+    epoch_deadline: Value,
     layout: NativeLayout,
     /// The instruction being translated.
     pub(super) pc: usize,
@@ -201,6 +205,9 @@ fn build(
     let flags = MemFlagsData::trusted().with_readonly();
     let globals = b.ins().load(ptr, flags, cx, 0);
     let inst_globals = b.ins().load(ptr, flags, cx, ptr.bytes() as i32);
+    let fuel = b.ins().load(ptr, flags, cx, 2 * ptr.bytes() as i32);
+    let epoch = b.ins().load(ptr, flags, cx, 3 * ptr.bytes() as i32);
+    let epoch_deadline = b.ins().load(types::I64, flags, cx, 4 * ptr.bytes() as i32);
     b.ins().jump(load, &[]);
     blocks[0] = Some(b.create_block());
     for (pc, i) in code.code.iter().enumerate() {
@@ -237,6 +244,9 @@ fn build(
         len: params[2],
         globals,
         inst_globals,
+        fuel,
+        epoch,
+        epoch_deadline,
         layout,
         pc: 0,
         ended: true,
@@ -494,6 +504,19 @@ impl Tx<'_, '_> {
         self.ended = true;
     }
 
+    /// Leaves native code for the interpreter to execute the current instruction when
+    /// `cond` (an integer) is not zero; goes on otherwise.
+    fn leave_if(&mut self, cond: Value) {
+        let out = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(out);
+        self.b.ins().brif(cond, out, &[], next, &[]);
+        self.b.switch_to_block(out);
+        self.leave_at(self.pc);
+        self.b.switch_to_block(next);
+        self.ended = false;
+    }
+
     /// Traps with `code` at the current instruction when `cond` (an integer) is not
     /// zero; goes on otherwise.
     pub(super) fn trap_if(&mut self, cond: Value, code: TrapCode) {
@@ -654,6 +677,47 @@ impl Tx<'_, '_> {
                 let v = self.untyped(v, ty);
                 let p = self.global(global);
                 self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
+            }
+            // Metering: enough fuel or an epoch before the deadline goes on natively;
+            // otherwise the interpreter executes the instruction, and traps exactly as
+            // it would have (a call resumed with more fuel re-executes it there).
+            Instr::ConsumeFuel { amount } => {
+                let f = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), self.fuel, 0);
+                let short = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedLessThan, f, amount as i64);
+                self.leave_if(short);
+                let left = self.b.ins().iadd_imm_s(f, -(amount as i64));
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), left, self.fuel, 0);
+            }
+            Instr::CheckEpoch => {
+                let now = self
+                    .b
+                    .ins()
+                    .atomic_load(types::I64, MemFlagsData::trusted(), self.epoch);
+                let due =
+                    self.b
+                        .ins()
+                        .icmp(IntCC::UnsignedGreaterThanOrEqual, now, self.epoch_deadline);
+                self.leave_if(due);
+            }
+            Instr::CanonNan { slot, is64 } => {
+                let ty = if is64 { Ty::F64 } else { Ty::F32 };
+                let v = self.get_as(slot, ty);
+                let nan = self.b.ins().fcmp(FloatCC::Unordered, v, v);
+                let canon = if is64 {
+                    self.b.ins().f64const(f64::from_bits(0x7ff8_0000_0000_0000))
+                } else {
+                    self.b.ins().f32const(f32::from_bits(0x7fc0_0000))
+                };
+                let v = self.b.ins().select(nan, canon, v);
+                self.set_as(slot, v, ty);
             }
             Instr::Select { dst, cond, a, b } => {
                 let c = self.get_as(cond, Ty::I32);

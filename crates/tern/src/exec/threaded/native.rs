@@ -29,12 +29,13 @@ fn lost(ip: *const Op, cx: *mut ExecCtx) -> Exit {
     fail(ip, cx, Error::Api(msg.into()))
 }
 
-/// Runs native code `f` from entry `id` on the frame at `sp`: its status and how it
-/// left. Out of line, so that the handler keeps no local whose address escaped and its
-/// last call stays a tail call.
+/// Runs native code `f` from entry `id` on the frame at `sp`, with the running
+/// instance of `cx`: its status and how it left. Out of line, so that the handler keeps
+/// no local whose address escaped (the exit record, the context) and its last call
+/// stays a tail call.
 ///
 /// # Safety
-/// As for calling `f` (see `NativeFn`).
+/// As for calling `f` (see `NativeFn`); `cx` is live.
 #[inline(never)]
 unsafe fn run(
     f: NativeFn,
@@ -42,11 +43,24 @@ unsafe fn run(
     mem: *mut u8,
     len: usize,
     id: u32,
-    cx: NativeCtx,
+    cx: *mut ExecCtx,
 ) -> (u32, NativeExit) {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    // The running instance's globals, fuel and epoch, for as long as the native code
+    // runs (it runs no host code, so the store's globals stay where they are).
+    let ncx = NativeCtx {
+        globals: e.data.globals.as_mut_ptr() as *mut u8,
+        inst_globals: e.inst.globals.as_ptr(),
+        fuel: &mut e.data.fuel,
+        epoch: e.data.epoch.as_ptr() as *const u64,
+        epoch_deadline: e.data.epoch_deadline,
+    };
     let mut exit = NativeExit::default();
-    // SAFETY: the caller's guarantee; `exit` and `cx` outlive the call.
-    let status = unsafe { f(sp, mem, len, id, &mut exit, &cx) };
+    // SAFETY: the caller's guarantee; `exit` and `ncx` outlive the call, and `ncx`
+    // describes the running instance, whose module's code validation proved names only
+    // globals it has.
+    let status = unsafe { f(sp, mem, len, id, &mut exit, &ncx) };
     (status, exit)
 }
 
@@ -68,17 +82,10 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
         return lost(ip, cx);
     };
-    // The running instance's globals, for as long as the native code runs (it runs no
-    // host code, so the store's globals stay where they are).
-    let ncx = NativeCtx {
-        globals: e.data.globals.as_mut_ptr() as *mut u8,
-        inst_globals: e.inst.globals.as_ptr(),
-    };
     // SAFETY: the native code was made from this function's code, whose frame starts
     // at `sp`; `mem`/`len` are the running instance's memory 0; `id` is one of its
-    // entries; `ncx` describes the running instance, whose module's code validation
-    // proved names only globals it has.
-    let (status, exit) = unsafe { run(native.func, sp, mem, len, id as u32, ncx) };
+    // entries; `cx` is live.
+    let (status, exit) = unsafe { run(native.func, sp, mem, len, id as u32, cx) };
     let Some(at) = ops.get(exit.pc as usize) else {
         return lost(ip, cx);
     };
