@@ -4,11 +4,16 @@
 //!
 //! Both runs are tern, so everything is compared exactly: instantiation, each exported
 //! function's results (bit for bit; wasm-smith canonicalizes NaNs) or its whole error
-//! text (the trap message and the wasm backtrace with offsets), and then every exported
-//! global, memory (all bytes) and table. Termination comes from `wasm-smith`'s fuel
-//! global, which native code decrements as the interpreter does.
+//! text (the trap message and the wasm backtrace with offsets) and the fuel it left,
+//! and then every exported global, memory (all bytes) and table. Termination comes from
+//! `wasm-smith`'s fuel global and from tern's own fuel (`Config::consume_fuel`), both
+//! of which native code charges as the interpreter does.
 
 use crate::differential::smith_module_for_tern;
+
+/// tern's own fuel for each call: the tiers must charge it alike, to the unit (some
+/// calls run out, which compares where they stop).
+const FUEL: u64 = 20_000;
 
 /// The comparison's result when the tiers agree (a disagreement panics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +40,11 @@ pub fn differential_tiers(data: &[u8]) -> TiersOutcome {
 /// and the final exported state, as text.
 fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
     let mut config = tern::Config::new();
-    config.tier(tier).lazy_compilation(false);
+    config.tier(tier).lazy_compilation(false).consume_fuel(true);
     let engine = tern::Engine::new(&config);
     let module = tern::Module::new(&engine, bytes).map_err(|e| format!("module: {e}"))?;
     let mut store = tern::Store::new(&engine, ());
+    store.set_fuel(FUEL).map_err(|e| format!("fuel: {e}"))?;
     let inst = tern::Linker::new(&engine)
         .instantiate(&mut store, &module)
         .map_err(|e| format!("instantiation: {e}"))?;
@@ -56,10 +62,15 @@ fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
             continue;
         };
         let mut results = vec![tern::Val::I32(0); ty.results.len()];
-        match f.call(&mut store, &args, &mut results) {
-            Ok(()) => out.push(format!("call {name}: {}", show(&results))),
-            Err(e) => out.push(format!("call {name}: error {e}")),
+        let r = f.call(&mut store, &args, &mut results);
+        let left = store.get_fuel().unwrap_or(0);
+        match r {
+            Ok(()) => out.push(format!("call {name}: {} (fuel {left})", show(&results))),
+            Err(e) => out.push(format!("call {name}: error {e} (fuel {left})")),
         }
+        // Each call starts with the same fuel, so running out in one does not hide
+        // the next.
+        let _ = store.set_fuel(FUEL);
     }
     for (name, ext) in &exports {
         match ext {
