@@ -76,6 +76,7 @@ fn smith_module(data: &[u8], all_of_tern: bool) -> Option<Vec<u8>> {
     // 1000 elements, each with a maximum so that `grow` stays small.
     c.max_memories = c.max_memories.min(4);
     c.max_memory32_bytes = c.max_memory32_bytes.min(4 * 65536);
+    c.max_memory64_bytes = c.max_memory64_bytes.min(4 * 65536);
     c.memory_max_size_required = true;
     c.max_tables = c.max_tables.min(4);
     c.max_table_elements = c.max_table_elements.min(1000);

@@ -78,7 +78,15 @@ fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
                 out.push(format!("global {name}: {}", show(&[g.get(&store)])));
             }
             tern::Extern::Memory(m) => {
-                out.push(format!("memory {name}: {:?}", m.data(&store)));
+                // Its length and a digest of every byte (FNV-1a), not the bytes as text.
+                let data = m.data(&store);
+                let digest = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+                    (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+                });
+                out.push(format!(
+                    "memory {name}: {} bytes, {digest:#018x}",
+                    data.len()
+                ));
             }
             tern::Extern::Table(t) => {
                 let n = t.size(&store);
