@@ -197,6 +197,15 @@ fn show_w(vals: &[wasmi::Val]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
+/// The default value of each of `ty`'s parameters (`None` if one has none, such as a
+/// non-nullable reference): the arguments every harness calls an export with.
+pub(crate) fn default_args(ty: &tern::FuncType) -> Option<Vec<tern::Val>> {
+    ty.params
+        .iter()
+        .map(|&t| tern::Val::default_for(t))
+        .collect()
+}
+
 /// Compares tern and wasmi on one module binary; panics if they disagree.
 pub fn compare_execution(bytes: &[u8]) -> DiffOutcome {
     // tern, compiling every function up front so that compilation is exercised even
@@ -257,12 +266,7 @@ pub fn compare_execution(bytes: &[u8]) -> DiffOutcome {
             panic!("export `{name}`: a function in tern but not in wasmi");
         };
         let ty = f.ty(&store);
-        let Some(args) = ty
-            .params
-            .iter()
-            .map(|&t| tern::Val::default_for(t))
-            .collect::<Option<Vec<_>>>()
-        else {
+        let Some(args) = default_args(&ty) else {
             continue;
         };
         let wty = wf.ty(&wstore);

@@ -9,7 +9,7 @@
 //! `wasm-smith`'s fuel global and from tern's own fuel (`Config::consume_fuel`), both
 //! of which native code charges as the interpreter does.
 
-use crate::differential::smith_module_for_tern;
+use crate::differential::{default_args, smith_module_for_tern};
 
 /// tern's own fuel for each call: the tiers must charge it alike, to the unit (some
 /// calls run out, which compares where they stop).
@@ -53,12 +53,7 @@ fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
     for (name, ext) in &exports {
         let tern::Extern::Func(f) = ext else { continue };
         let ty = f.ty(&store);
-        let Some(args) = ty
-            .params
-            .iter()
-            .map(|&t| tern::Val::default_for(t))
-            .collect::<Option<Vec<_>>>()
-        else {
+        let Some(args) = default_args(&ty) else {
             continue;
         };
         let mut results = vec![tern::Val::I32(0); ty.results.len()];
