@@ -27,7 +27,7 @@
 //! ([`Instr::BinI`], [`Instr::BrIfI32Imm`]; see `compile::imm`), and a constant no
 //! instruction reads from its slot any more leaves the frame's constant pool.
 
-use crate::error::TrapCode;
+pub use super::native::*;
 use crate::syntax::{LaneOp, LoadOp, SimdOp, StoreOp, V128LoadOp, ValType};
 
 /// A frame slot, relative to the frame base.
@@ -785,122 +785,9 @@ pub struct CompiledFunc {
     pub native: Option<Native>,
 }
 
-/// Native code for one function, made by the optimizing tier (`crate::jit`) from the
-/// function's internal code and entered by the interpreter. It keeps the interpreter's
-/// frame as its contract: it reads its operands from the frame's slots when entered at
-/// one of its `entries` (instruction indices: the function's start and loop headers)
-/// and, when it leaves, has written back every slot it changed and says at which
-/// instruction the interpreter goes on, or which trap it hit there.
-pub struct Native {
-    /// The code; see [`NativeFn`].
-    pub func: NativeFn,
-    /// The instructions at which `func` can be entered, in increasing order; an
-    /// entry's position in this list is its id.
-    pub entries: Box<[u32]>,
-    /// Owns the executable memory `func` points into (held for its `Drop`).
-    #[allow(dead_code)]
-    pub owner: Box<dyn std::any::Any + Send + Sync>,
-}
-
-impl std::fmt::Debug for Native {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Native")
-            .field("entries", &self.entries)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Native code's signature: `(sp, mem, len, entry, exit, cx) -> status`. `sp` is the
-/// frame's first slot, `mem`/`len` memory 0's base and length, `entry` the id of the
-/// entry point to start at, `exit` where it reports how it left, `cx` the rest of the
-/// running instance it reads; the status is [`NATIVE_CONTINUE`] or [`NATIVE_TRAP`].
-pub type NativeFn = unsafe extern "C" fn(
-    sp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    entry: u32,
-    exit: *mut NativeExit,
-    cx: *const NativeCtx,
-) -> u32;
-
-/// What native code reads of the running instance besides memory 0: its globals, as
-/// the store's global entities (`globals`, laid out as [`NativeLayout`] says) and the
-/// instance's map from its global indices to the store's (`inst_globals`); the fuel
-/// and the epoch. Valid while the native code runs (it runs no host code, so nothing
-/// is added to the store).
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct NativeCtx {
-    pub globals: *mut u8,
-    pub inst_globals: *const u32,
-    /// The store's fuel left (read and written by `ConsumeFuel`).
-    pub fuel: *mut u64,
-    /// The engine's epoch (an `AtomicU64`, read by `CheckEpoch`) and the store's
-    /// deadline in it.
-    pub epoch: *const u64,
-    pub epoch_deadline: u64,
-}
-
-/// The store's layout facts native code is compiled with (the runtime owns them): a
-/// global entity's size, and where its 64-bit value (the low half of its `u128`, on
-/// little-endian hosts) lies in it.
-#[derive(Clone, Copy, Debug)]
-pub struct NativeLayout {
-    pub global_size: usize,
-    pub global_value: usize,
-}
-
-/// How native code left: the instruction the interpreter goes on at (or that
-/// trapped), the trap's code (see `crate::jit::trap_code`), and the accumulator's
-/// value when that instruction reads it.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NativeExit {
-    pub pc: u32,
-    pub trap: u32,
-    pub acc: u64,
-}
-
-/// Native code left at `NativeExit::pc`, which the interpreter executes next.
-#[cfg_attr(not(feature = "jit"), allow(dead_code))]
-pub const NATIVE_CONTINUE: u32 = 0;
-/// Native code trapped at `NativeExit::pc` with `NativeExit::trap`.
-pub const NATIVE_TRAP: u32 = 1;
-
-/// The traps native code reports, by their code in `NativeExit::trap`.
-const NATIVE_TRAPS: [TrapCode; 5] = [
-    TrapCode::Unreachable,
-    TrapCode::MemoryOutOfBounds,
-    TrapCode::IntegerDivideByZero,
-    TrapCode::IntegerOverflow,
-    TrapCode::BadConversionToInteger,
-];
-
-/// The code native code reports trap `t` with (`None`: native code cannot report it).
-#[cfg_attr(not(feature = "jit"), allow(dead_code))]
-pub fn native_trap_code(t: TrapCode) -> Option<u32> {
-    NATIVE_TRAPS.iter().position(|&x| x == t).map(|i| i as u32)
-}
-
-/// The trap native code reported with `code`.
-pub fn native_trap(code: u32) -> TrapCode {
-    NATIVE_TRAPS
-        .get(code as usize)
-        .copied()
-        .unwrap_or(TrapCode::Unreachable)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_native_trap_code_round_trips() {
-        for t in NATIVE_TRAPS {
-            assert_eq!(native_trap_code(t).map(native_trap), Some(t));
-        }
-        assert_eq!(native_trap_code(TrapCode::OutOfFuel), None);
-    }
 
     #[test]
     fn instr_stays_small() {

@@ -41,6 +41,7 @@ pub mod isa;
 mod layout;
 mod memory;
 mod metering;
+mod native;
 mod numeric;
 mod parametric;
 mod reference;

@@ -15,7 +15,7 @@ pub mod numeric;
 pub(crate) mod simd;
 mod threaded;
 
-use crate::compile::isa::{CompiledFunc, Op, INIT_CHUNK};
+use crate::compile::isa::{CompiledFunc, NativeCallee, Op, INIT_CHUNK};
 use crate::error::{Error, FrameInfo, Result, Trap, TrapCode};
 use crate::runtime::store::{CodePart, FuncEntity, StoreInner};
 
@@ -119,6 +119,8 @@ pub struct Stack {
     fast_depth: usize,
     /// Per store function index: how to enter it, once it has been entered.
     entries: Vec<Entry>,
+    /// Per store function index: how native code calls it (set with its entry).
+    callees: Vec<NativeCallee>,
 }
 
 /// The instance of an unset [`Entry`]: no store holds this many instances (an instance
@@ -260,6 +262,7 @@ impl Stack {
             frames,
             max_depth,
             entries: Vec::new(),
+            callees: Vec::new(),
         }
     }
 
@@ -280,6 +283,13 @@ impl Stack {
         }
         if self.entries[i].ops.is_null() {
             self.entries[i] = Entry::new(code, inst, type_id);
+            self.cover(i + 1);
+            self.callees[i] = NativeCallee {
+                func: code.native.as_ref().map(|n| n.func),
+                frame_size: self.entries[i].frame_size,
+                type_id,
+                inst,
+            };
         }
         let end = fp + self.entries[i].frame_size as usize;
         if self.frames.len() >= self.max_depth || end > self.slots.len() {
@@ -320,6 +330,66 @@ impl Stack {
         if self.entries.len() < n {
             self.entries.resize_with(n, Entry::none);
         }
+        if self.callees.len() < n {
+            self.callees.resize(n, NativeCallee::NONE);
+        }
+    }
+
+    /// The native callees' elements (see `NativeCtx::callees`), for reading while
+    /// nothing changes them.
+    pub(crate) fn callees_ptr(&self) -> *const NativeCallee {
+        self.callees.as_ptr()
+    }
+
+    /// How many more frames the stack takes.
+    pub(crate) fn depth_left(&self) -> usize {
+        self.max_depth.saturating_sub(self.frames.len())
+    }
+
+    /// Pushes the frame native code made for function `func` (store index, entered
+    /// before, of instance `inst`) with its slots at `sp` holding `slots` (the
+    /// frame's, as native code left them), standing at instruction `pc` of its code
+    /// (`len` instructions). `false` (and nothing pushed) if the function was never
+    /// entered, `pc` is outside its code, or the frame lies outside the slots.
+    pub(crate) fn push_native(
+        &mut self,
+        func: u32,
+        inst: u32,
+        sp: *mut u64,
+        pc: usize,
+        len: usize,
+        slots: &[u64],
+    ) -> bool {
+        let Some(entry) = self.entries.get(func as usize) else {
+            return false;
+        };
+        let start = self.slots.as_ptr() as usize;
+        let at = sp as usize;
+        let end = at.wrapping_add(std::mem::size_of_val(slots));
+        if entry.ops.is_null()
+            || pc >= len
+            || slots.len() != entry.frame_size as usize
+            || at < start
+            || end > self.slots_end
+            || end < at
+            || !(at - start).is_multiple_of(std::mem::size_of::<u64>())
+        {
+            return false;
+        }
+        let ops = entry.ops;
+        let fp = (at - start) / std::mem::size_of::<u64>();
+        self.slots[fp..fp + slots.len()].copy_from_slice(slots);
+        self.frames.push(Frame {
+            func,
+            sp: FrameSlots(sp),
+            code: FrameCode {
+                ops,
+                resume: ops.wrapping_add(pc),
+            },
+            inst,
+        });
+        self.fast_depth = self.max_depth.min(self.frames.capacity());
+        true
     }
 
     /// Pushes the frame of function `func`, whose entry exists, at `fp`: zeroes its

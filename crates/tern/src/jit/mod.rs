@@ -13,13 +13,15 @@
 //! interpreter executes it and goes on), never an error.
 //!
 //! The rooms: `codemem` (executable memory, never writable and executable at once),
-//! `translate` (the translator's state: blocks, slots as variables, entries and exits,
-//! control flow), `numeric` and `memory` (the semantics of those instruction
-//! families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
+//! `translate` (the translator's state: blocks, slots as variables, entries and
+//! exits), `numeric`, `memory`, `control` and `call` (the semantics of those
+//! instruction families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
 //! the runtime asks it for code through `runtime::code`, and the interpreter enters
 //! what it made (`exec::threaded::native`).
 
+mod call;
 mod codemem;
+mod control;
 mod memory;
 mod numeric;
 mod translate;
@@ -29,7 +31,7 @@ use std::sync::OnceLock;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
-use crate::compile::isa::{CompiledFunc, Native, NativeFn, NativeLayout};
+use crate::compile::isa::{CompiledFunc, Native, NativeFn, NativeModule};
 use crate::error::TrapCode;
 
 /// The most instructions a function may have for this tier to compile it (larger ones
@@ -63,12 +65,12 @@ pub fn available() -> bool {
 /// Compiles `code` to native code, or `None` when it stays in the interpreter: the
 /// host has no code generator, the function is too large, nothing in it is worth
 /// compiling, or the code generator refused it.
-pub fn compile(code: &CompiledFunc, layout: NativeLayout) -> Option<Native> {
+pub fn compile(code: &CompiledFunc, module: NativeModule<'_>) -> Option<Native> {
     let isa = host_isa()?;
     if code.code.len() > MAX_INSTRS || code.frame_size > MAX_SLOTS {
         return None;
     }
-    let (func, entries) = translate::translate(code, isa, layout)?;
+    let (func, entries) = translate::translate(code, isa, module)?;
     let mut ctx = cranelift_codegen::Context::for_function(func);
     let compiled = ctx
         .compile(

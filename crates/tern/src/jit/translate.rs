@@ -1,33 +1,40 @@
-//! The translator's state and control flow: one Cranelift function per compiled
-//! function, walking its register code once.
+//! The translator's state and its passes: one Cranelift function per compiled
+//! function, walking its register code once per pass.
 //!
 //! - Slots are Cranelift variables (untyped `i64`, as the interpreter's slots are
-//!   untyped `u64`; typed reads and writes convert), constant slots are constants, and
-//!   the accumulator is one more variable. The frame is read only when native code is
-//!   entered and written only when it leaves.
-//! - The entry block loads every slot the code touches from the frame and dispatches
-//!   on the entry id to the instruction it names: the function's start, or a loop
-//!   header (on-stack replacement: the interpreter enters a running loop).
-//! - Every way out goes through one exit block, which writes back every slot the code
-//!   writes and reports the instruction to go on at (status `NATIVE_CONTINUE`) or the
-//!   trap and where it happened (`NATIVE_TRAP`). An instruction not translated (yet) is
-//!   such an exit to itself; so are returns and calls, which the interpreter performs.
+//!   untyped `u64`, or `f64` where every access is one; typed reads and writes
+//!   convert), constant slots are constants, and the accumulator is a value. The frame
+//!   is read only when native code is entered and written only when it leaves, calls
+//!   and returns.
+//! - Entering: the entry block tells a native call ([`NATIVE_CALL_ENTRY`]: the
+//!   parameters are in the frame, the locals and constants are known) from an entry by
+//!   the interpreter, whose block loads every slot the code touches from the frame and
+//!   dispatches on the entry id to the instruction it names: the function's start, or
+//!   a loop header (on-stack replacement: the interpreter enters a running loop).
+//! - Leaving: every way out but a return goes through one exit block, which writes
+//!   back every slot the code writes and, for a natively called function, the locals
+//!   and constants the frame does not hold yet; then it reports the instruction to go
+//!   on at (`NATIVE_CONTINUE`) or the trap and where it happened (`NATIVE_TRAP`). An
+//!   instruction not translated (yet) is such an exit to itself.
 //!
-//! It owns no instruction's arithmetic or memory semantics: `numeric` and `memory`
-//! emit those, through the operand helpers here.
+//! It owns no instruction's semantics: `numeric`, `memory`, `control` and `call` emit
+//! those, through the operand, branch and exit helpers here; the copies, `select`,
+//! globals and NaN canonicalization are few enough to stay here.
+
+use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData,
+    types, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData, SigRef,
     Signature, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
-use super::{code_of, memory, numeric};
+use super::{call, code_of, control, memory, numeric};
 use crate::compile::isa::{
-    table_entries, BrCmp, CompiledFunc, Cond, Instr, NativeLayout, Slot, ACC, NATIVE_CONTINUE,
-    NATIVE_TRAP,
+    table_entries, CompiledFunc, Instr, NativeCtx, NativeExit, NativeModule, Slot, ACC,
+    NATIVE_CALL_ENTRY, NATIVE_CONTINUE, NATIVE_TRAP,
 };
 use crate::error::TrapCode;
 
@@ -66,7 +73,8 @@ pub(super) struct Unsupported;
 /// The translator of one function.
 pub(super) struct Tx<'a, 'b> {
     pub(super) b: &'b mut FunctionBuilder<'a>,
-    code: &'b CompiledFunc,
+    pub(super) code: &'b CompiledFunc,
+    pub(super) module: NativeModule<'b>,
     /// Per slot, its variable once the code touched it.
     vars: Vec<Option<Variable>>,
     /// Per slot, whether some translated instruction writes it.
@@ -77,28 +85,27 @@ pub(super) struct Tx<'a, 'b> {
     usage: Usage,
     /// The accumulator: the value the previous instruction left for this one, if any
     /// (it never lives across a label, so it is a value, not a variable).
-    acc: Option<(Value, Ty)>,
+    pub(super) acc: Option<(Value, Ty)>,
     /// Per instruction, the block that starts there (branch targets and entries).
     blocks: Vec<Option<Block>>,
+    /// The exit block: `(status, pc, trap, acc)` (see the module docs).
     exit: Block,
-    /// The function's parameters: the frame, memory 0's base and length.
+    /// The function's parameters (see `NativeFn`).
     pub(super) sp: Value,
     pub(super) mem: Value,
     pub(super) len: Value,
-    /// The store's globals and the instance's map to them (see `NativeCtx`), and
-    /// their layout.
-    globals: Value,
-    inst_globals: Value,
-    /// The store's fuel, the engine's epoch and the store's deadline (`NativeCtx`).
-    fuel: Value,
-    epoch: Value,
-    epoch_deadline: Value,
-    layout: NativeLayout,
+    pub(super) cx: Value,
+    pub(super) depth: Value,
+    /// Whether native code called the function (an `i8` flag).
+    pub(super) called: Value,
+    /// The signatures of native code (for native calls) and of `NativeCtx::unwound`.
+    pub(super) native_sig: SigRef,
+    pub(super) unwound_sig: SigRef,
     /// The instruction being translated.
     pub(super) pc: usize,
     /// Whether the current block has ended (what follows is unreachable until the
     /// next block starts).
-    ended: bool,
+    pub(super) ended: bool,
 }
 
 /// Translates `code` into a Cranelift function; also returns its entry points (see
@@ -106,14 +113,14 @@ pub(super) struct Tx<'a, 'b> {
 pub(super) fn translate(
     code: &CompiledFunc,
     isa: &OwnedTargetIsa,
-    layout: NativeLayout,
+    module: NativeModule<'_>,
 ) -> Option<(Function, Vec<u32>)> {
     // The first pass only learns how each slot is used; the second builds the
     // function with each slot's variable of the type it is used as.
     let untyped = vec![Ty::I64; code.frame_size as usize];
-    let (_, _, usage) = build(code, isa, layout, untyped)?;
+    let (_, _, usage) = build(code, isa, module, untyped)?;
     let types = usage.slot_types();
-    let (func, entries, _) = build(code, isa, layout, types)?;
+    let (func, entries, _) = build(code, isa, module, types)?;
     Some((func, entries))
 }
 
@@ -174,16 +181,10 @@ impl Usage {
 fn build(
     code: &CompiledFunc,
     isa: &OwnedTargetIsa,
-    layout: NativeLayout,
+    module: NativeModule<'_>,
     types: Vec<Ty>,
 ) -> Option<(Function, Vec<u32>, Usage)> {
-    let ptr = isa.pointer_type();
-    let mut sig = Signature::new(isa.default_call_conv());
-    for ty in [ptr, ptr, ptr, types::I32, ptr, ptr] {
-        sig.params.push(AbiParam::new(ty));
-    }
-    sig.returns.push(AbiParam::new(types::I32));
-    let mut func = Function::with_name_signature(UserFuncName::default(), sig);
+    let mut func = Function::with_name_signature(UserFuncName::default(), signature(isa));
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
 
@@ -194,21 +195,19 @@ fn build(
     let mut blocks: Vec<Option<Block>> = vec![None; n + 1];
     // Per loop header, the last instruction that branches back to it.
     let mut backward: Vec<Option<usize>> = vec![None; n];
-    // The entry block comes first in the layout; it jumps to the block that loads the
-    // slots and dispatches, which is filled last (once the slots used are known).
+    // The entry block comes first in the layout; it goes on to the block that loads
+    // the slots and dispatches, or to the one that starts a native call, both filled
+    // last (once the slots used are known).
     let entry_block = b.create_block();
     b.append_block_params_for_function_params(entry_block);
     let load = b.create_block();
+    let start = b.create_block();
     b.switch_to_block(entry_block);
-    // The instance's globals, read once (see `NativeCtx`).
-    let cx = b.block_params(entry_block)[5];
-    let flags = MemFlagsData::trusted().with_readonly();
-    let globals = b.ins().load(ptr, flags, cx, 0);
-    let inst_globals = b.ins().load(ptr, flags, cx, ptr.bytes() as i32);
-    let fuel = b.ins().load(ptr, flags, cx, 2 * ptr.bytes() as i32);
-    let epoch = b.ins().load(ptr, flags, cx, 3 * ptr.bytes() as i32);
-    let epoch_deadline = b.ins().load(types::I64, flags, cx, 4 * ptr.bytes() as i32);
-    b.ins().jump(load, &[]);
+    let params = b.block_params(entry_block).to_vec();
+    let called = b
+        .ins()
+        .icmp_imm_u(IntCC::Equal, params[3], NATIVE_CALL_ENTRY as i64);
+    b.ins().brif(called, start, &[], load, &[]);
     blocks[0] = Some(b.create_block());
     for (pc, i) in code.code.iter().enumerate() {
         if let Some(off) = { *i }.branch_offset_mut().copied() {
@@ -221,14 +220,21 @@ fn build(
             }
         }
     }
+    let native_sig = b.import_signature(signature(isa));
+    let ptr = isa.pointer_type();
+    let mut unwound = Signature::new(isa.default_call_conv());
+    for ty in [ptr, types::I32, ptr] {
+        unwound.params.push(AbiParam::new(ty));
+    }
+    let unwound_sig = b.import_signature(unwound);
     let exit = b.create_block();
     for ty in [types::I32, types::I32, types::I32, types::I64] {
         b.append_block_param(exit, ty);
     }
-    let params = b.block_params(entry_block).to_vec();
     let mut tx = Tx {
         b: &mut b,
         code,
+        module,
         vars: vec![None; code.frame_size as usize],
         written: vec![false; code.frame_size as usize],
         types,
@@ -242,19 +248,17 @@ fn build(
         sp: params[0],
         mem: params[1],
         len: params[2],
-        globals,
-        inst_globals,
-        fuel,
-        epoch,
-        epoch_deadline,
-        layout,
+        cx: params[4],
+        depth: params[5],
+        called,
+        native_sig,
+        unwound_sig,
         pc: 0,
         ended: true,
     };
 
     // The body, instruction by instruction.
-    // Per instruction: translated (returns count: they leave native code only to
-    // leave the function), or unreachable.
+    // Per instruction: translated, or unreachable.
     let mut supported = vec![false; n];
     let mut dead = vec![false; n];
     let mut pc = 0;
@@ -285,84 +289,227 @@ fn build(
         // The verifier proved the last instruction never falls through.
         tx.leave_at(n.saturating_sub(1));
     }
+    if !supported.first().copied().unwrap_or(false) {
+        // Native code that would leave at once is worth nothing.
+        return None;
+    }
 
     // Entries: the start, and the headers of the loops native code runs without
     // handing anything back (every instruction from the header to the last branch
-    // back to it translated). A loop that hands back, a call say, would leave and
-    // enter native code on every iteration, which costs more than interpreting it
-    // (measured: fib, whose recursion clang turns into a loop around a call, took 2.6
-    // times as long); a function without a native loop stays in the interpreter, as
-    // it runs each instruction at most once per call.
+    // back to it translated). A loop that hands back would leave and enter native
+    // code on every iteration, which costs more than interpreting it (measured: fib,
+    // whose recursion clang turns into a loop around a call, took 2.6 times as long
+    // when calls were left to the interpreter).
     let native_loop = |t: usize| {
         backward[t].is_some_and(|end| (t..=end).all(|pc| supported[pc] || is_entry[pc] || dead[pc]))
     };
-    let headers: Vec<usize> = (0..n).filter(|&t| native_loop(t)).collect();
-    if headers.is_empty() {
-        return None;
-    }
-    let mut entries: Vec<u32> = headers.iter().map(|&t| t as u32).collect();
-    if supported[0] && headers[0] != 0 {
-        entries.insert(0, 0);
-    }
+    let mut entries: Vec<u32> = vec![0];
+    entries.extend((1..n).filter(|&t| native_loop(t)).map(|t| t as u32));
 
-    // The exit: write back what the code writes, report, return the status.
-    tx.b.switch_to_block(exit);
-    let args = tx.b.block_params(exit).to_vec();
-    for s in 0..tx.vars.len() {
-        if let (Some(v), true) = (tx.vars[s], tx.written[s]) {
-            // All 64 bits, as loaded or computed (an f64 variable holds them exactly).
-            let x = tx.b.use_var(v);
-            tx.b.ins()
-                .store(MemFlagsData::trusted(), x, tx.sp, (s * 8) as i32);
-        }
-    }
-    let out = params[4];
-    tx.b.ins().store(MemFlagsData::trusted(), args[1], out, 0);
-    tx.b.ins().store(MemFlagsData::trusted(), args[2], out, 4);
-    tx.b.ins().store(MemFlagsData::trusted(), args[3], out, 8);
-    tx.b.ins().return_(&[args[0]]);
-
-    // The entry: load the slots the code touches, dispatch to the entry point.
-    tx.b.switch_to_block(load);
-    for s in 0..tx.vars.len() {
-        if let Some(v) = tx.vars[s] {
-            let ty = tx.types[s];
-            let x = match tx.constant(s as Slot) {
-                Some(c) => {
-                    let raw = tx.b.ins().iconst(types::I64, c as i64);
-                    tx.typed(raw, ty)
-                }
-                None => {
-                    tx.b.ins()
-                        .load(ty.clif(), MemFlagsData::trusted(), tx.sp, (s * 8) as i32)
-                }
-            };
-            tx.b.def_var(v, x);
-        }
-    }
-    let calls: Vec<_> = entries
-        .iter()
-        .map(|&pc| {
-            let block = tx.blocks[pc as usize].expect("entries start blocks");
-            tx.b.func.dfg.block_call(block, &[])
-        })
-        .collect();
-    // An entry id out of range is never passed; it goes to the first entry. (Each
-    // jump table entry needs its own `BlockCall`: the SSA construction adds arguments
-    // to each in place.)
-    let first = tx.blocks[entries[0] as usize].expect("entries start blocks");
-    let default = tx.b.func.dfg.block_call(first, &[]);
-    let table = JumpTableData::new(default, &calls);
-    let jt = tx.b.create_jump_table(table);
-    tx.b.ins().br_table(params[3], jt);
-
+    tx.exit_block();
+    tx.start_block(start);
+    tx.load_block(load, &entries);
     tx.b.seal_all_blocks();
     let usage = std::mem::take(&mut tx.usage);
     b.finalize(isa.frontend_config());
     Some((func, entries, usage))
 }
 
+/// The signature of native code (see `NativeFn`), which native calls use too.
+pub(super) fn signature(isa: &OwnedTargetIsa) -> Signature {
+    let ptr = isa.pointer_type();
+    let mut sig = Signature::new(isa.default_call_conv());
+    for ty in [ptr, ptr, ptr, types::I32, ptr, types::I32] {
+        sig.params.push(AbiParam::new(ty));
+    }
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
+
 impl Tx<'_, '_> {
+    /// The value slot `s` holds when the function starts: `None` for a parameter
+    /// (the caller put it in the frame), else its constant, or zero (locals, and
+    /// temporaries, which nothing reads before writing).
+    fn initial(&self, s: usize) -> Option<u64> {
+        let c = self.code;
+        if s < c.num_params as usize {
+            return None;
+        }
+        let k = s.wrapping_sub(c.locals_end as usize);
+        Some(if s < c.locals_end as usize {
+            0
+        } else {
+            c.consts.get(k).copied().unwrap_or(0)
+        })
+    }
+
+    /// The slots that hold what the frame does not when native code called the
+    /// function: its locals and constants.
+    fn initialized(&self) -> std::ops::Range<usize> {
+        let c = self.code;
+        c.num_params as usize..(c.locals_end as usize + c.consts.len()).min(self.vars.len())
+    }
+
+    /// Fills the exit block (see the module docs).
+    fn exit_block(&mut self) {
+        let exit = self.exit;
+        self.b.switch_to_block(exit);
+        let args = self.b.block_params(exit).to_vec();
+        // A natively called function's frame holds only its parameters: the other
+        // locals and constants get the values they start with, unless written below.
+        let init = self.b.create_block();
+        let wb = self.b.create_block();
+        self.b.set_cold_block(init);
+        self.b.ins().brif(self.called, init, &[], wb, &[]);
+        self.b.switch_to_block(init);
+        for s in self.initialized() {
+            if self.written[s] {
+                continue;
+            }
+            let v = self.initial(s).unwrap_or(0);
+            let x = self.b.ins().iconst(types::I64, v as i64);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), x, self.sp, (s * 8) as i32);
+        }
+        self.b.ins().jump(wb, &[]);
+        self.b.switch_to_block(wb);
+        // Write back the written slots.
+        let report = self.b.create_block();
+        self.b.ins().jump(report, &[]);
+        self.b.switch_to_block(report);
+        for s in 0..self.vars.len() {
+            if let (Some(v), true) = (self.vars[s], self.written[s]) {
+                // All 64 bits, as loaded or computed (an f64 variable holds them
+                // exactly).
+                let x = self.b.use_var(v);
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), x, self.sp, (s * 8) as i32);
+            }
+        }
+        let out = offset_of!(NativeCtx, exit);
+        let f = MemFlagsData::trusted();
+        let cx = self.cx;
+        self.b
+            .ins()
+            .store(f, args[1], cx, (out + offset_of!(NativeExit, pc)) as i32);
+        self.b
+            .ins()
+            .store(f, args[2], cx, (out + offset_of!(NativeExit, trap)) as i32);
+        self.b
+            .ins()
+            .store(f, args[3], cx, (out + offset_of!(NativeExit, acc)) as i32);
+        self.b.ins().return_(&[args[0]]);
+    }
+
+    /// Fills the block a native call starts at: the parameters from the frame, the
+    /// other slots their initial values.
+    fn start_block(&mut self, start: Block) {
+        self.b.switch_to_block(start);
+        for s in 0..self.vars.len() {
+            if let Some(v) = self.vars[s] {
+                let ty = self.types[s];
+                let x = match self.initial(s) {
+                    Some(c) => {
+                        let raw = self.b.ins().iconst(types::I64, c as i64);
+                        self.typed(raw, ty)
+                    }
+                    None => self.b.ins().load(
+                        ty.clif(),
+                        MemFlagsData::trusted(),
+                        self.sp,
+                        (s * 8) as i32,
+                    ),
+                };
+                self.b.def_var(v, x);
+            }
+        }
+        let first = self.blocks[0].expect("the start has a block");
+        self.b.ins().jump(first, &[]);
+    }
+
+    /// Fills the block the interpreter's entries start at: load the slots the code
+    /// touches, dispatch to the entry point.
+    fn load_block(&mut self, load: Block, entries: &[u32]) {
+        self.b.switch_to_block(load);
+        for s in 0..self.vars.len() {
+            if let Some(v) = self.vars[s] {
+                let ty = self.types[s];
+                let x = match self.constant(s as Slot) {
+                    Some(c) => {
+                        let raw = self.b.ins().iconst(types::I64, c as i64);
+                        self.typed(raw, ty)
+                    }
+                    None => self.b.ins().load(
+                        ty.clif(),
+                        MemFlagsData::trusted(),
+                        self.sp,
+                        (s * 8) as i32,
+                    ),
+                };
+                self.b.def_var(v, x);
+            }
+        }
+        let calls: Vec<_> = entries
+            .iter()
+            .map(|&pc| {
+                let block = self.blocks[pc as usize].expect("entries start blocks");
+                self.b.func.dfg.block_call(block, &[])
+            })
+            .collect();
+        // An entry id out of range is never passed; it goes to the first entry. (Each
+        // jump table entry needs its own `BlockCall`: the SSA construction adds
+        // arguments to each in place.)
+        let first = self.blocks[entries[0] as usize].expect("entries start blocks");
+        let default = self.b.func.dfg.block_call(first, &[]);
+        let table = JumpTableData::new(default, &calls);
+        let jt = self.b.create_jump_table(table);
+        let entry = self
+            .b
+            .func
+            .dfg
+            .block_params(self.b.func.layout.entry_block().expect("an entry block"))[3];
+        self.b.ins().br_table(entry, jt);
+    }
+
+    /// Stores slot `s`'s value in the frame (a call's argument, a return's result).
+    pub(super) fn spill(&mut self, s: Slot) {
+        let (v, ty) = self.get(s);
+        let raw = self.untyped(v, ty);
+        self.b.ins().store(
+            MemFlagsData::trusted(),
+            raw,
+            self.sp,
+            (s as usize * 8) as i32,
+        );
+    }
+
+    /// Loads slot `s`'s value from the frame (a call's result).
+    pub(super) fn reload(&mut self, s: Slot) {
+        let ty = self.types[s as usize];
+        let x = self.b.ins().load(
+            ty.clif(),
+            MemFlagsData::trusted(),
+            self.sp,
+            (s as usize * 8) as i32,
+        );
+        self.set(s, (x, ty));
+    }
+
+    /// A field of the native context (`NativeCtx`) that does not change while native
+    /// code runs, of type `ty`, at byte `offset`.
+    pub(super) fn ctx_load(&mut self, ty: Type, offset: usize) -> Value {
+        let f = MemFlagsData::trusted().with_readonly().with_can_move();
+        self.b.ins().load(ty, f, self.cx, offset as i32)
+    }
+
+    /// A pointer field of the native context, at byte `offset`.
+    pub(super) fn ctx_ptr(&mut self, offset: usize) -> Value {
+        let ptr = self.b.func.dfg.value_type(self.sp);
+        self.ctx_load(ptr, offset)
+    }
+
     /// The value of constant slot `s`, if it is one the code never writes.
     fn constant(&self, s: Slot) -> Option<u64> {
         let k = (s as usize).checked_sub(self.code.locals_end as usize)?;
@@ -372,7 +519,7 @@ impl Tx<'_, '_> {
         }
     }
 
-    fn var(&mut self, s: Slot) -> Variable {
+    pub(super) fn var(&mut self, s: Slot) -> Variable {
         let i = s as usize;
         if let Some(v) = self.vars[i] {
             return v;
@@ -383,7 +530,7 @@ impl Tx<'_, '_> {
     }
 
     /// Slot `s` (or the accumulator) as it is held, with its type.
-    fn get(&mut self, s: Slot) -> (Value, Ty) {
+    pub(super) fn get(&mut self, s: Slot) -> (Value, Ty) {
         if s == ACC {
             return match self.acc {
                 Some(a) => a,
@@ -395,7 +542,7 @@ impl Tx<'_, '_> {
     }
 
     /// Writes `x`, of type `ty`, to slot `s` (or the accumulator).
-    fn set(&mut self, s: Slot, (x, ty): (Value, Ty)) {
+    pub(super) fn set(&mut self, s: Slot, (x, ty): (Value, Ty)) {
         if s == ACC {
             self.acc = Some((x, ty));
             return;
@@ -408,7 +555,7 @@ impl Tx<'_, '_> {
     }
 
     /// Records that a value moves between slots `a` and `b` untyped.
-    fn link(&mut self, a: Slot, b: Slot) {
+    pub(super) fn link(&mut self, a: Slot, b: Slot) {
         if a != ACC && b != ACC {
             self.usage.links.push((a, b));
         }
@@ -422,7 +569,7 @@ impl Tx<'_, '_> {
     }
 
     /// `x` of type `from` as a value of type `to` (the same bits).
-    fn convert(&mut self, x: Value, from: Ty, to: Ty) -> Value {
+    pub(super) fn convert(&mut self, x: Value, from: Ty, to: Ty) -> Value {
         if from == to {
             return x;
         }
@@ -473,7 +620,7 @@ impl Tx<'_, '_> {
     }
 
     /// The block of instruction `pc` (a branch target, so one exists).
-    fn block_at(&mut self, pc: usize) -> Block {
+    pub(super) fn block_at(&mut self, pc: usize) -> Block {
         match self.blocks.get(pc).copied().flatten() {
             Some(b) => b,
             None => {
@@ -487,26 +634,31 @@ impl Tx<'_, '_> {
     }
 
     /// The target of the branch at the current instruction with offset `off`.
-    fn target(&mut self, off: i32) -> Block {
+    pub(super) fn target(&mut self, off: i32) -> Block {
         let t = (self.pc as i64 + off as i64) as usize;
         self.block_at(t)
     }
 
     /// Leaves native code for the interpreter to execute instruction `pc`.
-    fn leave_at(&mut self, pc: usize) {
+    pub(super) fn leave_at(&mut self, pc: usize) {
         let (acc, ty) = self.get(ACC);
         let acc = self.untyped(acc, ty);
         let status = self.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
         let pcv = self.b.ins().iconst(types::I32, pc as i64);
         let zero = self.b.ins().iconst(types::I32, 0);
-        let args = [status, pcv, zero, acc].map(BlockArg::Value);
+        self.leave(status, pcv, zero, acc);
+    }
+
+    /// Goes to the exit block with its arguments `(status, pc, trap, acc)`.
+    pub(super) fn leave(&mut self, status: Value, pc: Value, trap: Value, acc: Value) {
+        let args = [status, pc, trap, acc].map(BlockArg::Value);
         self.b.ins().jump(self.exit, &args);
         self.ended = true;
     }
 
     /// Leaves native code for the interpreter to execute the current instruction when
     /// `cond` (an integer) is not zero; goes on otherwise.
-    fn leave_if(&mut self, cond: Value) {
+    pub(super) fn leave_if(&mut self, cond: Value) {
         let out = self.b.create_block();
         let next = self.b.create_block();
         self.b.set_cold_block(out);
@@ -531,18 +683,16 @@ impl Tx<'_, '_> {
     }
 
     /// Traps with `code` at the current instruction.
-    fn trap(&mut self, code: TrapCode) {
+    pub(super) fn trap(&mut self, code: TrapCode) {
         let status = self.b.ins().iconst(types::I32, NATIVE_TRAP as i64);
         let pcv = self.b.ins().iconst(types::I32, self.pc as i64);
         let tc = self.b.ins().iconst(types::I32, code_of(code) as i64);
         let acc = self.b.ins().iconst(types::I64, 0);
-        let args = [status, pcv, tc, acc].map(BlockArg::Value);
-        self.b.ins().jump(self.exit, &args);
-        self.ended = true;
+        self.leave(status, pcv, tc, acc);
     }
 
     /// Branches to the instruction at `off` when `cond` (an integer) is not zero.
-    fn branch_if(&mut self, cond: Value, off: i32) {
+    pub(super) fn branch_if(&mut self, cond: Value, off: i32) {
         let taken = self.target(off);
         let next = self.block_at(self.pc + 1);
         self.b.ins().brif(cond, taken, &[], next, &[]);
@@ -552,94 +702,14 @@ impl Tx<'_, '_> {
     /// Translates one instruction, or says it is left to the interpreter (before
     /// emitting anything).
     fn instr(&mut self, i: &Instr) -> Result<(), Unsupported> {
-        if numeric::numeric(self, i)? {
-            return Ok(());
-        }
-        if memory::memory(self, i)? {
+        if numeric::numeric(self, i)?
+            || memory::memory(self, i)?
+            || control::control(self, i)?
+            || call::call(self, i)?
+        {
             return Ok(());
         }
         match *i {
-            Instr::Unreachable => self.trap(TrapCode::Unreachable),
-            Instr::Br { offset } => {
-                let t = self.target(offset);
-                self.b.ins().jump(t, &[]);
-                self.ended = true;
-            }
-            Instr::BrIfNez { cond, offset } => {
-                let c = self.get_as(cond, Ty::I32);
-                self.branch_if(c, offset);
-            }
-            Instr::BrIfEqz { cond, offset } => {
-                let c = self.get_as(cond, Ty::I32);
-                let z = self.b.ins().icmp_imm_u(IntCC::Equal, c, 0);
-                self.branch_if(z, offset);
-            }
-            Instr::BrIfI32Eq(o) => self.br_cmp(o, IntCC::Equal),
-            Instr::BrIfI32Ne(o) => self.br_cmp(o, IntCC::NotEqual),
-            Instr::BrIfI32LtS(o) => self.br_cmp(o, IntCC::SignedLessThan),
-            Instr::BrIfI32LtU(o) => self.br_cmp(o, IntCC::UnsignedLessThan),
-            Instr::BrIfI32GtS(o) => self.br_cmp(o, IntCC::SignedGreaterThan),
-            Instr::BrIfI32GtU(o) => self.br_cmp(o, IntCC::UnsignedGreaterThan),
-            Instr::BrIfI32LeS(o) => self.br_cmp(o, IntCC::SignedLessThanOrEqual),
-            Instr::BrIfI32LeU(o) => self.br_cmp(o, IntCC::UnsignedLessThanOrEqual),
-            Instr::BrIfI32GeS(o) => self.br_cmp(o, IntCC::SignedGreaterThanOrEqual),
-            Instr::BrIfI32GeU(o) => self.br_cmp(o, IntCC::UnsignedGreaterThanOrEqual),
-            Instr::BrIfI32Imm(o) => {
-                let a = self.get_as(o.a, Ty::I32);
-                let c = self.cond(o.cond, a, None, Some(o.imm));
-                self.branch_if(c, o.offset);
-            }
-            Instr::BrIfAdd {
-                x,
-                step,
-                other,
-                cond,
-                offset,
-            } => {
-                let a = self.get_as(x, Ty::I32);
-                let s = self.get_as(step, Ty::I32);
-                let sum = self.b.ins().iadd(a, s);
-                self.set_as(x, sum, Ty::I32);
-                let o = if matches!(cond, Cond::Eqz | Cond::Nez) {
-                    None
-                } else {
-                    Some(self.get_as(other, Ty::I32))
-                };
-                let c = self.cond(cond, sum, o, None);
-                self.branch_if(c, offset);
-            }
-            Instr::BrTable { index, len } => {
-                let i = self.get_as(index, Ty::I32);
-                self.table(i, len);
-            }
-            Instr::BrTableLoad8U {
-                dst,
-                addr,
-                offset,
-                len,
-            } => {
-                let v = memory::load_u8(self, addr, offset);
-                self.set_as(dst, v, Ty::I32);
-                self.table(v, len);
-            }
-            Instr::BrRef {
-                src,
-                offset,
-                if_null,
-            } => {
-                let r = self.get_as(src, Ty::I64);
-                let cc = if if_null {
-                    IntCC::Equal
-                } else {
-                    IntCC::NotEqual
-                };
-                let c = self.b.ins().icmp_imm_u(cc, r, 0);
-                self.branch_if(c, offset);
-            }
-            // The interpreter returns (with the results the code left in the slots).
-            Instr::Return | Instr::ReturnOne { .. } => {
-                self.leave_at(self.pc);
-            }
             Instr::Copy(o) => {
                 let v = self.get(o.src);
                 self.link(o.src, o.dst);
@@ -678,35 +748,6 @@ impl Tx<'_, '_> {
                 let p = self.global(global);
                 self.b.ins().store(MemFlagsData::trusted(), v, p, 0);
             }
-            // Metering: enough fuel or an epoch before the deadline goes on natively;
-            // otherwise the interpreter executes the instruction, and traps exactly as
-            // it would have (a call resumed with more fuel re-executes it there).
-            Instr::ConsumeFuel { amount } => {
-                let f = self
-                    .b
-                    .ins()
-                    .load(types::I64, MemFlagsData::trusted(), self.fuel, 0);
-                let short = self
-                    .b
-                    .ins()
-                    .icmp_imm_u(IntCC::UnsignedLessThan, f, amount as i64);
-                self.leave_if(short);
-                let left = self.b.ins().iadd_imm_s(f, -(amount as i64));
-                self.b
-                    .ins()
-                    .store(MemFlagsData::trusted(), left, self.fuel, 0);
-            }
-            Instr::CheckEpoch => {
-                let now = self
-                    .b
-                    .ins()
-                    .atomic_load(types::I64, MemFlagsData::trusted(), self.epoch);
-                let due =
-                    self.b
-                        .ins()
-                        .icmp(IntCC::UnsignedGreaterThanOrEqual, now, self.epoch_deadline);
-                self.leave_if(due);
-            }
             Instr::CanonNan { slot, is64 } => {
                 let ty = if is64 { Ty::F64 } else { Ty::F32 };
                 let v = self.get_as(slot, ty);
@@ -736,79 +777,18 @@ impl Tx<'_, '_> {
 
     /// The address of the 64-bit value of the running instance's global `g`.
     fn global(&mut self, g: u32) -> Value {
-        let ptr = self.b.func.dfg.value_type(self.globals);
-        let f = MemFlagsData::trusted().with_readonly();
+        let ptr = self.b.func.dfg.value_type(self.sp);
+        let globals = self.ctx_ptr(offset_of!(NativeCtx, globals));
+        let inst_globals = self.ctx_ptr(offset_of!(NativeCtx, inst_globals));
+        let f = MemFlagsData::trusted().with_readonly().with_can_move();
         let idx = self
             .b
             .ins()
-            .load(types::I32, f, self.inst_globals, (g as i64 * 4) as i32);
+            .load(types::I32, f, inst_globals, (g as i64 * 4) as i32);
         let idx = self.b.ins().uextend(ptr, idx);
-        let off = self.b.ins().imul_imm_u(idx, self.layout.global_size as i64);
-        let base = self.b.ins().iadd(self.globals, off);
-        self.b
-            .ins()
-            .iadd_imm_u(base, self.layout.global_value as i64)
-    }
-
-    fn br_cmp(&mut self, o: BrCmp, cc: IntCC) {
-        let a = self.get_as(o.a, Ty::I32);
-        let b = self.get_as(o.b, Ty::I32);
-        let c = self.b.ins().icmp(cc, a, b);
-        self.branch_if(c, o.offset);
-    }
-
-    /// `a COND b` (or `a COND imm`) on i32s, as an integer flag.
-    fn cond(&mut self, cond: Cond, a: Value, b: Option<Value>, imm: Option<u32>) -> Value {
-        let cc = match cond {
-            Cond::Eq => IntCC::Equal,
-            Cond::Ne => IntCC::NotEqual,
-            Cond::LtS => IntCC::SignedLessThan,
-            Cond::LtU => IntCC::UnsignedLessThan,
-            Cond::GtS => IntCC::SignedGreaterThan,
-            Cond::GtU => IntCC::UnsignedGreaterThan,
-            Cond::LeS => IntCC::SignedLessThanOrEqual,
-            Cond::LeU => IntCC::UnsignedLessThanOrEqual,
-            Cond::GeS => IntCC::SignedGreaterThanOrEqual,
-            Cond::GeU => IntCC::UnsignedGreaterThanOrEqual,
-            Cond::Eqz => return self.b.ins().icmp_imm_u(IntCC::Equal, a, 0),
-            Cond::Nez => return self.b.ins().icmp_imm_u(IntCC::NotEqual, a, 0),
-        };
-        let b = match b {
-            Some(b) => b,
-            // An `iconst` of a narrow type takes its bits zero-extended.
-            None => self.b.ins().iconst(types::I32, imm.unwrap_or(0) as i64),
-        };
-        self.b.ins().icmp(cc, a, b)
-    }
-
-    /// A jump table on i32 `index`: the `len` entries after the current instruction
-    /// are `Br`s for the index values `0..len`, the one after them the default.
-    fn table(&mut self, index: Value, len: u32) {
-        let mut calls = Vec::with_capacity(len as usize);
-        let mut default = None;
-        for k in 0..=len as usize {
-            let entry = self.pc + 1 + k;
-            let Some(Instr::Br { offset }) = self.code.code.get(entry).copied() else {
-                continue;
-            };
-            let t = (entry as i64 + offset as i64) as usize;
-            let block = self.block_at(t);
-            let call = self.b.func.dfg.block_call(block, &[]);
-            if k == len as usize {
-                default = Some(call);
-            } else {
-                calls.push(call);
-            }
-        }
-        let default = default.unwrap_or_else(|| {
-            // The verifier guarantees the default entry; keep a safe fallback anyway.
-            let b = self.block_at(self.pc + 1);
-            self.b.func.dfg.block_call(b, &[])
-        });
-        let jt = self
-            .b
-            .create_jump_table(JumpTableData::new(default, &calls));
-        self.b.ins().br_table(index, jt);
-        self.ended = true;
+        let layout = self.module.layout;
+        let off = self.b.ins().imul_imm_u(idx, layout.global_size as i64);
+        let base = self.b.ins().iadd(globals, off);
+        self.b.ins().iadd_imm_u(base, layout.global_value as i64)
     }
 }

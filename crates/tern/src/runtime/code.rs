@@ -34,7 +34,7 @@ impl Code {
         cell.get_or_init(|| {
             let mut code = compile::compile(view, def_index)?;
             if view.options.native {
-                code.native = native(&code);
+                code.native = native(view, def_index, &code);
             }
             Ok(Arc::new(code))
         })
@@ -42,21 +42,52 @@ impl Code {
     }
 }
 
-/// The optimizing tier's code for `code`, where it has any.
-fn native(code: &compile::isa::CompiledFunc) -> Option<compile::isa::Native> {
+/// The most types a module may have for native code to make its indirect calls.
+#[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
+const MAX_TYPES_SCANNED: usize = 1_000;
+
+/// The optimizing tier's code for `code` (defined function `def_index` of `view`),
+/// where it has any.
+fn native(
+    view: &ModuleView,
+    def_index: u32,
+    code: &compile::isa::CompiledFunc,
+) -> Option<compile::isa::Native> {
     #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
-        use crate::compile::isa::NativeLayout;
+        use crate::compile::isa::{slots_of, NativeLayout, NativeModule};
         use crate::runtime::store::GlobalEntity;
         let layout = NativeLayout {
             global_size: std::mem::size_of::<GlobalEntity>(),
             global_value: std::mem::offset_of!(GlobalEntity, value),
         };
-        crate::jit::compile(code, layout)
+        let arity = |f: u32| {
+            let t = view.func_types.get(f as usize)?;
+            Some((slots_of(&t.params) as u32, slots_of(&t.results) as u32))
+        };
+        // By engine-wide type id: the first type index with it (a module with very many
+        // types leaves its indirect calls to the interpreter, to keep compiling linear).
+        let type_arity = |id: u32| {
+            let types = &view.syntax.types;
+            if types.len() > MAX_TYPES_SCANNED {
+                return None;
+            }
+            let t = view.type_ids.iter().position(|&x| x == id)?;
+            let f = types.get(t)?.as_func()?;
+            Some((slots_of(&f.params) as u32, slots_of(&f.results) as u32))
+        };
+        let module = NativeModule {
+            layout,
+            imported_funcs: view.syntax.num_imported_funcs,
+            results: slots_of(&view.def_func_type(def_index).results) as u32,
+            arity: &arity,
+            type_arity: &type_arity,
+        };
+        crate::jit::compile(code, module)
     }
     #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
-        let _ = code;
+        let _ = (view, def_index, code);
         None
     }
 }

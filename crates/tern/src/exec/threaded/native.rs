@@ -1,38 +1,113 @@
 //! Entering native code (the optimizing tier's, see `crate::jit`): the handler that
 //! `lower` puts on each instruction where a function's native code can be entered
 //! (its start and its loop headers). It runs the native code on the running frame,
-//! then either traps where the native code trapped or goes on in the interpreter at
-//! the instruction where the native code left, with that instruction's own handler.
+//! then either traps where the native code trapped, returns where it returned, or
+//! goes on in the interpreter at the instruction where the native code left, with
+//! that instruction's own handler.
+//! Native code calls native code itself (on the interpreter's stack, see `jit::call`);
+//! when a natively called function leaves, the frames it and its callers stand in
+//! come back here, and are pushed as the interpreter would have pushed them.
 //!
 //! The invariants it relies on (see the interpreter's module docs):
-//! - native code enters and leaves at instructions of the running function's code,
-//!   with every slot it changed written back, and reports only instructions of that
-//!   code (`NativeExit::pc < code.len()`), checked here all the same;
+//! - native code enters and leaves at instructions of the function's code, with
+//!   every slot it changed written back, and reports only instructions of that code,
+//!   checked here all the same, as the frames it hands back are;
 //! - native code reads memory 0 through the `mem`/`len` it is given and never moves
 //!   or resizes a memory, so the cached memory stays valid; it reads and writes the
 //!   running instance's globals through the `NativeCtx` it is given, built here from
-//!   the store for each entry.
+//!   the store for each entry; it calls only defined functions of the running
+//!   instance, so the cached instance stays the running one;
+//! - native code makes a native call only while the host stack is above the floor
+//!   set here, so it never overflows the host stack.
 //!
 //! This room knows nothing of how native code is made, and of no other handler.
 
+use super::dispatch::host_sp;
 use super::lower::handler_of;
 use super::state::{ex, fail, trap};
 use crate::compile::isa::{
-    native_trap, ExecCtx, Exit, NativeCtx, NativeExit, NativeFn, Op, NATIVE_TRAP,
+    native_trap, native_unwound, ExecCtx, Exit, Instr, NativeCtx, NativeExit, NativeFn, Op,
+    NATIVE_RETURN, NATIVE_TRAP,
 };
 use crate::error::Error;
 use crate::runtime::store::FuncEntity;
 
 #[cold]
 fn lost(ip: *const Op, cx: *mut ExecCtx) -> Exit {
-    let msg = "internal error: an instruction entering native code has none";
+    let msg = "internal error: native code left at no instruction of its code";
     fail(ip, cx, Error::Api(msg.into()))
 }
 
+/// The host stack native code leaves to everything else: below `floor + RESERVE`,
+/// native code makes no native call (the deepest native frame, at most a few tens of
+/// KiB for the largest function this tier compiles, and what it calls fit in it).
+const RESERVE: usize = 256 << 10;
+
+/// Where native code stops making native calls when the thread's stack bounds are
+/// not known: this far below where it was entered.
+const FALLBACK_BUDGET: usize = 1 << 20;
+
+/// The lowest address of the running thread's stack, where the platform says.
+fn stack_bottom() -> Option<usize> {
+    thread_local! {
+        static BOTTOM: Option<usize> = query_stack_bottom();
+    }
+    BOTTOM.with(|b| *b)
+}
+
+#[cfg(all(
+    target_os = "linux",
+    feature = "jit",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+fn query_stack_bottom() -> Option<usize> {
+    // SAFETY: `attr` is initialized by `pthread_getattr_np` before it is read and
+    // destroyed once; the out-pointers are valid locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        (ok && !addr.is_null()).then_some(addr as usize)
+    }
+}
+
+#[cfg(not(all(
+    target_os = "linux",
+    feature = "jit",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+)))]
+fn query_stack_bottom() -> Option<usize> {
+    None
+}
+
+/// The host stack address below which native code makes no native call.
+fn stack_floor() -> usize {
+    let here = host_sp();
+    match stack_bottom() {
+        Some(b) if b < here => b.saturating_add(RESERVE),
+        _ => here.saturating_sub(FALLBACK_BUDGET),
+    }
+}
+
+/// How native code left, once the frames it handed back are pushed: its status and
+/// exit, and the frame to go on in (the running one, or the innermost pushed).
+#[derive(Clone, Copy)]
+struct Left {
+    status: u32,
+    exit: NativeExit,
+    func: u32,
+    sp: *mut u64,
+}
+
 /// Runs native code `f` from entry `id` on the frame at `sp`, with the running
-/// instance of `cx`: its status and how it left. Out of line, so that the handler keeps
-/// no local whose address escaped (the exit record, the context) and its last call
-/// stays a tail call.
+/// instance of `cx`, and pushes the frames it hands back; `None` if one of them is
+/// not a frame of this stack. Out of line, so that the handler keeps no local whose
+/// address escaped (the context) and its last call stays a tail call.
 ///
 /// # Safety
 /// As for calling `f` (see `NativeFn`); `cx` is live.
@@ -44,24 +119,77 @@ unsafe fn run(
     len: usize,
     id: u32,
     cx: *mut ExecCtx,
-) -> (u32, NativeExit) {
+) -> Option<Left> {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    // The running instance's globals, fuel and epoch, for as long as the native code
-    // runs (it runs no host code, so the store's globals stay where they are).
-    let ncx = NativeCtx {
+    // The running instance's globals, fuel and epoch, and the stack's callees, for as
+    // long as the native code runs (it runs no host code, so the store's globals stay
+    // where they are, and enters no function through the interpreter, so no callee
+    // changes).
+    let mut ncx = NativeCtx {
         globals: e.data.globals.as_mut_ptr() as *mut u8,
         inst_globals: e.inst.globals.as_ptr(),
         fuel: &mut e.data.fuel,
         epoch: e.data.epoch.as_ptr() as *const u64,
         epoch_deadline: e.data.epoch_deadline,
+        local_base: e.local.1,
+        inst: e.inst_idx,
+        callees: e.stack.callees_ptr(),
+        // Wrapping, as store indices do (see `NativeCtx::local_callees`).
+        local_callees: e
+            .stack
+            .callees_ptr()
+            .wrapping_offset(e.local.1 as i32 as isize),
+        table0: e.table0.0,
+        table0_len: e.table0.1,
+        slots_end: e.stack.slots_end(),
+        stack_floor: stack_floor(),
+        unwound: native_unwound,
+        exit: NativeExit::default(),
+        frames: Vec::new(),
     };
-    let mut exit = NativeExit::default();
-    // SAFETY: the caller's guarantee; `exit` and `ncx` outlive the call, and `ncx`
-    // describes the running instance, whose module's code validation proved names only
-    // globals it has.
-    let status = unsafe { f(sp, mem, len, id, &mut exit, &ncx) };
-    (status, exit)
+    let depth = u32::try_from(e.stack.depth_left()).unwrap_or(u32::MAX);
+    // SAFETY: the caller's guarantee; `ncx` outlives the call, and describes the
+    // running instance, whose module's code validation proved names only globals and
+    // functions it has; `callees` covers every store function (`interpret` made room).
+    let status = unsafe { f(sp, mem, len, id, &mut ncx, depth) };
+    let top = *e.top();
+    let mut left = Left {
+        status,
+        exit: ncx.exit,
+        func: top.func,
+        sp,
+    };
+    let Some((inner_func, inner_sp, inner_pc)) = ncx.frames.first().map(|f| (f.func, f.sp, f.pc))
+    else {
+        return Some(left);
+    };
+    // The running frame stands at its call, and resumes after it; the frames native
+    // code made follow it, outermost first, each resuming after its call but the
+    // innermost, which stands where it left.
+    e.top().set_pc(left.exit.pc as usize + 1);
+    let inst = e.inst_idx;
+    // Each frame gets back its slots as it left them, outermost first: a caller
+    // writes back its own slots after its callee left, over the callee's frame.
+    for (k, fr) in ncx.frames.iter().enumerate().rev() {
+        let pc = fr.pc as usize + usize::from(k != 0);
+        let n = code_len(e, fr.func)?;
+        if !e.stack.push_native(fr.func, inst, fr.sp, pc, n, &fr.slots) {
+            return None;
+        }
+    }
+    left.exit.pc = inner_pc;
+    left.func = inner_func;
+    left.sp = inner_sp;
+    Some(left)
+}
+
+/// The number of instructions of store function `func`'s code, if it has any.
+fn code_len(e: &mut super::state::Exec<'_>, func: u32) -> Option<usize> {
+    match e.code_part.funcs.get(func as usize) {
+        Some(FuncEntity::Wasm(w)) => w.compiled.get().map(|c| c.code.len()),
+        _ => None,
+    }
 }
 
 handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
@@ -73,10 +201,7 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
         return lost(ip, cx);
     };
-    let Some(code) = w.compiled.get() else {
-        return lost(ip, cx);
-    };
-    let (Some(native), Some(ops)) = (&code.native, code.ops.get()) else {
+    let Some(native) = w.compiled.get().and_then(|c| c.native.as_ref()) else {
         return lost(ip, cx);
     };
     let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
@@ -85,22 +210,41 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     // SAFETY: the native code was made from this function's code, whose frame starts
     // at `sp`; `mem`/`len` are the running instance's memory 0; `id` is one of its
     // entries; `cx` is live.
-    let (status, exit) = unsafe { run(native.func, sp, mem, len, id as u32, cx) };
-    let Some(at) = ops.get(exit.pc as usize) else {
+    let Some(left) = (unsafe { run(native.func, sp, mem, len, id as u32, cx) }) else {
+        return lost(ip, cx);
+    };
+    // The function to go on in: the running one, or the innermost frame handed back.
+    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(left.func as usize) else {
+        return lost(ip, cx);
+    };
+    let Some(code) = w.compiled.get() else {
+        return lost(ip, cx);
+    };
+    let (Some(native), Some(ops)) = (&code.native, code.ops.get()) else {
+        return lost(ip, cx);
+    };
+    let Some(at) = ops.get(left.exit.pc as usize) else {
         return lost(ip, cx);
     };
     let at: *const Op = at;
-    if status == NATIVE_TRAP {
-        return trap(at, cx, native_trap(exit.trap));
+    if left.status == NATIVE_TRAP {
+        return trap(at, cx, native_trap(left.exit.trap));
     }
     // Where the native code left is executed by the interpreter, with its own handler
-    // (an entry's handler would enter the native code again).
+    // (an entry's handler would enter the native code again); a return it made, by
+    // the interpreter's plain return (the results are in place).
     // SAFETY: `at` is an instruction of the running function's threaded code.
-    let handler = if native.entries.binary_search(&exit.pc).is_ok() {
+    let handler = if left.status == NATIVE_RETURN {
+        if !matches!(unsafe { (*at).instr }, Instr::Return | Instr::ReturnOne { .. }) {
+            return lost(ip, cx);
+        }
+        handler_of(&Instr::Return)
+    } else if native.entries.binary_search(&left.exit.pc).is_ok() {
         handler_of(unsafe { &(*at).instr })
     } else {
         unsafe { (*at).handler }
     };
-    // SAFETY: the registers describe the running frame, as for any handler.
-    unsafe { handler(at, sp, mem, len, cx, exit.acc) }
+    // SAFETY: the registers describe the running frame, as for any handler (a frame
+    // handed back was checked to lie inside the stack's slots).
+    unsafe { handler(at, left.sp, mem, len, cx, left.exit.acc) }
 });

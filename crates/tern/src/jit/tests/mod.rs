@@ -4,6 +4,8 @@
 
 use crate::{Config, Engine, Instance, Linker, Module, Store, Tier, Val};
 
+mod calls;
+
 fn engine(tier: Tier) -> Engine {
     Engine::new(Config::new().tier(tier))
 }
@@ -108,14 +110,22 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
         });
         assert!(header, "entry {pc} is the target of a backward branch");
     }
-    // Every function of LOOPS has a loop (the trap tests need native code), and so
-    // gets native code; a function without one stays in the interpreter.
     for f in 0..8 {
         assert!(m.inner.code(f).unwrap().native.is_some(), "function {f}");
     }
+    // A function without a loop is entered at its start only (native code calls it).
     let m = Module::new(
         &engine(Tier::Opt),
         "(module (func (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3))))",
+    )
+    .unwrap();
+    let code = m.inner.code(0).unwrap();
+    let native = code.native.as_ref().expect("native code");
+    assert_eq!(&native.entries[..], &[0]);
+    // One that would leave at its first instruction gets none.
+    let m = Module::new(
+        &engine(Tier::Opt),
+        "(module (memory 1) (func (result i32) (memory.grow (i32.const 1))))",
     )
     .unwrap();
     assert!(m.inner.code(0).unwrap().native.is_none());
