@@ -98,8 +98,9 @@ struct RunArgs {
     /// Which execution tiers run the code: `interp` (the interpreter only), `opt`
     /// (every function compiled to native code with Cranelift before it first runs;
     /// what that tier does not translate yet runs in the interpreter) or `auto` (the
-    /// default; hot code moving to native code is not built yet, so today this is the
-    /// interpreter). Results, traps, fuel and limits are the same in every tier.
+    /// default: the interpreter, and a function that gets hot, by its calls and loop
+    /// iterations, is compiled and moves to native code, a running loop included).
+    /// Results, traps, fuel and limits are the same in every tier.
     #[arg(long, value_name = "TIER", default_value = "auto")]
     tier: Tier,
     /// The module to run (`.wasm` or `.wat`).
@@ -170,8 +171,9 @@ struct WastArgs {
     /// Which execution tiers run the code: `interp` (the interpreter only), `opt`
     /// (every function compiled to native code with Cranelift before it first runs;
     /// what that tier does not translate yet runs in the interpreter) or `auto` (the
-    /// default; hot code moving to native code is not built yet, so today this is the
-    /// interpreter). Results, traps, fuel and limits are the same in every tier.
+    /// default: the interpreter, and a function that gets hot, by its calls and loop
+    /// iterations, is compiled and moves to native code, a running loop included).
+    /// Results, traps, fuel and limits are the same in every tier.
     #[arg(long, value_name = "TIER", default_value = "auto")]
     tier: Tier,
     /// Scripts or folders of scripts.

@@ -780,9 +780,24 @@ pub struct CompiledFunc {
     pub consts: Box<[u64]>,
     /// The code as threaded handlers, prepared by the interpreter on first execution.
     pub ops: std::sync::OnceLock<Box<[Op]>>,
-    /// The same code as native code, when the optimizing tier compiled it (before the
-    /// threaded code was prepared, which then enters it at its entry points).
-    pub native: Option<Native>,
+    /// The same code as native code, once the optimizing tier was asked for it (`None`
+    /// inside: it made none): with `Tier::Opt` before the threaded code was prepared,
+    /// which then enters it at its entry points; with tier-up, when the function got
+    /// hot.
+    pub native: std::sync::OnceLock<Option<Native>>,
+    /// Whether the function tiers up: its threaded code counts calls and loop
+    /// iterations in `heat` and asks for native code when they pass a threshold.
+    pub tier_up: bool,
+    /// Calls and loop iterations so far (counted without atomic read-modify-writes:
+    /// threads racing may lose counts, which only delays tier-up).
+    pub heat: std::sync::atomic::AtomicU32,
+}
+
+impl CompiledFunc {
+    /// The function's native code, if it has any yet.
+    pub fn native(&self) -> Option<&Native> {
+        self.native.get().and_then(Option::as_ref)
+    }
 }
 
 #[cfg(test)]

@@ -364,7 +364,9 @@ fn compile_pass(module: &ModuleView, def_index: u32, pool: Option<&HashSet<u64>>
         locals_end: consts_base as u32,
         consts: consts.into_boxed_slice(),
         ops: std::sync::OnceLock::new(),
-        native: None,
+        native: std::sync::OnceLock::new(),
+        tier_up: module.options.tier_up,
+        heat: Default::default(),
     };
     verify::verify(&f)?;
     let unused = n_scalar - read.len();

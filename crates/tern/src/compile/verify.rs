@@ -410,7 +410,9 @@ mod tests {
             locals_end: 1,
             consts: Box::new([]),
             ops: Default::default(),
-            native: None,
+            native: Default::default(),
+            tier_up: false,
+            heat: Default::default(),
         }
     }
 

@@ -21,6 +21,9 @@ pub struct Options {
     /// Also compile native code for every function, before it first runs
     /// (`Tier::Opt`; the code seam asks the optimizing tier).
     pub native: bool,
+    /// Count calls and loop iterations and compile a function's native code when it
+    /// gets hot (`Tier::Auto`).
+    pub tier_up: bool,
 }
 
 /// A validated module as the compiler sees it. Every slice is indexed by the wasm

@@ -285,7 +285,7 @@ impl Stack {
             self.entries[i] = Entry::new(code, inst, type_id);
             self.cover(i + 1);
             self.callees[i] = NativeCallee {
-                func: code.native.as_ref().map(|n| n.func),
+                func: code.native().map(|n| n.func),
                 frame_size: self.entries[i].frame_size,
                 type_id,
                 inst,
@@ -339,6 +339,16 @@ impl Stack {
     /// nothing changes them.
     pub(crate) fn callees_ptr(&self) -> *const NativeCallee {
         self.callees.as_ptr()
+    }
+
+    /// Records that store function `func`, entered before, now has native code `f`
+    /// (tier-up made it after its entry was set).
+    pub(crate) fn set_native(&mut self, func: u32, f: crate::compile::isa::NativeFn) {
+        if let Some(c) = self.callees.get_mut(func as usize) {
+            if c.inst != NO_INSTANCE {
+                c.func = Some(f);
+            }
+        }
     }
 
     /// How many more frames the stack takes.

@@ -34,13 +34,34 @@ impl Code {
         cell.get_or_init(|| {
             let mut code = compile::compile(view, def_index)?;
             if view.options.native {
-                code.native = native(view, def_index, &code);
+                code.native = native(view, def_index, &code).into();
             }
             Ok(Arc::new(code))
         })
         .clone()
     }
 }
+
+impl Code {
+    /// The native code of `code` (defined function `def_index` of `view`), made on the
+    /// first request (by the thread that asks: tier-up compiles on the running
+    /// thread, see [`TIER_UP_HEAT`]).
+    pub fn tier_up<'c>(
+        &self,
+        view: &ModuleView,
+        def_index: u32,
+        code: &'c CompiledFunc,
+    ) -> Option<&'c compile::isa::Native> {
+        code.native
+            .get_or_init(|| native(view, def_index, code))
+            .as_ref()
+    }
+}
+
+/// How many calls and loop iterations (together) make a function hot: tier-up
+/// compiles its native code then. Measured on `../shared/bench` (see
+/// `bench/README.md`, "Tier-up threshold").
+pub const TIER_UP_HEAT: u32 = 1_000;
 
 /// The most types a module may have for native code to make its indirect calls.
 #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]

@@ -28,8 +28,10 @@ pub enum Tier {
     /// Every function is also compiled to native code (by Cranelift) before it first
     /// runs; what the optimizing tier does not translate yet runs in the interpreter.
     Opt,
-    /// The interpreter, with hot code moving to native code. Tier-up by call and loop
-    /// counters is not built yet: today this runs everything in the interpreter.
+    /// The interpreter, with hot code moving to native code: a function whose calls
+    /// and loop iterations pass a threshold is compiled (on the running thread) and
+    /// then entered at its start and its loop headers, also from a loop already
+    /// running (on-stack replacement).
     #[default]
     Auto,
 }

@@ -5,7 +5,10 @@
 use std::sync::Arc;
 
 use super::code::Code;
-use crate::compile::{isa::CompiledFunc, ModuleView, Options};
+use crate::compile::{
+    isa::{CompiledFunc, Native},
+    ModuleView, Options,
+};
 use crate::error::{Error, Result};
 use crate::runtime::engine::Engine;
 use crate::syntax::{AddrType, FuncType, ImportDesc, Module, ValType};
@@ -112,6 +115,8 @@ impl ModuleInner {
                 epoch: config.epoch_interruption,
                 deterministic: config.deterministic,
                 native: config.tier == crate::runtime::engine::Tier::Opt,
+                tier_up: config.tier == crate::runtime::engine::Tier::Auto
+                    && crate::runtime::engine::Engine::has_optimizing_tier(),
             },
         }
     }
@@ -124,5 +129,11 @@ impl ModuleInner {
     /// The code of defined function `def_index`, compiling it on first use.
     pub fn code(&self, def_index: u32) -> Result<Arc<CompiledFunc>> {
         self.code.get(&self.view(), def_index)
+    }
+
+    /// Defined function `def_index`'s native code (its `code`), compiling it on the
+    /// first request: tier-up.
+    pub fn tier_up<'c>(&self, def_index: u32, code: &'c CompiledFunc) -> Option<&'c Native> {
+        self.code.tier_up(&self.view(), def_index, code)
     }
 }

@@ -35,11 +35,18 @@ pub(in crate::exec) fn ops_of(c: &CompiledFunc) -> &[Op] {
             .collect();
         // Where native code can be entered, entering it is the instruction's handler
         // (before the tables below copy handlers, so that a table dispatches straight
-        // into native code too).
-        if let Some(native) = &c.native {
+        // into native code too); where a function that tiers up could be entered (its
+        // start and loop headers), counting its heat is.
+        if let Some(native) = c.native() {
             for &pc in native.entries.iter() {
                 if let Some(op) = ops.get_mut(pc as usize) {
                     op.handler = native::NativeEnter;
+                }
+            }
+        } else if c.tier_up {
+            for pc in heat_points(c) {
+                if let Some(op) = ops.get_mut(pc) {
+                    op.handler = native::HeatCount;
                 }
             }
         }
@@ -54,6 +61,24 @@ pub(in crate::exec) fn ops_of(c: &CompiledFunc) -> &[Op] {
         }
         ops.into_boxed_slice()
     })
+}
+
+/// Where a function that tiers up counts its heat: its start and its loop headers
+/// (targets of backward branches; a `BrTable` entry is a `Br` that counts at its
+/// target).
+fn heat_points(c: &CompiledFunc) -> Vec<usize> {
+    let mut at = vec![0];
+    for (pc, i) in c.code.iter().enumerate() {
+        if let Some(off) = { *i }.branch_offset_mut().copied() {
+            let t = pc as i64 + off as i64;
+            if off <= 0 && t > 0 {
+                at.push(t as usize);
+            }
+        }
+    }
+    at.sort_unstable();
+    at.dedup();
+    at
 }
 
 /// Defines `handler_of`, given the list of numeric instructions

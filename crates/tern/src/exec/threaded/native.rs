@@ -30,7 +30,9 @@ use crate::compile::isa::{
     NATIVE_RETURN, NATIVE_TRAP,
 };
 use crate::error::Error;
+use crate::runtime::code::TIER_UP_HEAT;
 use crate::runtime::store::FuncEntity;
+use std::sync::atomic::Ordering;
 
 #[cold]
 fn lost(ip: *const Op, cx: *mut ExecCtx) -> Exit {
@@ -192,25 +194,24 @@ fn code_len(e: &mut super::state::Exec<'_>, func: u32) -> Option<usize> {
     }
 }
 
-handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
+/// Runs the running function's native code `native` from its entry `id` (at `ip`),
+/// then goes on where it left: traps, returns, or runs the instruction it left at.
+#[inline(always)]
+fn enter(
+    ip: *const Op,
+    sp: *mut u64,
+    mem: *mut u8,
+    len: usize,
+    cx: *mut ExecCtx,
+    native: NativeFn,
+    id: u32,
+) -> Exit {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    let top = *e.top();
-    // SAFETY: `ip` is an instruction of the running function's code.
-    let pc = unsafe { ip.offset_from(top.code.ops) } as usize;
-    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
-        return lost(ip, cx);
-    };
-    let Some(native) = w.compiled.get().and_then(|c| c.native.as_ref()) else {
-        return lost(ip, cx);
-    };
-    let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
-        return lost(ip, cx);
-    };
-    // SAFETY: the native code was made from this function's code, whose frame starts
-    // at `sp`; `mem`/`len` are the running instance's memory 0; `id` is one of its
-    // entries; `cx` is live.
-    let Some(left) = (unsafe { run(native.func, sp, mem, len, id as u32, cx) }) else {
+    // SAFETY: the native code was made from the running function's code, whose frame
+    // starts at `sp`; `mem`/`len` are the running instance's memory 0; `id` is one of
+    // its entries; `cx` is live.
+    let Some(left) = (unsafe { run(native, sp, mem, len, id, cx) }) else {
         return lost(ip, cx);
     };
     // The function to go on in: the running one, or the innermost frame handed back.
@@ -220,7 +221,7 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     let Some(code) = w.compiled.get() else {
         return lost(ip, cx);
     };
-    let (Some(native), Some(ops)) = (&code.native, code.ops.get()) else {
+    let (Some(native), Some(ops)) = (code.native(), code.ops.get()) else {
         return lost(ip, cx);
     };
     let Some(at) = ops.get(left.exit.pc as usize) else {
@@ -235,7 +236,10 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     // the interpreter's plain return (the results are in place).
     // SAFETY: `at` is an instruction of the running function's threaded code.
     let handler = if left.status == NATIVE_RETURN {
-        if !matches!(unsafe { (*at).instr }, Instr::Return | Instr::ReturnOne { .. }) {
+        if !matches!(
+            unsafe { (*at).instr },
+            Instr::Return | Instr::ReturnOne { .. }
+        ) {
             return lost(ip, cx);
         }
         handler_of(&Instr::Return)
@@ -247,4 +251,77 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     // SAFETY: the registers describe the running frame, as for any handler (a frame
     // handed back was checked to lie inside the stack's slots).
     unsafe { handler(at, left.sp, mem, len, cx, left.exit.acc) }
+}
+
+handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let top = *e.top();
+    // SAFETY: `ip` is an instruction of the running function's code.
+    let pc = unsafe { ip.offset_from(top.code.ops) } as usize;
+    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
+        return lost(ip, cx);
+    };
+    let Some(native) = w.compiled.get().and_then(|c| c.native()) else {
+        return lost(ip, cx);
+    };
+    let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
+        return lost(ip, cx);
+    };
+    enter(ip, sp, mem, len, cx, native.func, id as u32)
+});
+
+/// Tier-up: makes the running function's native code (it got hot) and records it in
+/// the stack's callees, so that native callers call it natively. `None` if it has
+/// none (the optimizing tier declined it).
+#[cold]
+#[inline(never)]
+fn heat_up(cx: *mut ExecCtx, func: u32) -> Option<NativeFn> {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(func as usize) else {
+        return None;
+    };
+    let code = w.compiled.get()?;
+    let f = w.module.tier_up(w.def_index, code)?.func;
+    e.stack.set_native(func, f);
+    Some(f)
+}
+
+handler_fn!(HeatCount(ip, sp, mem, len, cx, acc) {
+    // At a function's start or loop header in code that tiers up: count, make native
+    // code when hot, and enter it here if it can be entered here; else run the
+    // instruction.
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let top = *e.top();
+    // SAFETY: `ip` is an instruction of the running function's code.
+    let pc = unsafe { ip.offset_from(top.code.ops) } as u32;
+    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
+        return lost(ip, cx);
+    };
+    let Some(code) = w.compiled.get() else {
+        return lost(ip, cx);
+    };
+    let native = match code.native.get() {
+        Some(n) => n.as_ref().map(|n| (n.func, n.entries.binary_search(&pc))),
+        None => {
+            let heat = code.heat.load(Ordering::Relaxed).saturating_add(1);
+            code.heat.store(heat, Ordering::Relaxed);
+            if heat < TIER_UP_HEAT {
+                None
+            } else {
+                heat_up(cx, top.func).and_then(|f| {
+                    code.native().map(|n| (f, n.entries.binary_search(&pc)))
+                })
+            }
+        }
+    };
+    if let Some((f, Ok(id))) = native {
+        return enter(ip, sp, mem, len, cx, f, id as u32);
+    }
+    // SAFETY: `ip` is an instruction of the running function's threaded code.
+    let handler = handler_of(unsafe { &(*ip).instr });
+    // SAFETY: the registers are this handler's own.
+    unsafe { handler(ip, sp, mem, len, cx, acc) }
 });

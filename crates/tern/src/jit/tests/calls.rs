@@ -191,3 +191,70 @@ fn native_calls_and_returns_keep_the_host_stack_bounded() {
         assert_eq!(r.matches("down").count(), 100_001, "every frame");
     }
 }
+
+/// The native code `fib` (function 0 of `CALLS`) has after `run` in `tier`.
+fn tiered(tier: Tier, name: &str, args: &[Val]) -> (String, bool) {
+    let engine = engine(tier, false, 10_000);
+    let module = Module::new(&engine, CALLS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = inst.get_func(&store, name).unwrap();
+    let mut out = [Val::I32(0)];
+    let shown = match f.call(&mut store, args, &mut out) {
+        Ok(()) => format!("{out:?}"),
+        Err(e) => e.to_string(),
+    };
+    let native = module.inner.code(0).unwrap().native().is_some();
+    (shown, native)
+}
+
+#[test]
+fn tier_up_compiles_a_function_once_it_is_hot() {
+    if !Engine::has_optimizing_tier() {
+        return;
+    }
+    // A few calls stay in the interpreter; many make `fib` native, mid-recursion.
+    let (r, native) = tiered(Tier::Auto, "fib", &[Val::I32(5)]);
+    assert_eq!((r.as_str(), native), ("[I32(5)]", false));
+    let (r, native) = tiered(Tier::Auto, "fib", &[Val::I32(25)]);
+    assert_eq!((r.as_str(), native), ("[I32(75025)]", true));
+    // The interpreter's tier never compiles.
+    let (_, native) = tiered(Tier::Interp, "fib", &[Val::I32(25)]);
+    assert!(!native);
+    // Recursion through tier-up traps as in the interpreter, backtrace and all.
+    let auto = tiered(Tier::Auto, "down", &[Val::I32(3_000)]).0;
+    let interp = tiered(Tier::Interp, "down", &[Val::I32(3_000)]).0;
+    assert_eq!(auto, interp);
+}
+
+#[test]
+fn a_running_loop_moves_to_native_code_on_tier_up() {
+    if !Engine::has_optimizing_tier() {
+        return;
+    }
+    // One call whose loop runs long enough to get hot: entered natively at its loop
+    // header with the interpreter's values (on-stack replacement).
+    let wat = r#"(module
+      (func (export "run") (param $n i32) (result i64)
+        (local $i i32) (local $s i64)
+        (loop $l
+          (local.set $s (i64.add (local.get $s) (i64.mul (i64.extend_i32_u (local.get $i)) (i64.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s)))"#;
+    let engine = engine(Tier::Auto, false, 10_000);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let f = inst.get_func(&store, "run").unwrap();
+    let mut out = [Val::I64(0)];
+    f.call(&mut store, &[Val::I32(100_000)], &mut out).unwrap();
+    let n = 100_000i64;
+    assert_eq!(out[0], Val::I64(3 * n * (n - 1) / 2));
+    let code = module.inner.code(0).unwrap();
+    assert!(code.native().is_some(), "the loop got hot");
+}

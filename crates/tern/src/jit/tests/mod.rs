@@ -95,7 +95,7 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
     let m = Module::new(&engine(Tier::Opt), LOOPS).unwrap();
     // `fill` has two loops, the second not at the start.
     let fill = m.inner.code(1).unwrap();
-    let native = fill.native.as_ref().expect("fill has native code");
+    let native = fill.native().expect("fill has native code");
     assert_eq!(native.entries[0], 0, "entered at its start");
     // The first loop starts at instruction 0 (the locals start at zero).
     assert_eq!(
@@ -111,7 +111,7 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
         assert!(header, "entry {pc} is the target of a backward branch");
     }
     for f in 0..8 {
-        assert!(m.inner.code(f).unwrap().native.is_some(), "function {f}");
+        assert!(m.inner.code(f).unwrap().native().is_some(), "function {f}");
     }
     // A function without a loop is entered at its start only (native code calls it).
     let m = Module::new(
@@ -120,7 +120,7 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
     )
     .unwrap();
     let code = m.inner.code(0).unwrap();
-    let native = code.native.as_ref().expect("native code");
+    let native = code.native().expect("native code");
     assert_eq!(&native.entries[..], &[0]);
     // One that would leave at its first instruction gets none.
     let m = Module::new(
@@ -128,10 +128,10 @@ fn functions_with_loops_get_native_code_entered_at_their_start_and_loop_headers(
         "(module (memory 1) (func (result i32) (memory.grow (i32.const 1))))",
     )
     .unwrap();
-    assert!(m.inner.code(0).unwrap().native.is_none());
+    assert!(m.inner.code(0).unwrap().native().is_none());
     // The interpreter's tier makes none.
     let m = Module::new(&engine(Tier::Interp), LOOPS).unwrap();
-    assert!(m.inner.code(0).unwrap().native.is_none());
+    assert!(m.inner.code(0).unwrap().native().is_none());
 }
 
 #[test]
@@ -240,13 +240,7 @@ fn a_loop_left_for_the_interpreter_and_entered_again_keeps_its_values() {
           (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
         (i32.xor (local.get $x) (global.get $g))))"#;
     let m = Module::new(&engine(Tier::Opt), wat).unwrap();
-    let native = m
-        .inner
-        .code(1)
-        .unwrap()
-        .native
-        .as_ref()
-        .map(|n| n.entries.len());
+    let native = m.inner.code(1).unwrap().native().map(|n| n.entries.len());
     assert_eq!(
         native,
         Some(2),
@@ -314,7 +308,7 @@ fn globals_are_read_and_written_natively() {
         (i64.add (global.get $s) (i64.trunc_f64_s (global.get $f))))
       (func (export "n") (result i32) (global.get $n)))"#;
     let m = Module::new(&engine(Tier::Opt), wat).unwrap();
-    assert!(m.inner.code(0).unwrap().native.is_some());
+    assert!(m.inner.code(0).unwrap().native().is_some());
     let (mut n, mut s, mut f) = (0i32, -5i64, 0.5f64);
     loop {
         n += 3;
@@ -339,7 +333,7 @@ fn fueled(tier: Tier, wat: &str, fuel: u64, arg: i32) -> (String, u64) {
     let module = Module::new(&engine, wat).unwrap();
     if tier == Tier::Opt {
         assert!(
-            module.inner.code(0).unwrap().native.is_some(),
+            module.inner.code(0).unwrap().native().is_some(),
             "native code with fuel"
         );
     }
@@ -388,7 +382,7 @@ fn an_epoch_deadline_interrupts_native_loops() {
     config.tier(Tier::Opt).epoch_interruption(true);
     let engine = Engine::new(&config);
     let module = Module::new(&engine, wat).unwrap();
-    assert!(module.inner.code(0).unwrap().native.is_some());
+    assert!(module.inner.code(0).unwrap().native().is_some());
     let mut store = Store::new(&engine, ());
     store.set_epoch_deadline(1);
     let instance = Linker::new(&engine)
@@ -425,7 +419,7 @@ fn deterministic_nans_are_canonical_in_native_code() {
         config.tier(tier).deterministic(true);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wat).unwrap();
-        let native = module.inner.code(0).unwrap().native.is_some();
+        let native = module.inner.code(0).unwrap().native().is_some();
         assert_eq!(native, tier == Tier::Opt, "{tier:?}");
         let mut store = Store::new(&engine, ());
         let instance = Linker::new(&engine)
