@@ -794,6 +794,15 @@ pub struct CompiledFunc {
 }
 
 impl CompiledFunc {
+    /// The slots a frame of the function takes on the interpreter's stack: its
+    /// `frame_size`, or more where the values copied in on entry (locals and
+    /// constants, in whole chunks of [`INIT_CHUNK`]) reach further.
+    pub fn stack_frame_size(&self) -> u32 {
+        let init = (self.locals_end - self.num_params) as usize + self.consts.len();
+        let padded = self.num_params as usize + init.div_ceil(INIT_CHUNK) * INIT_CHUNK;
+        self.frame_size.max(padded as u32)
+    }
+
     /// The function's native code, if it has any yet.
     pub fn native(&self) -> Option<&Native> {
         self.native.get().and_then(Option::as_ref)

@@ -40,39 +40,41 @@ impl std::fmt::Debug for Native {
     }
 }
 
-/// Native code's signature: `(sp, mem, len, entry, cx, depth) -> status`.
+/// Native code's signature: `(sp, entry, cx, depth) -> status`.
 ///
-/// - `sp` is the frame's first slot, `mem`/`len` memory 0's base and length;
+/// - `sp` is the frame's first slot;
 /// - `entry` the id of the entry point to start at (a position in
 ///   `Native::entries`), or [`NATIVE_CALL_ENTRY`] when native code calls the function:
-///   then only its parameters are in the frame (its locals and constants are not);
+///   then only its parameters are in the frame (its locals and constants are not), and
+///   it first checks the interpreter's limits for the call (another frame, room for
+///   it in the slots; and the host stack's floor), returning [`NATIVE_REFUSED`] at
+///   once if one fails;
 ///   from any entry, it returns its results in the frame's first slots with
 ///   [`NATIVE_RETURN`] (the interpreter pops the frame of one it entered);
 /// - `cx` the rest of the running instance and the stack it reads, and where it
 ///   reports how it left;
 /// - `depth` how many more frames the stack takes (`Config::max_call_depth` less the
-///   frames already on it, counting this one's).
+///   frames already on it, counting this one's), at most `i32::MAX`; a native call
+///   passes its own less one, so a callee that gets a negative depth (as an `i32`)
+///   has no frame and refuses the call.
 ///
 /// The status is [`NATIVE_CONTINUE`], [`NATIVE_TRAP`] or [`NATIVE_RETURN`].
-pub type NativeFn = unsafe extern "C" fn(
-    sp: *mut u64,
-    mem: *mut u8,
-    len: usize,
-    entry: u32,
-    cx: *mut NativeCtx,
-    depth: u32,
-) -> u32;
+pub type NativeFn =
+    unsafe extern "C" fn(sp: *mut u64, entry: u32, cx: *mut NativeCtx, depth: u32) -> u32;
 
 /// The entry id with which native code calls native code (see [`NativeFn`]).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub const NATIVE_CALL_ENTRY: u32 = u32::MAX;
 
-/// What native code reads of the running instance besides memory 0, and of the
-/// stack; where it reports how it left. Valid while the native code runs (it runs no
-/// host code, so nothing is added to the store and no memory moves).
+/// What native code reads of the running instance and of the stack; where it reports
+/// how it left. Valid while the native code runs (it runs no host code, so nothing is
+/// added to the store and no memory moves).
 #[repr(C)]
 #[derive(Debug)]
 pub struct NativeCtx {
+    /// Memory 0's base and length in bytes (null and 0 without one).
+    pub mem: *mut u8,
+    pub len: usize,
     /// The store's global entities, laid out as [`NativeLayout`] says, and the
     /// instance's map from its global indices to the store's.
     pub globals: *mut u8,
@@ -119,9 +121,9 @@ pub struct NativeCtx {
 
 /// How native code calls a store function: its native code (`None` until the
 /// function has been entered once through the interpreter, or if it has none), the
-/// slots its frame takes (as the interpreter counts them, so that both report a stack
-/// overflow at the same call), its engine-wide type id (for `call_indirect`'s check)
-/// and its instance (native code calls only functions of the running one).
+/// slots its frame takes on the stack (`CompiledFunc::stack_frame_size`), its
+/// engine-wide type id (for `call_indirect`'s check) and its instance (native code
+/// calls only functions of the running one).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct NativeCallee {
@@ -221,6 +223,11 @@ pub const NATIVE_TRAP: u32 = 1;
 /// in its frame's first slots).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub const NATIVE_RETURN: u32 = 2;
+/// Natively called code refused the call before doing anything: the stack has no
+/// room for its frame or another frame, or the host stack is below its floor (the
+/// caller leaves the call to the interpreter, which makes it or traps).
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
+pub const NATIVE_REFUSED: u32 = 3;
 
 /// The traps native code reports, by their code in `NativeExit::trap`.
 const NATIVE_TRAPS: [TrapCode; 5] = [
@@ -267,6 +274,8 @@ mod tests {
             },
         ];
         let mut cx = NativeCtx {
+            mem: std::ptr::null_mut(),
+            len: 0,
             globals: std::ptr::null_mut(),
             inst_globals: std::ptr::null(),
             fuel: std::ptr::null_mut(),

@@ -239,12 +239,16 @@ impl Entry {
                 chunk
             })
             .collect();
-        let padded = code.num_params as usize + init.len() * CHUNK;
+        debug_assert_eq!(
+            code.stack_frame_size(),
+            code.frame_size
+                .max((code.num_params as usize + init.len() * CHUNK) as u32)
+        );
         Entry {
             ops: threaded::ops_of(code).as_ptr(),
             init,
             num_params: code.num_params,
-            frame_size: code.frame_size.max(padded as u32),
+            frame_size: code.stack_frame_size(),
             inst,
             type_id,
         }

@@ -6,11 +6,12 @@
 //!
 //! A native call is made only when the interpreter would make it the same way and
 //! native code can finish it: the callee has native code (it was entered once through
-//! the interpreter, which compiled it), the stack has room for its frame and another
-//! frame (the same checks as the interpreter's, so a stack overflow traps at the same
-//! call), and the host stack has room for native frames (else the interpreter, which
-//! uses no host stack per wasm frame, makes the call). Otherwise the call is left to
-//! the interpreter, at the call.
+//! the interpreter, which compiled it); the callee itself checks, first thing, that
+//! the stack has room for its frame and another frame (the same checks as the
+//! interpreter's, so a stack overflow traps at the same call) and that the host stack
+//! has room for native frames (else the interpreter, which uses no host stack per
+//! wasm frame, makes the call), and refuses the call otherwise. A call native code
+//! does not make is left to the interpreter, at the call.
 //!
 //! `call_indirect` through table 0 (32-bit) is native too when the element is a
 //! function of the running instance with native code and the type expected; anything
@@ -32,7 +33,8 @@ use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 
 use super::translate::{Tx, Ty, Unsupported};
 use crate::compile::isa::{
-    Instr, NativeCallee, NativeCtx, NativeExit, Slot, NATIVE_CALL_ENTRY, NATIVE_RETURN,
+    Instr, NativeCallee, NativeCtx, NativeExit, Slot, NATIVE_CALL_ENTRY, NATIVE_REFUSED,
+    NATIVE_RETURN,
 };
 
 /// Translates `i` if it is a call or a return (`Ok(false)`: it is not).
@@ -122,9 +124,9 @@ fn direct(tx: &mut Tx, func: u32, base: Slot, arity: (u32, u32)) {
     spill_args(tx, base, arity.0);
     let callees = tx.ctx_ptr(offset_of!(NativeCtx, local_callees));
     let at = (func as usize * std::mem::size_of::<NativeCallee>()) as i32;
-    let (code, size) = record(tx, callees, at);
+    let code = record(tx, callees, at);
     let none = tx.b.ins().icmp_imm_u(IntCC::Equal, code, 0);
-    finish(tx, Callee::Local(func), code, size, none, base, arity.1);
+    finish(tx, Callee::Local(func), code, none, base, arity.1);
 }
 
 /// `call_indirect` through table 0 (32-bit) of type `type_id` with the element index
@@ -153,7 +155,7 @@ fn indirect(tx: &mut Tx, type_id: u32, index: Slot, base: Slot, arity: (u32, u32
         tx.b.ins()
             .imul_imm_u(idx, std::mem::size_of::<NativeCallee>() as i64);
     let rec = tx.b.ins().iadd(callees, off);
-    let (code, size) = record(tx, rec, 0);
+    let code = record(tx, rec, 0);
     let f = MemFlagsData::trusted().with_readonly();
     let tid =
         tx.b.ins()
@@ -167,7 +169,7 @@ fn indirect(tx: &mut Tx, type_id: u32, index: Slot, base: Slot, arity: (u32, u32
     let away = tx.b.ins().icmp(IntCC::NotEqual, inst, running);
     let a = tx.b.ins().bor(none, other);
     let bad = tx.b.ins().bor(a, away);
-    finish(tx, Callee::Store(callee), code, size, bad, base, arity.1);
+    finish(tx, Callee::Store(callee), code, bad, base, arity.1);
 }
 
 /// Stores a call's arguments (slots `base..base + params`) in the frame.
@@ -177,65 +179,48 @@ fn spill_args(tx: &mut Tx, base: Slot, params: u32) {
     }
 }
 
-/// A callee's native code and frame size, from its record at `rec + at`.
-fn record(tx: &mut Tx, rec: Value, at: i32) -> (Value, Value) {
+/// A callee's native code (null if none), from its record at `rec + at`.
+fn record(tx: &mut Tx, rec: Value, at: i32) -> Value {
     let ptr = tx.b.func.dfg.value_type(tx.sp);
     let f = MemFlagsData::trusted().with_readonly();
-    let code =
-        tx.b.ins()
-            .load(ptr, f, rec, at + offset_of!(NativeCallee, func) as i32);
-    let size = tx.b.ins().load(
-        types::I32,
-        f,
-        rec,
-        at + offset_of!(NativeCallee, frame_size) as i32,
-    );
-    (code, size)
+    tx.b.ins()
+        .load(ptr, f, rec, at + offset_of!(NativeCallee, func) as i32)
 }
 
-/// The rest of a native call of `callee` (native code `code`, frame of `size` slots
-/// at `base`), unless `bad` (an integer flag) or the interpreter's own checks say
-/// it is the interpreter's to make; then its results (`results` slots) are reloaded.
-fn finish(
-    tx: &mut Tx,
-    callee: Callee,
-    code: Value,
-    size: Value,
-    bad: Value,
-    base: Slot,
-    results: u32,
-) {
-    let ptr = tx.b.func.dfg.value_type(tx.sp);
+/// The rest of a native call of `callee` (native code `code`, frame at `base`),
+/// unless `bad` (an integer flag) says it is the interpreter's to make, or the callee
+/// refuses it; then its results (`results` slots) are reloaded.
+fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, results: u32) {
     let callee_sp = tx.b.ins().iadd_imm_u(tx.sp, base as i64 * 8);
-    // The interpreter's checks: another frame, room for it in the slots; and room
-    // on the host stack.
-    let deep = tx.b.ins().icmp_imm_u(IntCC::Equal, tx.depth, 0);
-    let size = tx.b.ins().uextend(ptr, size);
-    let bytes = tx.b.ins().ishl_imm_u(size, 3);
-    let end = tx.b.ins().iadd(callee_sp, bytes);
-    let slots_end = tx.ctx_ptr(offset_of!(NativeCtx, slots_end));
-    let full = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, slots_end);
-    let here = tx.b.ins().get_stack_pointer(ptr);
-    let floor = tx.ctx_ptr(offset_of!(NativeCtx, stack_floor));
-    let low = tx.b.ins().icmp(IntCC::UnsignedLessThan, here, floor);
-    let a = tx.b.ins().bor(bad, deep);
-    let b = tx.b.ins().bor(full, low);
-    let bad = tx.b.ins().bor(a, b);
     tx.leave_if(bad);
 
     let entry = tx.b.ins().iconst(types::I32, NATIVE_CALL_ENTRY as i64);
     let depth = tx.b.ins().iadd_imm_s(tx.depth, -1);
-    let args = [callee_sp, tx.mem, tx.len, entry, tx.cx, depth];
+    let args = [callee_sp, entry, tx.cx, depth];
     let sig = tx.native_sig;
     let inst = tx.b.ins().call_indirect(sig, code, &args);
     let status = tx.b.inst_results(inst)[0];
     let returned =
         tx.b.ins()
             .icmp_imm_u(IntCC::Equal, status, NATIVE_RETURN as i64);
-    let unwind = tx.b.create_block();
+    let other = tx.b.create_block();
     let next = tx.b.create_block();
+    tx.b.set_cold_block(other);
+    tx.b.ins().brif(returned, next, &[], other, &[]);
+
+    // The callee refused the call (the interpreter's limits, or the host stack's):
+    // the interpreter makes it, or traps.
+    tx.b.switch_to_block(other);
+    let refused =
+        tx.b.ins()
+            .icmp_imm_u(IntCC::Equal, status, NATIVE_REFUSED as i64);
+    let leave = tx.b.create_block();
+    let unwind = tx.b.create_block();
+    tx.b.set_cold_block(leave);
     tx.b.set_cold_block(unwind);
-    tx.b.ins().brif(returned, next, &[], unwind, &[]);
+    tx.b.ins().brif(refused, leave, &[], unwind, &[]);
+    tx.b.switch_to_block(leave);
+    tx.leave_at(tx.pc);
 
     // The callee left: record its frame, leave at the call with its trap and
     // accumulator.

@@ -8,12 +8,14 @@
 //!
 //! Knows nothing of blocks, entries or exits beyond `Tx::trap_if`.
 
+use std::mem::offset_of;
+
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 
 use super::numeric::bin;
 use super::translate::{Tx, Ty, Unsupported};
-use crate::compile::isa::{Instr, LdBinOp, RmwOp, Slot};
+use crate::compile::isa::{Instr, LdBinOp, NativeCtx, RmwOp, Slot};
 use crate::error::TrapCode;
 use crate::syntax::NumericOp;
 
@@ -193,14 +195,16 @@ fn address(tx: &mut Tx, a: Value, offset: u32, size: u32) -> Value {
     let a = tx.b.ins().uextend(types::I64, a);
     // Both terms are below 2^32, so the sums cannot overflow 64 bits.
     let end = tx.b.ins().iadd_imm_u(a, offset as i64 + size as i64);
-    let out = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, tx.len);
+    let len = tx.ctx_ptr(offset_of!(NativeCtx, len));
+    let out = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
     tx.trap_if(out, TrapCode::MemoryOutOfBounds);
     let ea = if offset == 0 {
         a
     } else {
         tx.b.ins().iadd_imm_u(a, offset as i64)
     };
-    tx.b.ins().iadd(tx.mem, ea)
+    let mem = tx.ctx_ptr(offset_of!(NativeCtx, mem));
+    tx.b.ins().iadd(mem, ea)
 }
 
 /// A checked load of `l` at i32 address `a` plus `offset`.

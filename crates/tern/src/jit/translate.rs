@@ -34,7 +34,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use super::{call, code_of, control, memory, numeric};
 use crate::compile::isa::{
     table_entries, CompiledFunc, Instr, NativeCtx, NativeExit, NativeModule, Slot, ACC,
-    NATIVE_CALL_ENTRY, NATIVE_CONTINUE, NATIVE_TRAP,
+    NATIVE_CALL_ENTRY, NATIVE_CONTINUE, NATIVE_REFUSED, NATIVE_TRAP,
 };
 use crate::error::TrapCode;
 
@@ -92,8 +92,6 @@ pub(super) struct Tx<'a, 'b> {
     exit: Block,
     /// The function's parameters (see `NativeFn`).
     pub(super) sp: Value,
-    pub(super) mem: Value,
-    pub(super) len: Value,
     pub(super) cx: Value,
     pub(super) depth: Value,
     /// Whether native code called the function (an `i8` flag).
@@ -184,6 +182,7 @@ fn build(
     module: NativeModule<'_>,
     types: Vec<Ty>,
 ) -> Option<(Function, Vec<u32>, Usage)> {
+    let ptr = isa.pointer_type();
     let mut func = Function::with_name_signature(UserFuncName::default(), signature(isa));
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
@@ -206,8 +205,12 @@ fn build(
     let params = b.block_params(entry_block).to_vec();
     let called = b
         .ins()
-        .icmp_imm_u(IntCC::Equal, params[3], NATIVE_CALL_ENTRY as i64);
-    b.ins().brif(called, start, &[], load, &[]);
+        .icmp_imm_u(IntCC::Equal, params[1], NATIVE_CALL_ENTRY as i64);
+    let check = b.create_block();
+    b.ins().brif(called, check, &[], load, &[]);
+    // A native call: the interpreter's limits and the host stack's floor first.
+    b.switch_to_block(check);
+    refuse_unless_room(&mut b, code, ptr, &params, start);
     blocks[0] = Some(b.create_block());
     for (pc, i) in code.code.iter().enumerate() {
         if let Some(off) = { *i }.branch_offset_mut().copied() {
@@ -221,7 +224,6 @@ fn build(
         }
     }
     let native_sig = b.import_signature(signature(isa));
-    let ptr = isa.pointer_type();
     let mut unwound = Signature::new(isa.default_call_conv());
     for ty in [ptr, types::I32, ptr] {
         unwound.params.push(AbiParam::new(ty));
@@ -246,10 +248,8 @@ fn build(
         blocks,
         exit,
         sp: params[0],
-        mem: params[1],
-        len: params[2],
-        cx: params[4],
-        depth: params[5],
+        cx: params[2],
+        depth: params[3],
         called,
         native_sig,
         unwound_sig,
@@ -315,11 +315,46 @@ fn build(
     Some((func, entries, usage))
 }
 
+/// Returns `NATIVE_REFUSED` unless the frame of a native call (`params` are the
+/// function's) has room: another frame (the depth left), its slots (as the
+/// interpreter counts them) before the stack's end, and the host stack above its
+/// floor; else goes on to `start`.
+fn refuse_unless_room(
+    b: &mut FunctionBuilder,
+    code: &CompiledFunc,
+    ptr: Type,
+    params: &[Value],
+    start: Block,
+) {
+    let (sp, cx, depth) = (params[0], params[2], params[3]);
+    let f = MemFlagsData::trusted().with_readonly().with_can_move();
+    // The caller passed its own depth less one: below zero, no frame is left.
+    let deep = b.ins().icmp_imm_s(IntCC::SignedLessThan, depth, 0);
+    let end = b.ins().iadd_imm_u(sp, code.stack_frame_size() as i64 * 8);
+    let slots_end = b
+        .ins()
+        .load(ptr, f, cx, offset_of!(NativeCtx, slots_end) as i32);
+    let full = b.ins().icmp(IntCC::UnsignedGreaterThan, end, slots_end);
+    let here = b.ins().get_stack_pointer(ptr);
+    let floor = b
+        .ins()
+        .load(ptr, f, cx, offset_of!(NativeCtx, stack_floor) as i32);
+    let low = b.ins().icmp(IntCC::UnsignedLessThan, here, floor);
+    let a = b.ins().bor(deep, full);
+    let no = b.ins().bor(a, low);
+    let refuse = b.create_block();
+    b.set_cold_block(refuse);
+    b.ins().brif(no, refuse, &[], start, &[]);
+    b.switch_to_block(refuse);
+    let status = b.ins().iconst(types::I32, NATIVE_REFUSED as i64);
+    b.ins().return_(&[status]);
+}
+
 /// The signature of native code (see `NativeFn`), which native calls use too.
 pub(super) fn signature(isa: &OwnedTargetIsa) -> Signature {
     let ptr = isa.pointer_type();
     let mut sig = Signature::new(isa.default_call_conv());
-    for ty in [ptr, ptr, ptr, types::I32, ptr, types::I32] {
+    for ty in [ptr, types::I32, ptr, types::I32] {
         sig.params.push(AbiParam::new(ty));
     }
     sig.returns.push(AbiParam::new(types::I32));
@@ -469,7 +504,7 @@ impl Tx<'_, '_> {
             .b
             .func
             .dfg
-            .block_params(self.b.func.layout.entry_block().expect("an entry block"))[3];
+            .block_params(self.b.func.layout.entry_block().expect("an entry block"))[1];
         self.b.ins().br_table(entry, jt);
     }
 

@@ -129,6 +129,8 @@ unsafe fn run(
     // where they are, and enters no function through the interpreter, so no callee
     // changes).
     let mut ncx = NativeCtx {
+        mem,
+        len,
         globals: e.data.globals.as_mut_ptr() as *mut u8,
         inst_globals: e.inst.globals.as_ptr(),
         fuel: &mut e.data.fuel,
@@ -150,11 +152,14 @@ unsafe fn run(
         exit: NativeExit::default(),
         frames: Vec::new(),
     };
-    let depth = u32::try_from(e.stack.depth_left()).unwrap_or(u32::MAX);
+    // At most `i32::MAX` (see `NativeFn`: a native call passes one less, and the
+    // callee refuses below zero).
+    let depth =
+        u32::try_from(e.stack.depth_left()).map_or(i32::MAX as u32, |d| d.min(i32::MAX as u32));
     // SAFETY: the caller's guarantee; `ncx` outlives the call, and describes the
     // running instance, whose module's code validation proved names only globals and
     // functions it has; `callees` covers every store function (`interpret` made room).
-    let status = unsafe { f(sp, mem, len, id, &mut ncx, depth) };
+    let status = unsafe { f(sp, id, &mut ncx, depth) };
     let top = *e.top();
     let mut left = Left {
         status,

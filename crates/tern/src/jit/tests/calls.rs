@@ -84,7 +84,17 @@ fn run(tier: Tier, depth: usize, name: &str, args: &[Val]) -> (String, i32) {
 fn same(depth: usize, name: &str, args: &[Val]) -> (String, i32) {
     let interp = run(Tier::Interp, depth, name, args);
     let opt = run(Tier::Opt, depth, name, args);
-    assert_eq!(interp, opt, "{name}{args:?}: the tiers disagree");
+    // (Backtraces can be long: a disagreement shows their starts and sizes.)
+    let short = |r: &(String, i32)| {
+        let head: String = r.0.chars().take(200).collect();
+        format!("{head}... ({} lines), {} calls", r.0.lines().count(), r.1)
+    };
+    assert!(
+        interp == opt,
+        "{name}{args:?}: the tiers disagree:\n{}\n{}",
+        short(&interp),
+        short(&opt)
+    );
     interp
 }
 
