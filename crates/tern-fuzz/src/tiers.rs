@@ -1,6 +1,6 @@
 //! Harness (d): the same `wasm-smith` module (SIMD, tail calls, memory64, multi-memory,
-//! bulk memory and reference types included) run by tern's interpreter alone and with
-//! every function compiled by the optimizing tier first.
+//! bulk memory and reference types included) run by tern's interpreter alone, with
+//! every function compiled by the optimizing tier first, and with tier-up.
 //!
 //! Both runs are tern, so everything is compared exactly: instantiation, each exported
 //! function's results (bit for bit; wasm-smith canonicalizes NaNs) or its whole error
@@ -28,7 +28,7 @@ pub enum TiersOutcome {
     Compared { calls: usize },
 }
 
-/// Runs one generated module in both tiers; panics if they disagree.
+/// Runs one generated module in every tier; panics if they disagree.
 pub fn differential_tiers(data: &[u8]) -> TiersOutcome {
     match smith_module_for_tern(data) {
         Some(bytes) => compare_tiers(&bytes),
@@ -101,7 +101,10 @@ fn run(bytes: &[u8], tier: tern::Tier) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Compares the tiers on one module binary; panics if they disagree.
+/// Compares the tiers on one module binary: the interpreter against every function
+/// compiled first (`Tier::Opt`) and against tier-up (`Tier::Auto`, where loops and
+/// calls that pass the threshold move to native code mid-run); panics if they
+/// disagree.
 pub fn compare_tiers(bytes: &[u8]) -> TiersOutcome {
     let interp = run(bytes, tern::Tier::Interp);
     if let Err(e) = &interp {
@@ -110,21 +113,32 @@ pub fn compare_tiers(bytes: &[u8]) -> TiersOutcome {
         }
     }
     let opt = run(bytes, tern::Tier::Opt);
-    match (&interp, &opt) {
+    agree(&interp, &opt, "opt");
+    let auto = run(bytes, tern::Tier::Auto);
+    agree(&interp, &auto, "auto");
+    match &interp {
+        Ok(a) => TiersOutcome::Compared {
+            calls: a.iter().filter(|l| l.starts_with("call ")).count(),
+        },
+        Err(_) => TiersOutcome::BothFailedInstantiation,
+    }
+}
+
+/// Panics unless tier `name`'s run `other` did what the interpreter's did.
+fn agree(interp: &Result<Vec<String>, String>, other: &Result<Vec<String>, String>, name: &str) {
+    match (interp, other) {
         (Ok(a), Ok(b)) => {
             for (x, y) in a.iter().zip(b) {
-                assert_eq!(x, y, "the tiers disagree");
+                assert_eq!(x, y, "the interpreter and {name} disagree");
             }
-            assert_eq!(a.len(), b.len(), "the tiers disagree on what they ran");
-            TiersOutcome::Compared {
-                calls: a.iter().filter(|l| l.starts_with("call ")).count(),
-            }
+            assert_eq!(
+                a.len(),
+                b.len(),
+                "the interpreter and {name} ran different calls"
+            );
         }
-        (Err(a), Err(b)) => {
-            assert_eq!(a, b, "the tiers fail differently");
-            TiersOutcome::BothFailedInstantiation
-        }
-        _ => panic!("one tier fails: interp {interp:?}, opt {opt:?}"),
+        (Err(a), Err(b)) => assert_eq!(a, b, "the interpreter and {name} fail differently"),
+        _ => panic!("one tier fails: interp {interp:?}, {name} {other:?}"),
     }
 }
 
