@@ -29,12 +29,12 @@
 use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Value};
 
 use super::translate::{Tx, Ty, Unsupported};
 use crate::compile::isa::{
-    Instr, NativeCallee, NativeCtx, NativeExit, Slot, NATIVE_CALL_ENTRY, NATIVE_REFUSED,
-    NATIVE_RETURN,
+    Instr, NativeCallee, NativeCtx, NativeExit, Slot, NATIVE_CALL_ENTRY, NATIVE_CONTINUE,
+    NATIVE_REFUSED, NATIVE_RETURN,
 };
 
 /// Translates `i` if it is a call or a return (`Ok(false)`: it is not).
@@ -192,7 +192,23 @@ fn record(tx: &mut Tx, rec: Value, at: i32) -> Value {
 /// refuses it; then its results (`results` slots) are reloaded.
 fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, results: u32) {
     let callee_sp = tx.b.ins().iadd_imm_u(tx.sp, base as i64 * 8);
-    tx.leave_if(bad);
+    // Every way this call leaves native code goes through one block, `(status, trap,
+    // acc)`, and from there to the exit (fewer edges into the exit, whose arguments
+    // are every written slot, keep compiling fast).
+    let out = tx.b.create_block();
+    tx.b.set_cold_block(out);
+    for ty in [types::I32, types::I32, types::I64] {
+        tx.b.append_block_param(out, ty);
+    }
+    let go = tx.b.create_block();
+    // A call native code does not make: the interpreter makes it (a call reads no
+    // accumulator).
+    let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
+    let zero = tx.b.ins().iconst(types::I32, 0);
+    let zero64 = tx.b.ins().iconst(types::I64, 0);
+    let left = [cont, zero, zero64].map(BlockArg::Value);
+    tx.b.ins().brif(bad, out, &left, go, &[]);
+    tx.b.switch_to_block(go);
 
     let entry = tx.b.ins().iconst(types::I32, NATIVE_CALL_ENTRY as i64);
     let depth = tx.b.ins().iadd_imm_s(tx.depth, -1);
@@ -214,15 +230,11 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let refused =
         tx.b.ins()
             .icmp_imm_u(IntCC::Equal, status, NATIVE_REFUSED as i64);
-    let leave = tx.b.create_block();
     let unwind = tx.b.create_block();
-    tx.b.set_cold_block(leave);
     tx.b.set_cold_block(unwind);
-    tx.b.ins().brif(refused, leave, &[], unwind, &[]);
-    tx.b.switch_to_block(leave);
-    tx.leave_at(tx.pc);
+    tx.b.ins().brif(refused, out, &left, unwind, &[]);
 
-    // The callee left: record its frame, leave at the call with its trap and
+    // The callee left: record its frame, leave at the call with its status, trap and
     // accumulator.
     tx.b.switch_to_block(unwind);
     let callee = match callee {
@@ -236,22 +248,27 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let sig = tx.unwound_sig;
     tx.b.ins()
         .call_indirect(sig, unwound, &[tx.cx, callee, callee_sp]);
-    let out = offset_of!(NativeCtx, exit);
+    let at = offset_of!(NativeCtx, exit);
     let f = MemFlagsData::trusted();
     let trap = tx.b.ins().load(
         types::I32,
         f,
         tx.cx,
-        (out + offset_of!(NativeExit, trap)) as i32,
+        (at + offset_of!(NativeExit, trap)) as i32,
     );
     let acc = tx.b.ins().load(
         types::I64,
         f,
         tx.cx,
-        (out + offset_of!(NativeExit, acc)) as i32,
+        (at + offset_of!(NativeExit, acc)) as i32,
     );
+    let args = [status, trap, acc].map(BlockArg::Value);
+    tx.b.ins().jump(out, &args);
+
+    tx.b.switch_to_block(out);
+    let p = tx.b.block_params(out).to_vec();
     let pc = tx.b.ins().iconst(types::I32, tx.pc as i64);
-    tx.leave(status, pc, trap, acc);
+    tx.leave(p[0], pc, p[1], p[2]);
 
     tx.b.switch_to_block(next);
     tx.ended = false;

@@ -11,11 +11,12 @@
 //!   the interpreter, whose block loads every slot the code touches from the frame and
 //!   dispatches on the entry id to the instruction it names: the function's start, or
 //!   a loop header (on-stack replacement: the interpreter enters a running loop).
-//! - Leaving: every way out but a return goes through one exit block, which writes
-//!   back every slot the code writes and, for a natively called function, the locals
-//!   and constants the frame does not hold yet; then it reports the instruction to go
-//!   on at (`NATIVE_CONTINUE`) or the trap and where it happened (`NATIVE_TRAP`). An
-//!   instruction not translated (yet) is such an exit to itself.
+//! - Leaving: every way out but a return or a trap goes through one exit block, which
+//!   writes back every slot the code writes and, for a natively called function, the
+//!   locals and constants the frame does not hold yet; then it reports the instruction
+//!   to go on at (`NATIVE_CONTINUE`). An instruction not translated (yet) is such an
+//!   exit to itself. A trap reports where it happened and which it is
+//!   (`NATIVE_TRAP`) through a block of its own, which writes no slot back.
 //!
 //! It owns no instruction's semantics: `numeric`, `memory`, `control` and `call` emit
 //! those, through the operand, branch and exit helpers here; the copies, `select`,
@@ -90,6 +91,9 @@ pub(super) struct Tx<'a, 'b> {
     blocks: Vec<Option<Block>>,
     /// The exit block: `(status, pc, trap, acc)` (see the module docs).
     exit: Block,
+    /// The block a trap leaves by, `(pc, trap)`: it writes nothing back (a trapped
+    /// frame is never resumed or read).
+    trapped: Block,
     /// The function's parameters (see `NativeFn`).
     pub(super) sp: Value,
     pub(super) cx: Value,
@@ -233,6 +237,11 @@ fn build(
     for ty in [types::I32, types::I32, types::I32, types::I64] {
         b.append_block_param(exit, ty);
     }
+    let trapped = b.create_block();
+    b.set_cold_block(trapped);
+    for ty in [types::I32, types::I32] {
+        b.append_block_param(trapped, ty);
+    }
     let mut tx = Tx {
         b: &mut b,
         code,
@@ -247,6 +256,7 @@ fn build(
         acc: None,
         blocks,
         exit,
+        trapped,
         sp: params[0],
         cx: params[2],
         depth: params[3],
@@ -387,6 +397,27 @@ impl Tx<'_, '_> {
 
     /// Fills the exit block (see the module docs).
     fn exit_block(&mut self) {
+        // Traps: where and which, no slots.
+        let trapped = self.trapped;
+        self.b.switch_to_block(trapped);
+        let args = self.b.block_params(trapped).to_vec();
+        let out = offset_of!(NativeCtx, exit);
+        let f = MemFlagsData::trusted();
+        self.b.ins().store(
+            f,
+            args[0],
+            self.cx,
+            (out + offset_of!(NativeExit, pc)) as i32,
+        );
+        self.b.ins().store(
+            f,
+            args[1],
+            self.cx,
+            (out + offset_of!(NativeExit, trap)) as i32,
+        );
+        let status = self.b.ins().iconst(types::I32, NATIVE_TRAP as i64);
+        self.b.ins().return_(&[status]);
+
         let exit = self.exit;
         self.b.switch_to_block(exit);
         let args = self.b.block_params(exit).to_vec();
@@ -719,11 +750,11 @@ impl Tx<'_, '_> {
 
     /// Traps with `code` at the current instruction.
     pub(super) fn trap(&mut self, code: TrapCode) {
-        let status = self.b.ins().iconst(types::I32, NATIVE_TRAP as i64);
         let pcv = self.b.ins().iconst(types::I32, self.pc as i64);
         let tc = self.b.ins().iconst(types::I32, code_of(code) as i64);
-        let acc = self.b.ins().iconst(types::I64, 0);
-        self.leave(status, pcv, tc, acc);
+        let args = [pcv, tc].map(BlockArg::Value);
+        self.b.ins().jump(self.trapped, &args);
+        self.ended = true;
     }
 
     /// Branches to the instruction at `off` when `cond` (an integer) is not zero.
