@@ -203,10 +203,7 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let go = tx.b.create_block();
     // A call native code does not make: the interpreter makes it (a call reads no
     // accumulator).
-    let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
-    let zero = tx.b.ins().iconst(types::I32, 0);
-    let zero64 = tx.b.ins().iconst(types::I64, 0);
-    let left = [cont, zero, zero64].map(BlockArg::Value);
+    let left = interpreted(tx);
     tx.b.ins().brif(bad, out, &left, go, &[]);
     tx.b.switch_to_block(go);
 
@@ -232,6 +229,8 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
             .icmp_imm_u(IntCC::Equal, status, NATIVE_REFUSED as i64);
     let unwind = tx.b.create_block();
     tx.b.set_cold_block(unwind);
+    // (Constants of its own: one used before the call would live across it.)
+    let left = interpreted(tx);
     tx.b.ins().brif(refused, out, &left, unwind, &[]);
 
     // The callee left: record its frame, leave at the call with its status, trap and
@@ -276,6 +275,15 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     for s in base..base + results as Slot {
         tx.reload(s);
     }
+}
+
+/// The arguments of a call's way out when the interpreter makes the call: status
+/// `NATIVE_CONTINUE`, no trap, no accumulator (a call reads none).
+fn interpreted(tx: &mut Tx) -> [BlockArg; 3] {
+    let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
+    let zero = tx.b.ins().iconst(types::I32, 0);
+    let zero64 = tx.b.ins().iconst(types::I64, 0);
+    [cont, zero, zero64].map(BlockArg::Value)
 }
 
 /// `return` (`src`: `ReturnOne`'s result): the function returns its results in its
