@@ -469,28 +469,31 @@ impl Tx<'_, '_> {
         self.b.ins().return_(&[args[0]]);
     }
 
+    /// Defines every slot's variable where native code starts: `known(s)`, its value
+    /// if that is known, else loaded from the frame.
+    fn define_slots(&mut self, known: impl Fn(&Self, usize) -> Option<u64>) {
+        for s in 0..self.vars.len() {
+            let Some(v) = self.vars[s] else { continue };
+            let ty = self.types[s];
+            let x = match known(self, s) {
+                Some(c) => {
+                    let raw = self.b.ins().iconst(types::I64, c as i64);
+                    self.typed(raw, ty)
+                }
+                None => {
+                    let f = MemFlagsData::trusted();
+                    self.b.ins().load(ty.clif(), f, self.sp, (s * 8) as i32)
+                }
+            };
+            self.b.def_var(v, x);
+        }
+    }
+
     /// Fills the block a native call starts at: the parameters from the frame, the
     /// other slots their initial values.
     fn start_block(&mut self, start: Block) {
         self.b.switch_to_block(start);
-        for s in 0..self.vars.len() {
-            if let Some(v) = self.vars[s] {
-                let ty = self.types[s];
-                let x = match self.initial(s) {
-                    Some(c) => {
-                        let raw = self.b.ins().iconst(types::I64, c as i64);
-                        self.typed(raw, ty)
-                    }
-                    None => self.b.ins().load(
-                        ty.clif(),
-                        MemFlagsData::trusted(),
-                        self.sp,
-                        (s * 8) as i32,
-                    ),
-                };
-                self.b.def_var(v, x);
-            }
-        }
+        self.define_slots(Self::initial);
         let first = self.blocks[0].expect("the start has a block");
         self.b.ins().jump(first, &[]);
     }
@@ -499,24 +502,7 @@ impl Tx<'_, '_> {
     /// touches, dispatch to the entry point.
     fn load_block(&mut self, load: Block, entries: &[u32]) {
         self.b.switch_to_block(load);
-        for s in 0..self.vars.len() {
-            if let Some(v) = self.vars[s] {
-                let ty = self.types[s];
-                let x = match self.constant(s as Slot) {
-                    Some(c) => {
-                        let raw = self.b.ins().iconst(types::I64, c as i64);
-                        self.typed(raw, ty)
-                    }
-                    None => self.b.ins().load(
-                        ty.clif(),
-                        MemFlagsData::trusted(),
-                        self.sp,
-                        (s * 8) as i32,
-                    ),
-                };
-                self.b.def_var(v, x);
-            }
-        }
+        self.define_slots(|tx, s| tx.constant(s as Slot));
         let calls: Vec<_> = entries
             .iter()
             .map(|&pc| {

@@ -59,9 +59,10 @@ fn engine(tier: Tier, fuel: bool, depth: usize) -> Engine {
     Engine::new(&c)
 }
 
-/// Calls `name` with `args` in a fresh instance under `tier`; then `calls_made`.
-/// Returns the result or error text, and the count of calls made.
-fn run(tier: Tier, depth: usize, name: &str, args: &[Val]) -> (String, i32) {
+/// Calls `name` with `args` in a fresh instance of `CALLS` under `tier` with `depth`:
+/// the result or error text, the count of calls made (`calls_made`), and whether
+/// `fib` (function 0) has native code afterwards.
+fn call(tier: Tier, depth: usize, name: &str, args: &[Val]) -> (String, i32, bool) {
     let engine = engine(tier, false, depth);
     let module = Module::new(&engine, CALLS).unwrap();
     let mut store = Store::new(&engine, ());
@@ -77,7 +78,14 @@ fn run(tier: Tier, depth: usize, name: &str, args: &[Val]) -> (String, i32) {
     let made = inst.get_func(&store, "calls_made").unwrap();
     let mut n = [Val::I32(0)];
     made.call(&mut store, &[], &mut n).unwrap();
-    (shown, n[0].unwrap_i32())
+    let native = module.inner.code(0).unwrap().native().is_some();
+    (shown, n[0].unwrap_i32(), native)
+}
+
+/// [`call`]'s result or error text and count of calls.
+fn run(tier: Tier, depth: usize, name: &str, args: &[Val]) -> (String, i32) {
+    let (shown, made, _) = call(tier, depth, name, args);
+    (shown, made)
 }
 
 /// Runs `name` in both tiers, checks they agree, returns the interpreter's outcome.
@@ -202,21 +210,9 @@ fn native_calls_and_returns_keep_the_host_stack_bounded() {
     }
 }
 
-/// The native code `fib` (function 0 of `CALLS`) has after `run` in `tier`.
+/// [`call`]'s result or error text, and whether `fib` has native code.
 fn tiered(tier: Tier, name: &str, args: &[Val]) -> (String, bool) {
-    let engine = engine(tier, false, 10_000);
-    let module = Module::new(&engine, CALLS).unwrap();
-    let mut store = Store::new(&engine, ());
-    let inst = Linker::new(&engine)
-        .instantiate(&mut store, &module)
-        .unwrap();
-    let f = inst.get_func(&store, name).unwrap();
-    let mut out = [Val::I32(0)];
-    let shown = match f.call(&mut store, args, &mut out) {
-        Ok(()) => format!("{out:?}"),
-        Err(e) => e.to_string(),
-    };
-    let native = module.inner.code(0).unwrap().native().is_some();
+    let (shown, _, native) = call(tier, 10_000, name, args);
     (shown, native)
 }
 
