@@ -309,7 +309,13 @@ handler_fn!(HeatCount(ip, sp, mem, len, cx, acc) {
         return lost(ip, cx);
     };
     let native = match code.native.get() {
-        Some(n) => n.as_ref().map(|n| (n.func, n.entries.binary_search(&pc))),
+        Some(Some(n)) => {
+            // Made for another store's stack, perhaps: native callers on this one
+            // call it natively from now on.
+            e.stack.set_native(top.func, n.func);
+            Some((n.func, n.entries.binary_search(&pc)))
+        }
+        Some(None) => None,
         None => {
             let heat = code.heat.load(Ordering::Relaxed).saturating_add(1);
             code.heat.store(heat, Ordering::Relaxed);
