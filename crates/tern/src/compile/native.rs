@@ -111,6 +111,10 @@ pub struct NativeCtx {
     /// the callee's store index and its frame, before it leaves itself at the call
     /// (see [`native_unwound`]).
     pub unwound: unsafe extern "C" fn(cx: *mut NativeCtx, callee: u32, sp: *mut u64),
+    /// `memory.fill` and `memory.copy` of memory 0, on ranges native code checked:
+    /// [`native_fill`] and [`native_copy`].
+    pub fill: unsafe extern "C" fn(dst: *mut u8, value: u32, n: usize),
+    pub copy: unsafe extern "C" fn(dst: *mut u8, src: *const u8, n: usize),
     /// How native code left (the innermost frame's position, kept while its callers
     /// leave; see [`NativeExit`]).
     pub exit: NativeExit,
@@ -176,6 +180,25 @@ pub unsafe extern "C" fn native_unwound(cx: *mut NativeCtx, callee: u32, sp: *mu
         pc,
         slots,
     });
+}
+
+/// [`NativeCtx::fill`]: sets the `n` bytes at `dst` to `value`'s low byte.
+///
+/// # Safety
+/// The `n` bytes at `dst` are writable (native code checked they lie in memory 0).
+pub unsafe extern "C" fn native_fill(dst: *mut u8, value: u32, n: usize) {
+    // SAFETY: the caller's guarantee.
+    unsafe { std::ptr::write_bytes(dst, value as u8, n) }
+}
+
+/// [`NativeCtx::copy`]: copies the `n` bytes at `src` to `dst` (they may overlap).
+///
+/// # Safety
+/// The `n` bytes at `src` are readable and those at `dst` writable (native code
+/// checked both ranges lie in memory 0).
+pub unsafe extern "C" fn native_copy(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the caller's guarantee; `copy` allows overlap, as `memory.copy` does.
+    unsafe { std::ptr::copy(src, dst, n) }
 }
 
 /// The store's layout facts native code is compiled with (the runtime owns them): a
@@ -265,6 +288,23 @@ mod tests {
     }
 
     #[test]
+    fn fill_and_copy_do_what_the_bulk_memory_instructions_do() {
+        let mut m = *b"abcdefgh";
+        // SAFETY: every range is inside `m`.
+        unsafe {
+            native_fill(m.as_mut_ptr().add(1), 0x17a, 2);
+            assert_eq!(&m, b"azzdefgh");
+            // Overlapping, both ways.
+            native_copy(m.as_mut_ptr().add(2), m.as_ptr(), 4);
+            assert_eq!(&m, b"azazzdgh");
+            native_copy(m.as_mut_ptr(), m.as_ptr().add(3), 5);
+            assert_eq!(&m, b"zzdghdgh");
+            native_fill(m.as_mut_ptr(), 0, 0);
+            assert_eq!(&m, b"zzdghdgh");
+        }
+    }
+
+    #[test]
     fn unwound_records_the_exit_position_and_the_frame() {
         let callees = [
             NativeCallee::NONE,
@@ -290,6 +330,8 @@ mod tests {
             slots_end: 0,
             stack_floor: 0,
             unwound: native_unwound,
+            fill: native_fill,
+            copy: native_copy,
             exit: NativeExit {
                 pc: 7,
                 trap: 0,

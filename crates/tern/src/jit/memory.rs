@@ -120,9 +120,59 @@ pub(super) fn memory(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             let new = bin(tx, op, old, v).ok_or(Unsupported)?;
             tx.b.ins().store(flags(), new, p, 0);
         }
+        Instr::MemoryFill {
+            args,
+            mem: 0,
+            is64: false,
+        } => bulk(tx, args, false),
+        Instr::MemoryCopy {
+            args,
+            dst_mem: 0,
+            src_mem: 0,
+            dst64: false,
+            src64: false,
+        } => bulk(tx, args, true),
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// `memory.fill` (`copy` false: destination, value, length in slots `args..`) or
+/// `memory.copy` (destination, source, length) of memory 0 with 32-bit addresses:
+/// the ranges checked (a trap here otherwise, as the interpreter's), then the host's
+/// fill or copy through `NativeCtx`.
+fn bulk(tx: &mut Tx, args: Slot, copy: bool) {
+    let d = tx.get_as(args, Ty::I32);
+    let x = tx.get_as(args + 1, Ty::I32);
+    let n = tx.get_as(args + 2, Ty::I32);
+    let n = tx.b.ins().uextend(types::I64, n);
+    let len = tx.ctx_ptr(offset_of!(NativeCtx, len));
+    // Each end is below 2^33: no overflow.
+    let check = |tx: &mut Tx, at: Value| {
+        let at = tx.b.ins().uextend(types::I64, at);
+        let end = tx.b.ins().iadd(at, n);
+        let out = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        tx.trap_if(out, TrapCode::MemoryOutOfBounds);
+        at
+    };
+    if copy {
+        // The source is checked first, as the interpreter does (the same trap).
+        let s = check(tx, x);
+        let d = check(tx, d);
+        let mem = tx.ctx_ptr(offset_of!(NativeCtx, mem));
+        let dp = tx.b.ins().iadd(mem, d);
+        let sp = tx.b.ins().iadd(mem, s);
+        let f = tx.ctx_ptr(offset_of!(NativeCtx, copy));
+        let sig = tx.copy_sig;
+        tx.b.ins().call_indirect(sig, f, &[dp, sp, n]);
+    } else {
+        let d = check(tx, d);
+        let mem = tx.ctx_ptr(offset_of!(NativeCtx, mem));
+        let dp = tx.b.ins().iadd(mem, d);
+        let f = tx.ctx_ptr(offset_of!(NativeCtx, fill));
+        let sig = tx.fill_sig;
+        tx.b.ins().call_indirect(sig, f, &[dp, x, n]);
+    }
 }
 
 /// `dst = a OP [addr + offset]` (or the other order).

@@ -100,9 +100,12 @@ pub(super) struct Tx<'a, 'b> {
     pub(super) depth: Value,
     /// Whether native code called the function (an `i8` flag).
     pub(super) called: Value,
-    /// The signatures of native code (for native calls) and of `NativeCtx::unwound`.
+    /// The signatures of native code (for native calls), of `NativeCtx::unwound`,
+    /// `fill` and `copy`.
     pub(super) native_sig: SigRef,
     pub(super) unwound_sig: SigRef,
+    pub(super) fill_sig: SigRef,
+    pub(super) copy_sig: SigRef,
     /// The instruction being translated.
     pub(super) pc: usize,
     /// Whether the current block has ended (what follows is unreachable until the
@@ -233,6 +236,15 @@ fn build(
         unwound.params.push(AbiParam::new(ty));
     }
     let unwound_sig = b.import_signature(unwound);
+    let mut helper = |params: [Type; 3]| {
+        let mut sig = Signature::new(isa.default_call_conv());
+        for ty in params {
+            sig.params.push(AbiParam::new(ty));
+        }
+        b.import_signature(sig)
+    };
+    let fill_sig = helper([ptr, types::I32, ptr]);
+    let copy_sig = helper([ptr, ptr, ptr]);
     let exit = b.create_block();
     for ty in [types::I32, types::I32, types::I32, types::I64] {
         b.append_block_param(exit, ty);
@@ -263,6 +275,8 @@ fn build(
         called,
         native_sig,
         unwound_sig,
+        fill_sig,
+        copy_sig,
         pc: 0,
         ended: true,
     };

@@ -26,8 +26,8 @@ use super::dispatch::host_sp;
 use super::lower::handler_of;
 use super::state::{ex, fail, trap};
 use crate::compile::isa::{
-    native_trap, native_unwound, ExecCtx, Exit, Instr, NativeCtx, NativeExit, NativeFn, Op,
-    NATIVE_RETURN, NATIVE_TRAP,
+    native_copy, native_fill, native_trap, native_unwound, ExecCtx, Exit, Instr, NativeCtx,
+    NativeExit, NativeFn, Op, NATIVE_RETURN, NATIVE_TRAP,
 };
 use crate::error::Error;
 use crate::runtime::code::TIER_UP_HEAT;
@@ -149,6 +149,8 @@ unsafe fn run(
         slots_end: e.stack.slots_end(),
         stack_floor: stack_floor(),
         unwound: native_unwound,
+        fill: native_fill,
+        copy: native_copy,
         exit: NativeExit::default(),
         frames: Vec::new(),
     };

@@ -471,3 +471,33 @@ fn entering_native_code_many_times_keeps_the_host_stack_flat() {
         assert_eq!(out, [Val::I32(600_000)], "fuel {fuel}");
     }
 }
+
+#[test]
+fn bulk_memory_runs_natively_with_the_interpreters_bounds() {
+    let wat = r#"(module
+      (memory 1)
+      (func (export "run") (param $n i32) (result i32)
+        (local $i i32) (local $s i32)
+        (loop $l
+          (memory.fill (i32.mul (local.get $i) (i32.const 7)) (local.get $i) (i32.const 9))
+          (memory.copy (i32.add (local.get $i) (i32.const 3)) (local.get $i) (i32.const 20))
+          (local.set $s (i32.add (local.get $s) (i32.load (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $s)))"#;
+    let m = Module::new(&engine(Tier::Opt), wat).unwrap();
+    let code = m.inner.code(0).unwrap();
+    let entries = &code.native().expect("native code").entries;
+    // The loop's header is an entry: the whole loop, fill and copy included, is native.
+    let header = code.code.iter().enumerate().find_map(|(at, i)| {
+        let off = { *i }.branch_offset_mut().copied()?;
+        (off <= 0).then_some((at as i64 + off as i64) as u32)
+    });
+    assert!(header.is_some_and(|h| entries.contains(&h)), "{entries:?}");
+    for n in [1, 100, 5_000] {
+        same(wat, "run", &[Val::I32(n)]).unwrap();
+    }
+    // 9,363 * 7 + 9 passes the end of the page: both trap at the same fill.
+    let r = same(wat, "run", &[Val::I32(10_000)]);
+    assert!(r.unwrap_err().contains("out of bounds memory access"));
+}
