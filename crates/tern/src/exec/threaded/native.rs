@@ -18,7 +18,8 @@
 //!   the store for each entry; it calls only defined functions of the running
 //!   instance, so the cached instance stays the running one;
 //! - native code makes a native call only while the host stack is above the floor
-//!   set here, so it never overflows the host stack.
+//!   set here (at most [`BUDGET`] below where it was entered, and [`RESERVE`] above
+//!   the thread's stack end), so it never overflows the host stack.
 //!
 //! This room knows nothing of how native code is made, and of no other handler.
 
@@ -41,13 +42,16 @@ fn lost(ip: *const Op, cx: *mut ExecCtx) -> Exit {
 }
 
 /// The host stack native code leaves to everything else: below `floor + RESERVE`,
-/// native code makes no native call (the deepest native frame, at most a few tens of
-/// KiB for the largest function this tier compiles, and what it calls fit in it).
-const RESERVE: usize = 256 << 10;
+/// native code makes no native call. It covers the deepest native frame (a few tens
+/// of KiB for the largest function this tier compiles) and what it calls, and the
+/// kernel's guard gap below a main thread's stack (1 MiB on Linux), which the
+/// platform counts as stack although the stack never grows into it.
+const RESERVE: usize = (1 << 20) + (256 << 10);
 
-/// Where native code stops making native calls when the thread's stack bounds are
-/// not known: this far below where it was entered.
-const FALLBACK_BUDGET: usize = 1 << 20;
+/// How much host stack one entry into native code may use: its native calls stop
+/// this far below where it was entered (the interpreter, which needs no host stack
+/// per wasm frame, makes deeper calls, entering native code afresh).
+const BUDGET: usize = 1 << 20;
 
 /// The lowest address of the running thread's stack, where the platform says.
 fn stack_bottom() -> Option<usize> {
@@ -90,9 +94,10 @@ fn query_stack_bottom() -> Option<usize> {
 /// The host stack address below which native code makes no native call.
 fn stack_floor() -> usize {
     let here = host_sp();
+    let budget = here.saturating_sub(BUDGET);
     match stack_bottom() {
-        Some(b) if b < here => b.saturating_add(RESERVE),
-        _ => here.saturating_sub(FALLBACK_BUDGET),
+        Some(b) if b < here => b.saturating_add(RESERVE).max(budget),
+        _ => budget,
     }
 }
 
