@@ -43,6 +43,13 @@ fn differential_vs_wasmi_regressions() {
     });
 }
 
+#[test]
+fn differential_tiers_regressions() {
+    replay("differential_tiers", |b| {
+        tern_fuzz::differential_tiers(b);
+    });
+}
+
 /// The oracle itself: wasmi 2.0.0 ignores an `i32.eqz` feeding `select` (it returns 1
 /// here, for 7 / 1). This keeps the oracle on a version without that bug.
 #[test]
