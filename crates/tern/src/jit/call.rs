@@ -54,9 +54,9 @@ pub(super) fn call(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
         } => {
             let arity = callee(tx, func, base)?;
             // As the interpreter does: neither copy writes a slot either reads.
-            copy(tx, dst, src);
+            tx.copy(dst, src);
             if (dst, src) != (dst2, src2) {
-                copy(tx, dst2, src2);
+                tx.copy(dst2, src2);
             }
             direct(tx, func, base, arity);
         }
@@ -76,12 +76,6 @@ pub(super) fn call(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
         _ => return Ok(false),
     }
     Ok(true)
-}
-
-fn copy(tx: &mut Tx, dst: Slot, src: Slot) {
-    let v = tx.get(src);
-    tx.link(src, dst);
-    tx.set(dst, v);
 }
 
 /// The slots the parameters and results of defined function `func`, called with its

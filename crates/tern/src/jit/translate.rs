@@ -620,8 +620,15 @@ impl Tx<'_, '_> {
         self.b.def_var(v, x);
     }
 
+    /// Copies slot `src` to slot `dst`, untyped (every bit).
+    pub(super) fn copy(&mut self, dst: Slot, src: Slot) {
+        let v = self.get(src);
+        self.link(src, dst);
+        self.set(dst, v);
+    }
+
     /// Records that a value moves between slots `a` and `b` untyped.
-    pub(super) fn link(&mut self, a: Slot, b: Slot) {
+    fn link(&mut self, a: Slot, b: Slot) {
         if a != ACC && b != ACC {
             self.usage.links.push((a, b));
         }
@@ -776,23 +783,15 @@ impl Tx<'_, '_> {
             return Ok(());
         }
         match *i {
-            Instr::Copy(o) => {
-                let v = self.get(o.src);
-                self.link(o.src, o.dst);
-                self.set(o.dst, v);
-            }
+            Instr::Copy(o) => self.copy(o.dst, o.src),
             Instr::Copy2 {
                 dst,
                 src,
                 dst2,
                 src2,
             } => {
-                let v = self.get(src);
-                self.link(src, dst);
-                self.set(dst, v);
-                let v = self.get(src2);
-                self.link(src2, dst2);
-                self.set(dst2, v);
+                self.copy(dst, src);
+                self.copy(dst2, src2);
             }
             Instr::CopyMany { dst, src, len } => {
                 let vals: Vec<(Value, Ty)> = (0..len).map(|k| self.get(src + k)).collect();
