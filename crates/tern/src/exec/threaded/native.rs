@@ -26,13 +26,14 @@
 use super::dispatch::host_sp;
 use super::lower::handler_of;
 use super::state::{ex, fail, trap};
+use crate::compile::isa::CompiledFunc;
 use crate::compile::isa::{
     native_copy, native_fill, native_trap, native_unwound, ExecCtx, Exit, Instr, NativeCtx,
     NativeExit, NativeFn, Op, NATIVE_RETURN, NATIVE_TRAP,
 };
 use crate::error::Error;
 use crate::runtime::code::TIER_UP_HEAT;
-use crate::runtime::store::FuncEntity;
+use crate::runtime::store::{CodePart, FuncEntity, WasmFunc};
 use std::sync::atomic::Ordering;
 
 #[cold]
@@ -200,8 +201,14 @@ unsafe fn run(
 
 /// The number of instructions of store function `func`'s code, if it has any.
 fn code_len(e: &mut super::state::Exec<'_>, func: u32) -> Option<usize> {
-    match e.code_part.funcs.get(func as usize) {
-        Some(FuncEntity::Wasm(w)) => w.compiled.get().map(|c| c.code.len()),
+    compiled(e.code_part, func).map(|(_, c)| c.code.len())
+}
+
+/// Store function `func`, if it is a wasm function whose code is compiled, and that
+/// code.
+fn compiled(code_part: &CodePart, func: u32) -> Option<(&WasmFunc, &CompiledFunc)> {
+    match code_part.funcs.get(func as usize) {
+        Some(FuncEntity::Wasm(w)) => Some((w, w.compiled.get()?)),
         _ => None,
     }
 }
@@ -227,10 +234,7 @@ fn enter(
         return lost(ip, cx);
     };
     // The function to go on in: the running one, or the innermost frame handed back.
-    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(left.func as usize) else {
-        return lost(ip, cx);
-    };
-    let Some(code) = w.compiled.get() else {
+    let Some((_, code)) = compiled(e.code_part, left.func) else {
         return lost(ip, cx);
     };
     let (Some(native), Some(ops)) = (code.native(), code.ops.get()) else {
@@ -271,10 +275,7 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
     let top = *e.top();
     // SAFETY: `ip` is an instruction of the running function's code.
     let pc = unsafe { ip.offset_from(top.code.ops) } as usize;
-    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
-        return lost(ip, cx);
-    };
-    let Some(native) = w.compiled.get().and_then(|c| c.native()) else {
+    let Some(native) = compiled(e.code_part, top.func).and_then(|(_, c)| c.native()) else {
         return lost(ip, cx);
     };
     let Ok(id) = native.entries.binary_search(&(pc as u32)) else {
@@ -291,10 +292,7 @@ handler_fn!(NativeEnter(ip, sp, mem, len, cx, acc) {
 fn heat_up(cx: *mut ExecCtx, func: u32) -> Option<NativeFn> {
     // SAFETY: `cx` is live.
     let e = unsafe { ex(cx) };
-    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(func as usize) else {
-        return None;
-    };
-    let code = w.compiled.get()?;
+    let (w, code) = compiled(e.code_part, func)?;
     let f = w.module.tier_up(w.def_index, code)?.func;
     e.stack.set_native(func, f);
     Some(f)
@@ -309,10 +307,7 @@ handler_fn!(HeatCount(ip, sp, mem, len, cx, acc) {
     let top = *e.top();
     // SAFETY: `ip` is an instruction of the running function's code.
     let pc = unsafe { ip.offset_from(top.code.ops) } as u32;
-    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(top.func as usize) else {
-        return lost(ip, cx);
-    };
-    let Some(code) = w.compiled.get() else {
+    let Some((_, code)) = compiled(e.code_part, top.func) else {
         return lost(ip, cx);
     };
     let native = match code.native.get() {
