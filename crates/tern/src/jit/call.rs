@@ -168,9 +168,7 @@ fn indirect(tx: &mut Tx, type_id: u32, index: Slot, base: Slot, arity: (u32, u32
 
 /// Stores a call's arguments (slots `base..base + params`) in the frame.
 fn spill_args(tx: &mut Tx, base: Slot, params: u32) {
-    for s in base..base + params as Slot {
-        tx.spill(s);
-    }
+    tx.spill(base, base + params as Slot);
 }
 
 /// A callee's native code (null if none), from its record at `rec + at`.
@@ -266,9 +264,7 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     tx.b.switch_to_block(next);
     tx.ended = false;
     tx.acc = None;
-    for s in base..base + results as Slot {
-        tx.reload(s);
-    }
+    tx.reload(base, base + results as Slot);
 }
 
 /// The arguments of a call's way out when the interpreter makes the call: status
@@ -297,9 +293,7 @@ fn ret(tx: &mut Tx, src: Option<Slot>) -> Result<(), Unsupported> {
             tx.b.ins().store(MemFlagsData::trusted(), raw, tx.sp, 0);
         }
         None => {
-            for s in 0..results as Slot {
-                tx.spill(s);
-            }
+            tx.spill(0, results as Slot);
         }
     }
     let pc = tx.b.ins().iconst(types::I32, tx.pc as i64);

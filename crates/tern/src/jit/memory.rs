@@ -241,7 +241,7 @@ fn flags() -> MemFlagsData {
 
 /// The host address of the `size` bytes at i32 address `a` plus `offset`, after
 /// checking they lie inside memory 0 (a trap at the current instruction otherwise).
-fn address(tx: &mut Tx, a: Value, offset: u32, size: u32) -> Value {
+pub(super) fn address(tx: &mut Tx, a: Value, offset: u32, size: u32) -> Value {
     let a = tx.b.ins().uextend(types::I64, a);
     // Both terms are below 2^32, so the sums cannot overflow 64 bits.
     let end = tx.b.ins().iadd_imm_u(a, offset as i64 + size as i64);

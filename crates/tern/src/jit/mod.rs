@@ -14,8 +14,8 @@
 //!
 //! The rooms: `codemem` (executable memory, never writable and executable at once),
 //! `translate` (the translator's state: blocks, slots as variables, entries and
-//! exits), `numeric`, `memory`, `control` and `call` (the semantics of those
-//! instruction families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
+//! exits), `numeric`, `memory`, `simd`, `control` and `call` (the semantics of
+//! those instruction families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
 //! the runtime asks it for code through `runtime::code`, and the interpreter enters
 //! what it made (`exec::threaded::native`).
 
@@ -24,6 +24,7 @@ mod codemem;
 mod control;
 mod memory;
 mod numeric;
+mod simd;
 mod translate;
 
 use std::sync::OnceLock;

@@ -26,13 +26,13 @@ use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData, SigRef,
-    Signature, Type, UserFuncName, Value,
+    types, AbiParam, Block, BlockArg, Endianness, Function, InstBuilder, JumpTableData,
+    MemFlagsData, SigRef, Signature, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
-use super::{call, code_of, control, memory, numeric};
+use super::{call, code_of, control, memory, numeric, simd};
 use crate::compile::isa::{
     table_entries, CompiledFunc, Instr, NativeCtx, NativeExit, NativeModule, Slot, ACC,
     NATIVE_CALL_ENTRY, NATIVE_CONTINUE, NATIVE_REFUSED, NATIVE_TRAP,
@@ -46,6 +46,8 @@ pub(super) enum Ty {
     I64,
     F32,
     F64,
+    /// A whole `v128` (a pair of slots, named by the first; see [`Usage::slot_types`]).
+    V128,
 }
 
 impl Ty {
@@ -55,6 +57,7 @@ impl Ty {
             Ty::I64 => 2,
             Ty::F32 => 4,
             Ty::F64 => 8,
+            Ty::V128 => V128_BIT,
         }
     }
 
@@ -64,8 +67,29 @@ impl Ty {
             Ty::I64 => types::I64,
             Ty::F32 => types::F32,
             Ty::F64 => types::F64,
+            Ty::V128 => types::I8X16,
         }
     }
+}
+
+/// The usage bit of a slot that holds the high half of a `v128` (its first slot has
+/// [`Ty::V128`]'s).
+const HI_BIT: u8 = 32;
+/// The usage bit of `Ty::V128`.
+const V128_BIT: u8 = 16;
+/// The usage bit of a slot moved whole by an instruction that knows nothing of its
+/// type (`select`, a `return` of one value, a copy from or to the accumulator).
+const RAW_BIT: u8 = 64;
+
+/// The flags of a bitcast between vector types (lane order: little-endian, as wasm's).
+pub(super) fn lanes_flags() -> MemFlagsData {
+    MemFlagsData::new().with_endianness(Endianness::Little)
+}
+
+/// The flags of a frame access of a whole `v128`: the frame's slots are 8-byte
+/// aligned, so a pair of them may not be 16-byte aligned.
+fn pair_flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
 }
 
 /// An instruction the translator leaves to the interpreter.
@@ -82,6 +106,11 @@ pub(super) struct Tx<'a, 'b> {
     written: Vec<bool>,
     /// Per slot, the type of its variable.
     types: Vec<Ty>,
+    /// Per slot, whether it is the high half of a `v128` whose first slot's variable
+    /// holds it whole (then it has no variable of its own).
+    hi: Vec<bool>,
+    /// What is known of values as lanes of vectors (see [`Lanes`]).
+    lanes: Lanes,
     /// What this pass learns of how slots are used (for the next pass's `types`).
     usage: Usage,
     /// The accumulator: the value the previous instruction left for this one, if any
@@ -123,9 +152,10 @@ pub(super) fn translate(
     // The first pass only learns how each slot is used; the second builds the
     // function with each slot's variable of the type it is used as.
     let untyped = vec![Ty::I64; code.frame_size as usize];
-    let (_, _, usage) = build(code, isa, module, untyped)?;
-    let types = usage.slot_types();
-    let (func, entries, _) = build(code, isa, module, types)?;
+    let halves = vec![false; code.frame_size as usize];
+    let (_, _, usage) = build(code, isa, module, untyped, halves)?;
+    let (types, hi) = usage.slot_types();
+    let (func, entries, _) = build(code, isa, module, types, hi)?;
     Some((func, entries))
 }
 
@@ -139,16 +169,25 @@ struct Usage {
 }
 
 impl Usage {
-    /// The type of each slot's variable: `f64` where every access of it, and of every
-    /// slot moved to or from it, reads or writes an f64, else the untyped `i64`.
+    /// The type of each slot's variable, and which slots are the high halves of the
+    /// `v128`s held by their first slots' variables.
     ///
-    /// Only these two: both hold all 64 bits of a slot, so a value native code only
-    /// moves, or never touches, keeps every bit. A narrower variable would not: a slot
-    /// holds values of other types at other times (temporaries are reused, constant
-    /// slots are shared by equal bits, and the interpreter runs the instructions native
-    /// code leaves to it), and an i32 variable would drop the high half of an i64 that
-    /// a copy moves through it.
-    fn slot_types(&self) -> Vec<Ty> {
+    /// A scalar slot's variable is an `f64` where every access of it, and of every
+    /// slot moved to or from it, reads or writes an f64, else the untyped `i64`. Only
+    /// these two: both hold all 64 bits of a slot, so a value native code only moves,
+    /// or never touches, keeps every bit. A narrower variable would not: a slot holds
+    /// values of other types at other times (temporaries are reused, constant slots
+    /// are shared by equal bits, and the interpreter runs the instructions native code
+    /// leaves to it), and an i32 variable would drop the high half of an i64 that a
+    /// copy moves through it.
+    ///
+    /// A pair of slots `s, s + 1` is one `v128` variable (of `s`) where the
+    /// instructions that compute with `s` read or write it only as a whole vector and
+    /// those that compute with `s + 1` only as a vector's high half; copies may move
+    /// either slot alone (to or from one lane of the variable), and the other slots of
+    /// a vector are two scalar variables, which vector instructions read and write as
+    /// halves.
+    fn slot_types(&self) -> (Vec<Ty>, Vec<bool>) {
         let n = self.masks.len();
         let mut parent: Vec<usize> = (0..n).collect();
         fn root(parent: &mut [usize], mut x: usize) -> usize {
@@ -170,15 +209,51 @@ impl Usage {
             let r = root(&mut parent, s);
             masks[r] |= self.masks[s];
         }
-        (0..n)
-            .map(|s| {
-                if masks[root(&mut parent, s)] == Ty::F64.bit() {
-                    Ty::F64
-                } else {
-                    Ty::I64
-                }
-            })
-            .collect()
+        let own = &self.masks;
+        let head = |s: usize| own[s] == V128_BIT && s + 1 < n && own[s + 1] == HI_BIT;
+        let mut types = Vec::with_capacity(n);
+        let mut hi = vec![false; n];
+        for s in 0..n {
+            types.push(if head(s) {
+                hi[s + 1] = true;
+                Ty::V128
+            } else if masks[root(&mut parent, s)] & !RAW_BIT == Ty::F64.bit() {
+                Ty::F64
+            } else {
+                Ty::I64
+            });
+        }
+        (types, hi)
+    }
+}
+
+/// Which values are lanes of which vectors: vector instructions on slots that are
+/// not one vector variable read and write them as `i64` halves, and a vector's halves
+/// copied lane by lane are again that vector; knowing it, the halves are not put
+/// together again (the extractions and insertions left unused are dead code).
+#[derive(Default)]
+struct Lanes {
+    /// Per `i64` value, the (`i8x16`) vector and the lane (0 or 1) it is equal to.
+    of: std::collections::HashMap<Value, (Value, u8)>,
+    /// Per vector value (an `i8x16`), what each of its halves is equal to.
+    halves: std::collections::HashMap<Value, [Option<(Value, u8)>; 2]>,
+}
+
+impl Lanes {
+    /// What the halves of vector `v` are equal to.
+    fn halves(&self, v: Value) -> [Option<(Value, u8)>; 2] {
+        self.halves
+            .get(&v)
+            .copied()
+            .unwrap_or([Some((v, 0)), Some((v, 1))])
+    }
+
+    /// The vector whose halves `lo` and `hi` are, if they are one vector's.
+    fn whole(&self, lo: Option<(Value, u8)>, hi: Option<(Value, u8)>) -> Option<Value> {
+        match (lo, hi) {
+            (Some((a, 0)), Some((b, 1))) if a == b => Some(a),
+            _ => None,
+        }
     }
 }
 
@@ -188,6 +263,7 @@ fn build(
     isa: &OwnedTargetIsa,
     module: NativeModule<'_>,
     types: Vec<Ty>,
+    hi: Vec<bool>,
 ) -> Option<(Function, Vec<u32>, Usage)> {
     let ptr = isa.pointer_type();
     let mut func = Function::with_name_signature(UserFuncName::default(), signature(isa));
@@ -261,6 +337,8 @@ fn build(
         vars: vec![None; code.frame_size as usize],
         written: vec![false; code.frame_size as usize],
         types,
+        hi,
+        lanes: Lanes::default(),
         usage: Usage {
             masks: vec![0; code.frame_size as usize],
             links: Vec::new(),
@@ -461,11 +539,13 @@ impl Tx<'_, '_> {
         for s in 0..self.vars.len() {
             if let (Some(v), true) = (self.vars[s], self.written[s]) {
                 // All 64 bits, as loaded or computed (an f64 variable holds them
-                // exactly).
+                // exactly), or both slots of a vector.
                 let x = self.b.use_var(v);
-                self.b
-                    .ins()
-                    .store(MemFlagsData::trusted(), x, self.sp, (s * 8) as i32);
+                let f = match self.types[s] {
+                    Ty::V128 => pair_flags(),
+                    _ => MemFlagsData::trusted(),
+                };
+                self.b.ins().store(f, x, self.sp, (s * 8) as i32);
             }
         }
         let out = offset_of!(NativeCtx, exit);
@@ -489,12 +569,31 @@ impl Tx<'_, '_> {
         for s in 0..self.vars.len() {
             let Some(v) = self.vars[s] else { continue };
             let ty = self.types[s];
-            let x = match known(self, s) {
-                Some(c) => {
+            let x = match (ty, known(self, s), known(self, s + 1)) {
+                (Ty::V128, Some(lo), Some(hi)) => self.vconst(lo, hi),
+                (Ty::V128, None, None) => {
+                    let f = pair_flags();
+                    self.b.ins().load(types::I8X16, f, self.sp, (s * 8) as i32)
+                }
+                (Ty::V128, lo, hi) => {
+                    let mut half = |k: usize, c: Option<u64>| match c {
+                        Some(c) => self.b.ins().iconst(types::I64, c as i64),
+                        None => {
+                            let f = MemFlagsData::trusted();
+                            self.b.ins().load(types::I64, f, self.sp, (k * 8) as i32)
+                        }
+                    };
+                    let lo = half(s, lo);
+                    let hi = half(s + 1, hi);
+                    let v = self.b.ins().scalar_to_vector(types::I64X2, lo);
+                    let v = self.b.ins().insertlane(v, hi, 1);
+                    self.cast(v, types::I8X16)
+                }
+                (_, Some(c), _) => {
                     let raw = self.b.ins().iconst(types::I64, c as i64);
                     self.typed(raw, ty)
                 }
-                None => {
+                (_, None, _) => {
                     let f = MemFlagsData::trusted();
                     self.b.ins().load(ty.clif(), f, self.sp, (s * 8) as i32)
                 }
@@ -539,28 +638,49 @@ impl Tx<'_, '_> {
         self.b.ins().br_table(entry, jt);
     }
 
-    /// Stores slot `s`'s value in the frame (a call's argument, a return's result).
-    pub(super) fn spill(&mut self, s: Slot) {
-        let (v, ty) = self.get(s);
-        let raw = self.untyped(v, ty);
-        self.b.ins().store(
-            MemFlagsData::trusted(),
-            raw,
-            self.sp,
-            (s as usize * 8) as i32,
-        );
+    /// Stores slots `from..to` in the frame (a call's arguments, a return's results).
+    pub(super) fn spill(&mut self, from: Slot, to: Slot) {
+        let mut s = from;
+        while s < to {
+            let at = (s as usize * 8) as i32;
+            if self.types[s as usize] == Ty::V128 {
+                // Both slots (the second's value is the vector's high half).
+                let v = self.vector(s);
+                self.b.ins().store(pair_flags(), v, self.sp, at);
+                s += 2;
+                continue;
+            }
+            let (v, ty) = self.get_scalar(s);
+            let raw = self.untyped(v, ty);
+            self.b
+                .ins()
+                .store(MemFlagsData::trusted(), raw, self.sp, at);
+            s += 1;
+        }
     }
 
-    /// Loads slot `s`'s value from the frame (a call's result).
-    pub(super) fn reload(&mut self, s: Slot) {
-        let ty = self.types[s as usize];
-        let x = self.b.ins().load(
-            ty.clif(),
-            MemFlagsData::trusted(),
-            self.sp,
-            (s as usize * 8) as i32,
-        );
-        self.set(s, (x, ty));
+    /// Loads slots `from..to` from the frame (a call's results).
+    pub(super) fn reload(&mut self, from: Slot, to: Slot) {
+        let mut s = from;
+        while s < to {
+            let at = (s as usize * 8) as i32;
+            if self.types[s as usize] == Ty::V128 && s + 1 < to {
+                let v = self.b.ins().load(types::I8X16, pair_flags(), self.sp, at);
+                self.def_vector(s, v);
+                s += 2;
+                continue;
+            }
+            let ty = match self.types[s as usize] {
+                Ty::V128 => Ty::I64,
+                t => t,
+            };
+            let x = self
+                .b
+                .ins()
+                .load(ty.clif(), MemFlagsData::trusted(), self.sp, at);
+            self.set_scalar(s, (x, ty));
+            s += 1;
+        }
     }
 
     /// A field of the native context (`NativeCtx`) that does not change while native
@@ -577,7 +697,7 @@ impl Tx<'_, '_> {
     }
 
     /// The value of constant slot `s`, if it is one the code never writes.
-    fn constant(&self, s: Slot) -> Option<u64> {
+    pub(super) fn constant(&self, s: Slot) -> Option<u64> {
         let k = (s as usize).checked_sub(self.code.locals_end as usize)?;
         match self.written.get(s as usize) {
             Some(false) => self.code.consts.get(k).copied(),
@@ -595,22 +715,60 @@ impl Tx<'_, '_> {
         v
     }
 
-    /// Slot `s` (or the accumulator) as it is held, with its type.
+    /// Slot `s` (or the accumulator) as it is held, with its type, read by an
+    /// instruction that moves it whole, whatever its type.
     pub(super) fn get(&mut self, s: Slot) -> (Value, Ty) {
+        self.used_raw(s);
+        self.get_scalar(s)
+    }
+
+    /// Slot `s` (or the accumulator) as it is held, with its type: a slot of a
+    /// vector variable as the `i64` of its lane.
+    fn get_scalar(&mut self, s: Slot) -> (Value, Ty) {
         if s == ACC {
             return match self.acc {
                 Some(a) => a,
                 None => (self.b.ins().iconst(types::I64, 0), Ty::I64),
             };
         }
+        if let Some((head, lane)) = self.lane(s) {
+            let v = self.vector(head);
+            return (self.half(v, lane), Ty::I64);
+        }
         let v = self.var(s);
         (self.b.use_var(v), self.types[s as usize])
     }
 
-    /// Writes `x`, of type `ty`, to slot `s` (or the accumulator).
-    pub(super) fn set(&mut self, s: Slot, (x, ty): (Value, Ty)) {
+    /// Writes `x`, of type `ty`, to slot `s` (or the accumulator), for an instruction
+    /// that moves it whole, whatever its type.
+    pub(super) fn set(&mut self, s: Slot, x: (Value, Ty)) {
+        self.used_raw(s);
+        self.set_scalar(s, x);
+    }
+
+    /// Writes `x`, of scalar type `ty`, to slot `s` (or the accumulator): to its lane
+    /// if it is a slot of a vector variable.
+    fn set_scalar(&mut self, s: Slot, (x, ty): (Value, Ty)) {
         if s == ACC {
             self.acc = Some((x, ty));
+            return;
+        }
+        if let Some((head, lane)) = self.lane(s) {
+            let raw = self.untyped(x, ty);
+            let v = self.vector(head);
+            let mut halves = self.lanes.halves(v);
+            halves[lane as usize] = self.lanes.of.get(&raw).copied();
+            let n = match self.lanes.whole(halves[0], halves[1]) {
+                Some(w) => w,
+                None => {
+                    let v = self.cast(v, types::I64X2);
+                    let n = self.b.ins().insertlane(v, raw, lane);
+                    let n = self.cast(n, types::I8X16);
+                    self.lanes.halves.insert(n, halves);
+                    n
+                }
+            };
+            self.def_vector(head, n);
             return;
         }
         self.written[s as usize] = true;
@@ -620,11 +778,162 @@ impl Tx<'_, '_> {
         self.b.def_var(v, x);
     }
 
+    /// The first slot of the vector variable slot `s` is a lane of, and the lane.
+    fn lane(&self, s: Slot) -> Option<(Slot, u8)> {
+        let i = s as usize;
+        if self.types[i] == Ty::V128 {
+            Some((s, 0))
+        } else if self.hi[i] {
+            Some((s - 1, 1))
+        } else {
+            None
+        }
+    }
+
+    /// The value of the vector variable of slots `s, s + 1` (an `i8x16`).
+    fn vector(&mut self, s: Slot) -> Value {
+        let var = self.var(s);
+        self.b.use_var(var)
+    }
+
+    /// Writes `v` (of any vector type) to the vector variable of slots `s, s + 1`.
+    fn def_vector(&mut self, s: Slot, v: Value) {
+        self.written[s as usize] = true;
+        self.written[s as usize + 1] = true;
+        let v = self.cast(v, types::I8X16);
+        let var = self.var(s);
+        self.b.def_var(var, v);
+    }
+
     /// Copies slot `src` to slot `dst`, untyped (every bit).
     pub(super) fn copy(&mut self, dst: Slot, src: Slot) {
-        let v = self.get(src);
+        if src == ACC || dst == ACC {
+            let v = self.get(src);
+            self.set(dst, v);
+            return;
+        }
         self.link(src, dst);
-        self.set(dst, v);
+        let v = self.get_scalar(src);
+        self.set_scalar(dst, v);
+    }
+
+    /// Copies slots `src, src + 1` to `dst, dst + 1` (in that order): the whole
+    /// variable when both are vector variables.
+    fn copy_pair(&mut self, dst: Slot, src: Slot) {
+        let vectors = dst != ACC
+            && src != ACC
+            && self.types[dst as usize] == Ty::V128
+            && self.types[src as usize] == Ty::V128;
+        if vectors {
+            self.link(src, dst);
+            self.link(src + 1, dst + 1);
+            let v = self.vector(src);
+            self.def_vector(dst, v);
+        } else {
+            self.copy(dst, src);
+            self.copy(dst + 1, src + 1);
+        }
+    }
+
+    /// `CopyMany`: every slot read before any is written.
+    fn copy_many(&mut self, dst: Slot, src: Slot, len: Slot) {
+        let mut vals = Vec::with_capacity(len as usize);
+        let mut k = 0;
+        while k < len {
+            let (d, s) = (dst + k, src + k);
+            self.link(s, d);
+            let whole = k + 1 < len
+                && self.types[d as usize] == Ty::V128
+                && self.types[s as usize] == Ty::V128;
+            if whole {
+                self.link(s + 1, d + 1);
+                vals.push((d, None, self.vector(s)));
+                k += 2;
+            } else {
+                let (v, ty) = self.get_scalar(s);
+                vals.push((d, Some(ty), v));
+                k += 1;
+            }
+        }
+        for (d, ty, v) in vals {
+            match ty {
+                None => self.def_vector(d, v),
+                Some(ty) => self.set_scalar(d, (v, ty)),
+            }
+        }
+    }
+
+    /// The `v128` in slots `s, s + 1`, as a vector of type `ty`.
+    pub(super) fn get_vec(&mut self, s: Slot, ty: Type) -> Value {
+        self.used_as(s, Ty::V128);
+        self.used_hi(s + 1);
+        let v = if self.types[s as usize] == Ty::V128 {
+            self.vector(s)
+        } else {
+            let (lo, t) = self.get_scalar(s);
+            let lo = self.untyped(lo, t);
+            let (hi, t) = self.get_scalar(s + 1);
+            let hi = self.untyped(hi, t);
+            let (a, b) = (
+                self.lanes.of.get(&lo).copied(),
+                self.lanes.of.get(&hi).copied(),
+            );
+            match self.lanes.whole(a, b) {
+                Some(w) => w,
+                None => {
+                    let v = self.b.ins().scalar_to_vector(types::I64X2, lo);
+                    let v = self.b.ins().insertlane(v, hi, 1);
+                    let v = self.cast(v, types::I8X16);
+                    self.lanes.halves.insert(v, [a, b]);
+                    v
+                }
+            }
+        };
+        self.cast(v, ty)
+    }
+
+    /// Writes vector `v` (of any vector type) to slots `s, s + 1`.
+    pub(super) fn set_vec(&mut self, s: Slot, v: Value) {
+        self.used_as(s, Ty::V128);
+        self.used_hi(s + 1);
+        if self.types[s as usize] == Ty::V128 {
+            self.def_vector(s, v);
+        } else {
+            let v = self.cast(v, types::I8X16);
+            let lo = self.half(v, 0);
+            let hi = self.half(v, 1);
+            self.set_scalar(s, (lo, Ty::I64));
+            self.set_scalar(s + 1, (hi, Ty::I64));
+        }
+    }
+
+    /// Half `lane` of vector `v` (an `i8x16`), as an `i64`.
+    fn half(&mut self, v: Value, lane: u8) -> Value {
+        let x = self.cast(v, types::I64X2);
+        let x = self.b.ins().extractlane(x, lane);
+        self.lanes.of.insert(x, (v, lane));
+        x
+    }
+
+    /// Vector `v` as a vector of type `ty` (the same bits).
+    pub(super) fn cast(&mut self, v: Value, ty: Type) -> Value {
+        if self.b.func.dfg.value_type(v) == ty {
+            v
+        } else {
+            self.b.ins().bitcast(ty, lanes_flags(), v)
+        }
+    }
+
+    /// The `v128` constant whose low half is `lo` and high half `hi`, as an `i8x16`.
+    pub(super) fn vconst(&mut self, lo: u64, hi: u64) -> Value {
+        let bits = (lo as u128) | ((hi as u128) << 64);
+        let c = self
+            .b
+            .func
+            .dfg
+            .constants
+            .insert(bits.to_le_bytes().to_vec().into());
+        self.b.ins().vconst(types::I8X16, c)
     }
 
     /// Records that a value moves between slots `a` and `b` untyped.
@@ -636,8 +945,23 @@ impl Tx<'_, '_> {
 
     /// Records that slot `s` is read or written as `ty`.
     fn used_as(&mut self, s: Slot, ty: Ty) {
+        self.used(s, ty.bit());
+    }
+
+    /// Records that slot `s` is read or written as the high half of a `v128`.
+    fn used_hi(&mut self, s: Slot) {
+        self.used(s, HI_BIT);
+    }
+
+    /// Records that slot `s` is moved whole by an instruction that knows nothing of
+    /// its type.
+    fn used_raw(&mut self, s: Slot) {
+        self.used(s, RAW_BIT);
+    }
+
+    fn used(&mut self, s: Slot, bit: u8) {
         if let Some(m) = self.usage.masks.get_mut(s as usize) {
-            *m |= ty.bit();
+            *m |= bit;
         }
     }
 
@@ -653,14 +977,14 @@ impl Tx<'_, '_> {
     /// Slot `s` read as a value of type `ty`.
     pub(super) fn get_as(&mut self, s: Slot, ty: Ty) -> Value {
         self.used_as(s, ty);
-        let (x, from) = self.get(s);
+        let (x, from) = self.get_scalar(s);
         self.convert(x, from, ty)
     }
 
     /// Writes `x`, of type `ty`, to slot `s`.
     pub(super) fn set_as(&mut self, s: Slot, x: Value, ty: Ty) {
         self.used_as(s, ty);
-        self.set(s, (x, ty));
+        self.set_scalar(s, (x, ty));
     }
 
     /// Raw `i64` bits `x` as a value of type `ty` (an i32 or f32 in the low half).
@@ -673,6 +997,11 @@ impl Tx<'_, '_> {
             Ty::F32 => {
                 let w = ins.ireduce(types::I32, x);
                 self.b.ins().bitcast(types::F32, MemFlagsData::new(), w)
+            }
+            // (Never asked for: a vector slot is read only as a vector.)
+            Ty::V128 => {
+                let v = ins.scalar_to_vector(types::I64X2, x);
+                self.cast(v, types::I8X16)
             }
         }
     }
@@ -688,6 +1017,12 @@ impl Tx<'_, '_> {
             Ty::F32 => {
                 let w = ins.bitcast(types::I32, MemFlagsData::new(), x);
                 self.b.ins().uextend(types::I64, w)
+            }
+            // (Never asked for: a vector slot is read only as a vector.)
+            Ty::V128 => {
+                let _ = ins;
+                let v = self.cast(x, types::I64X2);
+                self.b.ins().extractlane(v, 0)
             }
         }
     }
@@ -779,6 +1114,7 @@ impl Tx<'_, '_> {
             || memory::memory(self, i)?
             || control::control(self, i)?
             || call::call(self, i)?
+            || simd::simd(self, i)?
         {
             return Ok(());
         }
@@ -789,17 +1125,19 @@ impl Tx<'_, '_> {
                 src,
                 dst2,
                 src2,
+            } if dst2 == dst.wrapping_add(1) && src2 == src.wrapping_add(1) => {
+                self.copy_pair(dst, src)
+            }
+            Instr::Copy2 {
+                dst,
+                src,
+                dst2,
+                src2,
             } => {
                 self.copy(dst, src);
                 self.copy(dst2, src2);
             }
-            Instr::CopyMany { dst, src, len } => {
-                let vals: Vec<(Value, Ty)> = (0..len).map(|k| self.get(src + k)).collect();
-                for (k, v) in vals.into_iter().enumerate() {
-                    self.link(src + k as Slot, dst + k as Slot);
-                    self.set(dst + k as Slot, v);
-                }
-            }
+            Instr::CopyMany { dst, src, len } => self.copy_many(dst, src, len),
             Instr::GlobalGet { dst, global } => {
                 let p = self.global(global);
                 let v = self.b.ins().load(types::I64, MemFlagsData::trusted(), p, 0);
@@ -841,7 +1179,7 @@ impl Tx<'_, '_> {
     }
 
     /// The address of the 64-bit value of the running instance's global `g`.
-    fn global(&mut self, g: u32) -> Value {
+    pub(super) fn global(&mut self, g: u32) -> Value {
         let ptr = self.b.func.dfg.value_type(self.sp);
         let globals = self.ctx_ptr(offset_of!(NativeCtx, globals));
         let inst_globals = self.ctx_ptr(offset_of!(NativeCtx, inst_globals));
