@@ -41,8 +41,9 @@ pub fn smith_module_for_execution(data: &[u8]) -> Option<Vec<u8>> {
     smith_module(data, false)
 }
 
-/// A `wasm-smith` module for execution in tern alone: also with SIMD, tail calls and
-/// memory64, which tern executes and wasmi 1 does not.
+/// A `wasm-smith` module for execution in tern alone: also with SIMD (relaxed SIMD
+/// too: tern's tiers compute its deterministic profile), tail calls and memory64,
+/// which tern executes and wasmi 1 does not.
 pub fn smith_module_for_tern(data: &[u8]) -> Option<Vec<u8>> {
     smith_module(data, true)
 }
@@ -52,7 +53,7 @@ fn smith_module(data: &[u8], all_of_tern: bool) -> Option<Vec<u8>> {
     let mut c = wasm_smith::Config::arbitrary(&mut u).ok()?;
     // Features tern's interpreter does not execute (or, without `all_of_tern`, wasmi).
     c.simd_enabled &= all_of_tern;
-    c.relaxed_simd_enabled = false;
+    c.relaxed_simd_enabled &= all_of_tern;
     c.exceptions_enabled = false;
     c.threads_enabled = false;
     c.tail_call_enabled &= all_of_tern;
