@@ -184,19 +184,19 @@ fn record(tx: &mut Tx, rec: Value, at: i32) -> Value {
 /// refuses it; then its results (`results` slots) are reloaded.
 fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, results: u32) {
     let callee_sp = tx.b.ins().iadd_imm_u(tx.sp, base as i64 * 8);
-    // Every way this call leaves native code goes through one block, `(status, trap,
-    // acc)`, and from there to the exit (fewer edges into the exit, whose arguments
+    // Every way this call leaves native code goes through one block, `(status)`, and
+    // from there to the exit (fewer edges into the exit, whose arguments
     // are every written slot, keep compiling fast).
     let out = tx.b.create_block();
     tx.b.set_cold_block(out);
-    for ty in [types::I32, types::I32, types::I64] {
-        tx.b.append_block_param(out, ty);
-    }
+    tx.b.append_block_param(out, types::I32);
     let go = tx.b.create_block();
-    // A call native code does not make: the interpreter makes it (a call reads no
-    // accumulator).
-    let left = interpreted(tx);
-    tx.b.ins().brif(bad, out, &left, go, &[]);
+    // A call native code does not make: the interpreter makes it. (The block that
+    // says so makes its own constants: made before the branch, they would be hoisted
+    // out of a loop around the call and live, spilled, across the call.)
+    let left = tx.b.create_block();
+    tx.b.set_cold_block(left);
+    tx.b.ins().brif(bad, left, &[], go, &[]);
     tx.b.switch_to_block(go);
 
     let entry = tx.b.ins().iconst(types::I32, NATIVE_CALL_ENTRY as i64);
@@ -221,12 +221,15 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
             .icmp_imm_u(IntCC::Equal, status, NATIVE_REFUSED as i64);
     let unwind = tx.b.create_block();
     tx.b.set_cold_block(unwind);
-    // (Constants of its own: one used before the call would live across it.)
-    let left = interpreted(tx);
-    tx.b.ins().brif(refused, out, &left, unwind, &[]);
+    tx.b.ins().brif(refused, left, &[], unwind, &[]);
 
-    // The callee left: record its frame, leave at the call with its status, trap and
-    // accumulator.
+    tx.b.switch_to_block(left);
+    let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
+    tx.set_trap_and_acc(None);
+    tx.b.ins().jump(out, &[BlockArg::Value(cont)]);
+
+    // The callee left: record its frame, leave at the call with its status (its trap
+    // and accumulator are in `NativeCtx::exit` already).
     tx.b.switch_to_block(unwind);
     let callee = match callee {
         Callee::Store(v) => v,
@@ -239,41 +242,17 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let sig = tx.unwound_sig;
     tx.b.ins()
         .call_indirect(sig, unwound, &[tx.cx, callee, callee_sp]);
-    let at = offset_of!(NativeCtx, exit);
-    let f = MemFlagsData::trusted();
-    let trap = tx.b.ins().load(
-        types::I32,
-        f,
-        tx.cx,
-        (at + offset_of!(NativeExit, trap)) as i32,
-    );
-    let acc = tx.b.ins().load(
-        types::I64,
-        f,
-        tx.cx,
-        (at + offset_of!(NativeExit, acc)) as i32,
-    );
-    let args = [status, trap, acc].map(BlockArg::Value);
-    tx.b.ins().jump(out, &args);
+    tx.b.ins().jump(out, &[BlockArg::Value(status)]);
 
     tx.b.switch_to_block(out);
-    let p = tx.b.block_params(out).to_vec();
+    let status = tx.b.block_params(out)[0];
     let pc = tx.b.ins().iconst(types::I32, tx.pc as i64);
-    tx.leave(p[0], pc, p[1], p[2]);
+    tx.leave(status, pc);
 
     tx.b.switch_to_block(next);
     tx.ended = false;
     tx.acc = None;
     tx.reload(base, base + results as Slot);
-}
-
-/// The arguments of a call's way out when the interpreter makes the call: status
-/// `NATIVE_CONTINUE`, no trap, no accumulator (a call reads none).
-fn interpreted(tx: &mut Tx) -> [BlockArg; 3] {
-    let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
-    let zero = tx.b.ins().iconst(types::I32, 0);
-    let zero64 = tx.b.ins().iconst(types::I64, 0);
-    [cont, zero, zero64].map(BlockArg::Value)
 }
 
 /// `return` (`src`: `ReturnOne`'s result): the function returns its results in its

@@ -109,6 +109,9 @@ pub(super) struct Tx<'a, 'b> {
     /// Per slot, whether it is the high half of a `v128` whose first slot's variable
     /// holds it whole (then it has no variable of its own).
     hi: Vec<bool>,
+    /// Per slot, whether it is a constant slot no instruction writes (then it has no
+    /// variable: each read is the constant).
+    fixed: Vec<bool>,
     /// What is known of values as lanes of vectors (see [`Lanes`]).
     lanes: Lanes,
     /// What this pass learns of how slots are used (for the next pass's `types`).
@@ -118,7 +121,8 @@ pub(super) struct Tx<'a, 'b> {
     pub(super) acc: Option<(Value, Ty)>,
     /// Per instruction, the block that starts there (branch targets and entries).
     blocks: Vec<Option<Block>>,
-    /// The exit block: `(status, pc, trap, acc)` (see the module docs).
+    /// The exit block: `(status, pc)` (see the module docs; the trap and the
+    /// accumulator are stored where native code leaves).
     exit: Block,
     /// The block a trap leaves by, `(pc, trap)`: it writes nothing back (a trapped
     /// frame is never resumed or read).
@@ -151,21 +155,43 @@ pub(super) fn translate(
 ) -> Option<(Function, Vec<u32>)> {
     // The first pass only learns how each slot is used; the second builds the
     // function with each slot's variable of the type it is used as.
-    let untyped = vec![Ty::I64; code.frame_size as usize];
-    let halves = vec![false; code.frame_size as usize];
-    let (_, _, usage) = build(code, isa, module, untyped, halves)?;
+    let n = code.frame_size as usize;
+    let untyped = Shape {
+        types: vec![Ty::I64; n],
+        hi: vec![false; n],
+        fixed: vec![false; n],
+    };
+    let (_, _, usage) = build(code, isa, module, untyped)?;
     let (types, hi) = usage.slot_types();
-    let (func, entries, _) = build(code, isa, module, types, hi)?;
+    // Constant slots the code never writes are constants where they are read (no
+    // variable: the code generator folds them into instructions as immediates).
+    let consts = code.locals_end as usize..code.locals_end as usize + code.consts.len();
+    let fixed = (0..n)
+        .map(|s| consts.contains(&s) && !usage.written[s])
+        .collect();
+    let shape = Shape { types, hi, fixed };
+    let (func, entries, _) = build(code, isa, module, shape)?;
     Some((func, entries))
 }
 
 /// How the slots are read and written: per slot, a mask of the types it is read or
-/// written as (bits of [`Ty::bit`]); and the pairs of slots a value is moved between
-/// untyped (copies, `select`), which had better share a type.
+/// written as (bits of [`Ty::bit`]) and whether some instruction writes it; and the
+/// pairs of slots a value is moved between untyped (copies, `select`), which had
+/// better share a type.
 #[derive(Default)]
 struct Usage {
     masks: Vec<u8>,
+    written: Vec<bool>,
     links: Vec<(Slot, Slot)>,
+}
+
+/// What a pass knows of the slots before it starts: per slot, the type of its
+/// variable, whether it is the high half of a vector variable, and whether it is a
+/// constant slot no instruction writes.
+struct Shape {
+    types: Vec<Ty>,
+    hi: Vec<bool>,
+    fixed: Vec<bool>,
 }
 
 impl Usage {
@@ -262,8 +288,7 @@ fn build(
     code: &CompiledFunc,
     isa: &OwnedTargetIsa,
     module: NativeModule<'_>,
-    types: Vec<Ty>,
-    hi: Vec<bool>,
+    shape: Shape,
 ) -> Option<(Function, Vec<u32>, Usage)> {
     let ptr = isa.pointer_type();
     let mut func = Function::with_name_signature(UserFuncName::default(), signature(isa));
@@ -322,7 +347,7 @@ fn build(
     let fill_sig = helper([ptr, types::I32, ptr]);
     let copy_sig = helper([ptr, ptr, ptr]);
     let exit = b.create_block();
-    for ty in [types::I32, types::I32, types::I32, types::I64] {
+    for ty in [types::I32, types::I32] {
         b.append_block_param(exit, ty);
     }
     let trapped = b.create_block();
@@ -336,12 +361,13 @@ fn build(
         module,
         vars: vec![None; code.frame_size as usize],
         written: vec![false; code.frame_size as usize],
-        types,
-        hi,
+        types: shape.types,
+        hi: shape.hi,
+        fixed: shape.fixed,
         lanes: Lanes::default(),
         usage: Usage {
             masks: vec![0; code.frame_size as usize],
-            links: Vec::new(),
+            ..Usage::default()
         },
         acc: None,
         blocks,
@@ -412,7 +438,8 @@ fn build(
     tx.start_block(start);
     tx.load_block(load, &entries);
     tx.b.seal_all_blocks();
-    let usage = std::mem::take(&mut tx.usage);
+    let mut usage = std::mem::take(&mut tx.usage);
+    usage.written = std::mem::take(&mut tx.written);
     b.finalize(isa.frontend_config());
     Some((func, entries, usage))
 }
@@ -554,12 +581,6 @@ impl Tx<'_, '_> {
         self.b
             .ins()
             .store(f, args[1], cx, (out + offset_of!(NativeExit, pc)) as i32);
-        self.b
-            .ins()
-            .store(f, args[2], cx, (out + offset_of!(NativeExit, trap)) as i32);
-        self.b
-            .ins()
-            .store(f, args[3], cx, (out + offset_of!(NativeExit, acc)) as i32);
         self.b.ins().return_(&[args[0]]);
     }
 
@@ -734,6 +755,17 @@ impl Tx<'_, '_> {
         if let Some((head, lane)) = self.lane(s) {
             let v = self.vector(head);
             return (self.half(v, lane), Ty::I64);
+        }
+        if self.fixed[s as usize] {
+            let ty = self.types[s as usize];
+            let k = s as usize - self.code.locals_end as usize;
+            let c = self.code.consts.get(k).copied().unwrap_or(0);
+            let x = match ty {
+                Ty::F64 => self.b.ins().f64const(f64::from_bits(c)),
+                _ => self.b.ins().iconst(types::I64, c as i64),
+            };
+            let ty = if ty == Ty::F64 { ty } else { Ty::I64 };
+            return (x, ty);
         }
         let v = self.var(s);
         (self.b.use_var(v), self.types[s as usize])
@@ -1049,17 +1081,36 @@ impl Tx<'_, '_> {
 
     /// Leaves native code for the interpreter to execute instruction `pc`.
     pub(super) fn leave_at(&mut self, pc: usize) {
-        let (acc, ty) = self.get(ACC);
-        let acc = self.untyped(acc, ty);
+        let acc = self.acc.map(|(acc, ty)| self.untyped(acc, ty));
+        self.set_trap_and_acc(acc);
         let status = self.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);
         let pcv = self.b.ins().iconst(types::I32, pc as i64);
-        let zero = self.b.ins().iconst(types::I32, 0);
-        self.leave(status, pcv, zero, acc);
+        self.leave(status, pcv);
     }
 
-    /// Goes to the exit block with its arguments `(status, pc, trap, acc)`.
-    pub(super) fn leave(&mut self, status: Value, pc: Value, trap: Value, acc: Value) {
-        let args = [status, pc, trap, acc].map(BlockArg::Value);
+    /// Stores no trap and accumulator `acc` (zero if `None`) in `NativeCtx::exit`,
+    /// for a way out that is not a trap.
+    pub(super) fn set_trap_and_acc(&mut self, acc: Option<Value>) {
+        let at = offset_of!(NativeCtx, exit);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        let trap = (at + offset_of!(NativeExit, trap)) as i32;
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), zero, self.cx, trap);
+        let acc = match acc {
+            Some(acc) => acc,
+            None => self.b.ins().iconst(types::I64, 0),
+        };
+        let at = (at + offset_of!(NativeExit, acc)) as i32;
+        self.b
+            .ins()
+            .store(MemFlagsData::trusted(), acc, self.cx, at);
+    }
+
+    /// Goes to the exit block with its arguments `(status, pc)` (the trap and the
+    /// accumulator are in `NativeCtx::exit` already).
+    pub(super) fn leave(&mut self, status: Value, pc: Value) {
+        let args = [status, pc].map(BlockArg::Value);
         self.b.ins().jump(self.exit, &args);
         self.ended = true;
     }
