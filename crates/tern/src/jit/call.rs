@@ -197,6 +197,8 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let left = tx.b.create_block();
     tx.b.set_cold_block(left);
     tx.b.ins().brif(bad, left, &[], go, &[]);
+    // (Blocks of one predecessor are sealed at once: see `Tx::trap_if`.)
+    tx.b.seal_block(go);
     tx.b.switch_to_block(go);
 
     let entry = tx.b.ins().iconst(types::I32, NATIVE_CALL_ENTRY as i64);
@@ -212,6 +214,8 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let next = tx.b.create_block();
     tx.b.set_cold_block(other);
     tx.b.ins().brif(returned, next, &[], other, &[]);
+    tx.b.seal_block(next);
+    tx.b.seal_block(other);
 
     // The callee refused the call (the interpreter's limits, or the host stack's):
     // the interpreter makes it, or traps.
@@ -222,6 +226,8 @@ fn finish(tx: &mut Tx, callee: Callee, code: Value, bad: Value, base: Slot, resu
     let unwind = tx.b.create_block();
     tx.b.set_cold_block(unwind);
     tx.b.ins().brif(refused, left, &[], unwind, &[]);
+    tx.b.seal_block(unwind);
+    tx.b.seal_block(left);
 
     tx.b.switch_to_block(left);
     let cont = tx.b.ins().iconst(types::I32, NATIVE_CONTINUE as i64);

@@ -239,15 +239,22 @@ fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
-/// The host address of the `size` bytes at i32 address `a` plus `offset`, after
-/// checking they lie inside memory 0 (a trap at the current instruction otherwise).
-pub(super) fn address(tx: &mut Tx, a: Value, offset: u32, size: u32) -> Value {
-    let a = tx.b.ins().uextend(types::I64, a);
+/// The host address of the `size` bytes at i32 address `a32` plus `offset`, after
+/// checking they lie inside memory 0 (a trap at the current instruction otherwise;
+/// no check when an access at `a32` that reaches as far was checked since the last
+/// label, see `Tx::checked`).
+pub(super) fn address(tx: &mut Tx, a32: Value, offset: u32, size: u32) -> Value {
+    let a = tx.b.ins().uextend(types::I64, a32);
     // Both terms are below 2^32, so the sums cannot overflow 64 bits.
-    let end = tx.b.ins().iadd_imm_u(a, offset as i64 + size as i64);
-    let len = tx.ctx_ptr(offset_of!(NativeCtx, len));
-    let out = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-    tx.trap_if(out, TrapCode::MemoryOutOfBounds);
+    let reach = offset as u64 + size as u64;
+    let covered = tx.checked.get(&a32).is_some_and(|&r| r >= reach);
+    if !covered {
+        let end = tx.b.ins().iadd_imm_u(a, reach as i64);
+        let len = tx.ctx_ptr(offset_of!(NativeCtx, len));
+        let out = tx.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        tx.trap_if(out, TrapCode::MemoryOutOfBounds);
+        tx.checked.insert(a32, reach);
+    }
     let ea = if offset == 0 {
         a
     } else {

@@ -40,7 +40,7 @@ use crate::compile::isa::{
 use crate::error::TrapCode;
 
 /// The type a slot's value is read or written as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum Ty {
     I32,
     I64,
@@ -114,6 +114,14 @@ pub(super) struct Tx<'a, 'b> {
     fixed: Vec<bool>,
     /// What is known of values as lanes of vectors (see [`Lanes`]).
     lanes: Lanes,
+    /// Per i32 address value, the end (offset plus size) of the furthest access at it
+    /// checked against memory 0's length since the last label: an access that ends
+    /// no further needs no check (memory 0 never shrinks, and native code never grows
+    /// it).
+    pub(super) checked: std::collections::HashMap<Value, u64>,
+    /// Values converted to another type since the last label (a slot read as an i32
+    /// twice is one value, so its accesses share their checks).
+    converted: std::collections::HashMap<(Value, Ty), Value>,
     /// What this pass learns of how slots are used (for the next pass's `types`).
     usage: Usage,
     /// The accumulator: the value the previous instruction left for this one, if any
@@ -365,6 +373,8 @@ fn build(
         hi: shape.hi,
         fixed: shape.fixed,
         lanes: Lanes::default(),
+        checked: std::collections::HashMap::new(),
+        converted: std::collections::HashMap::new(),
         usage: Usage {
             masks: vec![0; code.frame_size as usize],
             ..Usage::default()
@@ -397,8 +407,10 @@ fn build(
             }
             tx.b.switch_to_block(block);
             tx.ended = false;
-            // The accumulator never lives across a label.
+            // The accumulator never lives across a label, nor do checked addresses.
             tx.acc = None;
+            tx.checked.clear();
+            tx.converted.clear();
         }
         if tx.ended || is_entry[pc] {
             dead[pc] = tx.ended;
@@ -1002,8 +1014,13 @@ impl Tx<'_, '_> {
         if from == to {
             return x;
         }
+        if let Some(&y) = self.converted.get(&(x, to)) {
+            return y;
+        }
         let raw = self.untyped(x, from);
-        self.typed(raw, to)
+        let y = self.typed(raw, to);
+        self.converted.insert((x, to), y);
+        y
     }
 
     /// Slot `s` read as a value of type `ty`.
@@ -1122,6 +1139,8 @@ impl Tx<'_, '_> {
         let next = self.b.create_block();
         self.b.set_cold_block(out);
         self.b.ins().brif(cond, out, &[], next, &[]);
+        self.b.seal_block(out);
+        self.b.seal_block(next);
         self.b.switch_to_block(out);
         self.leave_at(self.pc);
         self.b.switch_to_block(next);
@@ -1135,6 +1154,10 @@ impl Tx<'_, '_> {
         let next = self.b.create_block();
         self.b.set_cold_block(trap);
         self.b.ins().brif(cond, trap, &[], next, &[]);
+        // Both have their one predecessor: sealed now, a slot read after the check
+        // is the value read before it (not a block parameter to be resolved later).
+        self.b.seal_block(trap);
+        self.b.seal_block(next);
         self.b.switch_to_block(trap);
         self.trap(code);
         self.b.switch_to_block(next);

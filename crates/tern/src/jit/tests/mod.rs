@@ -219,6 +219,42 @@ fn native_code_traps_where_the_interpreter_traps() {
     assert!(err.contains("out of bounds memory access"), "{err}");
 }
 
+/// Loads at one address with growing and shrinking offsets: native code checks an
+/// access only if no earlier one at the same address reached as far.
+const FIELDS: &str = r#"(module
+  (memory 1)
+  (func (export "growing") (param $p i32) (result i64)
+    (i64.add (i64.load (local.get $p))
+      (i64.add (i64.load offset=4 (local.get $p)) (i64.load offset=8 (local.get $p)))))
+  (func (export "shrinking") (param $p i32) (result i64)
+    (i64.add (i64.load offset=8 (local.get $p))
+      (i64.add (i64.load offset=4 (local.get $p)) (i64.load (local.get $p))))))
+"#;
+
+#[test]
+fn accesses_at_one_address_trap_at_the_first_out_of_bounds() {
+    for name in ["growing", "shrinking"] {
+        for p in [
+            0,
+            100,
+            65536 - 16,
+            65536 - 15,
+            65536 - 12,
+            65536 - 11,
+            65536 - 8,
+            -1,
+        ] {
+            let r = same(FIELDS, name, &[Val::I32(p)]);
+            // Both reach 16 bytes past `p`.
+            assert_eq!(r.is_err(), p as u32 > 65536 - 16, "{name}({p}): {r:?}");
+        }
+    }
+    // Growing: the third load traps, at its own offset in the backtrace (which `same`
+    // compares with the interpreter's).
+    let err = same(FIELDS, "growing", &[Val::I32(65536 - 12)]).unwrap_err();
+    assert!(err.contains("out of bounds memory access"), "{err}");
+}
+
 #[test]
 fn a_loop_left_for_the_interpreter_and_entered_again_keeps_its_values() {
     // The outer loop's call and global are left to the interpreter; native code is
