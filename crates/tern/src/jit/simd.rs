@@ -229,29 +229,16 @@ fn load(tx: &mut Tx, op: V128LoadOp, dst: Slot, addr: Slot, offset: u32) {
         L::Load16x4U => ins.uload16x4(f, p, 0),
         L::Load32x2S => ins.sload32x2(f, p, 0),
         L::Load32x2U => ins.uload32x2(f, p, 0),
-        L::Load8Splat => {
-            let x = ins.load(types::I8, f, p, 0);
-            tx.b.ins().splat(I8X16, x)
+        L::Load8Splat | L::Load16Splat | L::Load32Splat | L::Load64Splat => {
+            let ty = lanes_of_width(op.bytes() as u8).unwrap_or(I8X16);
+            let x = ins.load(ty.lane_type(), f, p, 0);
+            tx.b.ins().splat(ty, x)
         }
-        L::Load16Splat => {
-            let x = ins.load(types::I16, f, p, 0);
-            tx.b.ins().splat(I16X8, x)
-        }
-        L::Load32Splat => {
-            let x = ins.load(types::I32, f, p, 0);
-            tx.b.ins().splat(I32X4, x)
-        }
-        L::Load64Splat => {
-            let x = ins.load(types::I64, f, p, 0);
-            tx.b.ins().splat(I64X2, x)
-        }
-        L::Load32Zero => {
-            let x = ins.load(types::I32, f, p, 0);
-            tx.b.ins().scalar_to_vector(I32X4, x)
-        }
-        L::Load64Zero => {
-            let x = ins.load(types::I64, f, p, 0);
-            tx.b.ins().scalar_to_vector(I64X2, x)
+        // The loaded value in the first lane, zeros in the others.
+        L::Load32Zero | L::Load64Zero => {
+            let ty = lanes_of_width(op.bytes() as u8).unwrap_or(I32X4);
+            let x = ins.load(ty.lane_type(), f, p, 0);
+            tx.b.ins().scalar_to_vector(ty, x)
         }
     };
     tx.set_vec(dst, v);
