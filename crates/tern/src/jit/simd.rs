@@ -142,10 +142,7 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             src,
             offset,
         } => {
-            let ty = lanes_of_width(bytes).ok_or(Unsupported)?;
-            if lane as u32 >= ty.lane_count() {
-                return Err(Unsupported);
-            }
+            let ty = lane_access(bytes, lane)?;
             let a = tx.get_as(addr, Ty::I32);
             let p = address(tx, a, offset, bytes as u32);
             let x = tx.b.ins().load(ty.lane_type(), mem_flags(), p, 0);
@@ -162,10 +159,7 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             src,
             offset,
         } => {
-            let ty = lanes_of_width(bytes).ok_or(Unsupported)?;
-            if lane as u32 >= ty.lane_count() {
-                return Err(Unsupported);
-            }
+            let ty = lane_access(bytes, lane)?;
             let a = tx.get_as(addr, Ty::I32);
             let v = tx.get_vec(src, ty);
             let x = tx.b.ins().extractlane(v, lane);
@@ -212,6 +206,14 @@ fn lanes_of_width(bytes: u8) -> Option<Type> {
         8 => I64X2,
         _ => return None,
     })
+}
+
+/// The vector type of a lane load or store of `bytes` bytes at lane `lane`.
+fn lane_access(bytes: u8, lane: u8) -> Result<Type, Unsupported> {
+    match lanes_of_width(bytes) {
+        Some(ty) if (lane as u32) < ty.lane_count() => Ok(ty),
+        _ => Err(Unsupported),
+    }
 }
 
 /// `v128.load*` of memory 0 at i32 address `addr` plus `offset`.
