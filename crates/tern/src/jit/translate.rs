@@ -3,7 +3,9 @@
 //!
 //! - Slots are Cranelift variables (untyped `i64`, as the interpreter's slots are
 //!   untyped `u64`, or `f64` where every access is one; typed reads and writes
-//!   convert), constant slots are constants, and the accumulator is a value. The frame
+//!   convert; a pair of slots used only as one `v128` is one vector variable, see
+//!   [`Usage::slot_types`]), constant slots nothing writes are constants where they
+//!   are read, and the accumulator is a value. The frame
 //!   is read only when native code is entered and written only when it leaves, calls
 //!   and returns.
 //! - Entering: the entry block tells a native call ([`NATIVE_CALL_ENTRY`]: the
