@@ -235,7 +235,7 @@ fn sum(tx: &mut Tx, a: Slot, b: Slot) -> Value {
 
 /// Native code's memory accesses: checked before, so they never trap; unaligned
 /// accesses are allowed, as in wasm.
-fn flags() -> MemFlagsData {
+pub(super) fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 

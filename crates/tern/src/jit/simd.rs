@@ -12,7 +12,7 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
 
-use super::memory::address;
+use super::memory::{address, flags};
 use super::translate::{Tx, Ty, Unsupported};
 use crate::compile::isa::{Instr, Slot};
 use crate::syntax::{LaneOp, SimdOp, V128LoadOp};
@@ -130,7 +130,7 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             let a = tx.get_as(addr, Ty::I32);
             let v = tx.get_vec(src, I8X16);
             let p = address(tx, a, offset, 16);
-            tx.b.ins().store(mem_flags(), v, p, 0);
+            tx.b.ins().store(flags(), v, p, 0);
         }
         Instr::V128LoadLane {
             bytes,
@@ -145,7 +145,7 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             let ty = lane_access(bytes, lane)?;
             let a = tx.get_as(addr, Ty::I32);
             let p = address(tx, a, offset, bytes as u32);
-            let x = tx.b.ins().load(ty.lane_type(), mem_flags(), p, 0);
+            let x = tx.b.ins().load(ty.lane_type(), flags(), p, 0);
             let v = tx.get_vec(src, ty);
             let v = tx.b.ins().insertlane(v, x, lane);
             tx.set_vec(dst, v);
@@ -164,7 +164,7 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             let v = tx.get_vec(src, ty);
             let x = tx.b.ins().extractlane(v, lane);
             let p = address(tx, a, offset, bytes as u32);
-            tx.b.ins().store(mem_flags(), x, p, 0);
+            tx.b.ins().store(flags(), x, p, 0);
         }
         Instr::V128Load { .. }
         | Instr::V128Store { .. }
@@ -175,14 +175,10 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
     Ok(true)
 }
 
-/// Memory accesses, checked before (see `memory`); unaligned is allowed.
-fn mem_flags() -> MemFlagsData {
-    MemFlagsData::new().with_notrap()
-}
-
-/// A global's value: 16-byte aligned in the store, but say nothing of it.
+/// A global's value: 16-byte aligned in the store, but nothing here relies on it
+/// (the flags of a checked memory access: no trap, no alignment promised).
 fn global_flags() -> MemFlagsData {
-    MemFlagsData::new().with_notrap()
+    flags()
 }
 
 /// The vector type of a lane access and the scalar type of one lane.
@@ -221,7 +217,7 @@ fn load(tx: &mut Tx, op: V128LoadOp, dst: Slot, addr: Slot, offset: u32) {
     use V128LoadOp as L;
     let a = tx.get_as(addr, Ty::I32);
     let p = address(tx, a, offset, op.bytes());
-    let f = mem_flags();
+    let f = flags();
     let ins = tx.b.ins();
     let v = match op {
         L::Load => ins.load(I8X16, f, p, 0),

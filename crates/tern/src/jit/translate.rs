@@ -84,7 +84,7 @@ const V128_BIT: u8 = 16;
 const RAW_BIT: u8 = 64;
 
 /// The flags of a bitcast between vector types (lane order: little-endian, as wasm's).
-pub(super) fn lanes_flags() -> MemFlagsData {
+fn lanes_flags() -> MemFlagsData {
     MemFlagsData::new().with_endianness(Endianness::Little)
 }
 
