@@ -103,6 +103,12 @@ struct RunArgs {
     /// Results, traps, fuel and limits are the same in every tier.
     #[arg(long, value_name = "TIER", default_value = "auto")]
     tier: Tier,
+    /// Make native code check every memory access against the memory's length. By
+    /// default, on x86-64 Linux, a memory native code accesses reserves 6 GiB of
+    /// address space with only its length accessible, and an out-of-bounds access
+    /// faults and becomes the same trap; this turns that off.
+    #[arg(long)]
+    bounds_checks: bool,
     /// The module to run (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments: the program's (for `_start`) or the invoked function's.
@@ -176,6 +182,12 @@ struct WastArgs {
     /// Results, traps, fuel and limits are the same in every tier.
     #[arg(long, value_name = "TIER", default_value = "auto")]
     tier: Tier,
+    /// Make native code check every memory access against the memory's length. By
+    /// default, on x86-64 Linux, a memory native code accesses reserves 6 GiB of
+    /// address space with only its length accessible, and an out-of-bounds access
+    /// faults and becomes the same trap; this turns that off.
+    #[arg(long)]
+    bounds_checks: bool,
     /// Scripts or folders of scripts.
     paths: Vec<PathBuf>,
 }
@@ -243,6 +255,7 @@ fn run(a: RunArgs) -> ExitCode {
     config.epoch_interruption(a.timeout.is_some());
     config.deterministic(a.deterministic);
     config.tier(a.tier);
+    config.guard_pages(!a.bounds_checks);
     let engine = Engine::new(&config);
     let module = match load(&engine, &a.file) {
         Ok(m) => m,
@@ -696,7 +709,11 @@ fn wast(a: WastArgs) -> ExitCode {
     let timeout = a.timeout.map(Duration::from_secs);
     let (mut passed, mut failed, mut mismatches) = (0, 0, 0);
     for (label, path) in &files {
-        let r = tern_wast::run_file_tier(path, timeout, a.tier);
+        let config = Config::new()
+            .tier(a.tier)
+            .guard_pages(!a.bounds_checks)
+            .clone();
+        let r = tern_wast::run_file_config(path, timeout, config);
         passed += r.passed;
         failed += r.failed;
         mismatches += r.msg_mismatches.len();

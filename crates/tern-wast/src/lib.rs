@@ -62,7 +62,7 @@ use panics::install_panic_hook;
 pub use report::{Failure, FileReport, KindCount, MsgMismatch};
 pub use run::message_matches;
 use run::Runner;
-pub use tern::Tier;
+pub use tern::{Config, Tier};
 pub use values::show_val;
 
 /// Runs the script at `path` on a thread of its own (with a large stack), so that the
@@ -80,6 +80,11 @@ pub fn run_file_timeout(path: &Path, timeout: Option<Duration>) -> FileReport {
 /// Like [`run_file_timeout`], with every module run by the execution tiers `tier`
 /// (see [`tern::Config::tier`]).
 pub fn run_file_tier(path: &Path, timeout: Option<Duration>, tier: Tier) -> FileReport {
+    run_file_config(path, timeout, Config::new().tier(tier).clone())
+}
+
+/// Like [`run_file_timeout`], with every module run by an engine of `config`.
+pub fn run_file_config(path: &Path, timeout: Option<Duration>, config: Config) -> FileReport {
     let name = path.display().to_string();
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -102,7 +107,7 @@ pub fn run_file_tier(path: &Path, timeout: Option<Duration>, tier: Tier) -> File
         .name(format!("wast {thread_name}"))
         .stack_size(256 << 20)
         .spawn(move || {
-            let _ = tx.send(run_str_tier(&thread_name, &text, tier));
+            let _ = tx.send(run_str_config(&thread_name, &text, &config));
         });
     if let Err(e) = spawned {
         let mut r = FileReport::new(&name);
@@ -133,6 +138,11 @@ pub fn run_str(name: &str, text: &str) -> FileReport {
 
 /// Like [`run_str`], with every module run by the execution tiers `tier`.
 pub fn run_str_tier(name: &str, text: &str, tier: Tier) -> FileReport {
+    run_str_config(name, text, Config::new().tier(tier))
+}
+
+/// Like [`run_str`], with every module run by an engine of `config`.
+pub fn run_str_config(name: &str, text: &str, config: &Config) -> FileReport {
     let start = Instant::now();
     let mut report = FileReport::new(name);
     let mut lexer = Lexer::new(text);
@@ -164,7 +174,7 @@ pub fn run_str_tier(name: &str, text: &str, tier: Tier) -> FileReport {
         }
     };
     install_panic_hook();
-    let mut runner = Runner::new(text, tier);
+    let mut runner = Runner::new(text, config);
     for directive in wast.directives {
         runner.directive(directive, &mut report);
     }

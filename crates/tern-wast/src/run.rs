@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use tern::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Tier, Val};
+use tern::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Val};
 use wast::core::{WastArgCore, WastRetCore};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
@@ -57,8 +57,8 @@ pub(crate) struct Runner<'t> {
 }
 
 impl<'t> Runner<'t> {
-    pub(crate) fn new(text: &'t str, tier: Tier) -> Runner<'t> {
-        let engine = Engine::new(Config::new().tier(tier));
+    pub(crate) fn new(text: &'t str, config: &Config) -> Runner<'t> {
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);

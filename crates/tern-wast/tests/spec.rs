@@ -11,7 +11,9 @@
 //!   current results (reasons of lines that stay are kept; new lines get the first
 //!   failure's reason) and passes.
 //! - Each group runs twice: in the interpreter (`core`) and with every function compiled
-//!   by the optimizing tier first (`core_opt`); both are held to the one manifest.
+//!   by the optimizing tier first (`core_opt`); both are held to the one manifest. The
+//!   core group runs a third time with native code's bounds checks instead of guard
+//!   pages (`core_opt_checked`).
 //! - One group alone: `cargo test -p tern-wast --test spec core`.
 
 use std::collections::BTreeMap;
@@ -20,7 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tern_wast::{group_files, run_file_tier, spec_groups_dir, testsuite_dir, Tier, GROUPS};
+use tern_wast::{
+    group_files, run_file_config, spec_groups_dir, testsuite_dir, Config, Tier, GROUPS,
+};
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/spec-expected-failures.txt");
@@ -118,6 +122,12 @@ fn short_reason(r: &tern_wast::FileReport) -> String {
 /// Runs `group` with the execution tiers `tier` and checks it against the manifest,
 /// which holds for every tier (only the interpreter's run rewrites it when blessing).
 fn run_group(group: &str, tier: Tier) {
+    run_group_config(group, Config::new().tier(tier));
+}
+
+/// [`run_group`] with engines of `config`.
+fn run_group_config(group: &str, config: &Config) {
+    let tier = config.get_tier();
     let root = Path::new(WORKSPACE);
     let suite = testsuite_dir(root);
     let groups = spec_groups_dir(root);
@@ -139,7 +149,7 @@ fn run_group(group: &str, tier: Tier) {
     let mut results: Vec<(String, tern_wast::FileReport)> = Vec::new();
     for f in &files {
         let path: PathBuf = suite.join(f);
-        let r = run_file_tier(&path, Some(TIMEOUT), tier);
+        let r = run_file_config(&path, Some(TIMEOUT), config.clone());
         let key = format!("{group}/{f}");
         println!(
             "{key}: {} passed, {} failed ({} message mismatches, {:.2}s)",
@@ -252,6 +262,13 @@ fn core() {
 #[test]
 fn core_opt() {
     run_group("core", Tier::Opt);
+}
+
+/// Again, with native code checking every memory access itself instead of relying on
+/// guard pages (`Config::guard_pages(false)`; the only way where the host has none).
+#[test]
+fn core_opt_checked() {
+    run_group_config("core", Config::new().tier(Tier::Opt).guard_pages(false));
 }
 
 #[test]

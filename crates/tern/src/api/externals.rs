@@ -47,9 +47,13 @@ impl Memory {
     /// Creates a memory of type `ty` (for example `MemoryType::new(1, None)`).
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let s = store.as_context_mut();
-        let m = MemoryEntity::new(ty, s.inner.data.limits.memory_bytes)
-            .filter(|m| s.inner.data.memory_fits(m.byte_len() as u64))
-            .ok_or_else(|| Error::Instantiation(format!("cannot allocate memory {ty}")))?;
+        let m = MemoryEntity::new(
+            ty,
+            s.inner.data.limits.memory_bytes,
+            s.inner.data.guard_pages,
+        )
+        .filter(|m| s.inner.data.memory_fits(m.byte_len() as u64))
+        .ok_or_else(|| Error::Instantiation(format!("cannot allocate memory {ty}")))?;
         let index = push(&mut s.inner.data.memories, m)?;
         Ok(Memory {
             store: s.inner.id,
@@ -64,7 +68,7 @@ impl Memory {
         match s.inner.data.memories.get(self.index as usize) {
             Some(m) if s.inner.id == self.store => m,
             _ => EMPTY.get_or_init(|| {
-                MemoryEntity::new(MemoryType::new(0, Some(0)), None)
+                MemoryEntity::new(MemoryType::new(0, Some(0)), None, false)
                     .unwrap_or_else(|| unreachable!())
             }),
         }

@@ -24,6 +24,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let mut inner = StoreInner::new();
         inner.data.epoch = engine.inner.epoch.clone();
+        inner.data.guard_pages = engine.guard_pages();
         inner.data.epoch_deadline = u64::MAX;
         Store {
             inner,

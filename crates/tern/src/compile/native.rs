@@ -218,6 +218,10 @@ pub struct NativeModule<'a> {
     pub layout: NativeLayout,
     /// The module's imported functions (calls of them are left to the interpreter).
     pub imported_funcs: u32,
+    /// The function's index in the module's function index space.
+    pub index: u32,
+    /// Memory 0 has guard pages (see [`NATIVE_GUARD`]).
+    pub guard_pages: bool,
     /// The slots the function's results take.
     pub results: u32,
     /// The slots the parameters and the results of module function `f` take.
@@ -251,6 +255,19 @@ pub const NATIVE_RETURN: u32 = 2;
 /// caller leaves the call to the interpreter, which makes it or traps).
 #[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub const NATIVE_REFUSED: u32 = 3;
+
+/// The address space a memory with guard pages reserves (see
+/// `runtime::memory::MemoryEntity::guarded`): 4 GiB, the most a 32-bit memory can
+/// reach, and a guard region of [`NATIVE_GUARD`] bytes after it. Only the memory's
+/// length is accessible; the rest faults.
+pub const NATIVE_RESERVATION: usize = (4 << 30) + NATIVE_GUARD;
+
+/// The guard region after the 4 GiB a 32-bit memory can reach: an access whose
+/// static offset plus size is at most this needs no bounds check in native code when
+/// memory 0 has guard pages (its address, below 4 GiB, plus that can only land in
+/// the memory or the reservation, whose inaccessible part faults; the fault becomes
+/// the out-of-bounds trap at the access, see `jit::fault`).
+pub const NATIVE_GUARD: usize = 2 << 30;
 
 /// The traps native code reports, by their code in `NativeExit::trap`.
 const NATIVE_TRAPS: [TrapCode; 5] = [

@@ -24,6 +24,9 @@ pub struct Options {
     /// Count calls and loop iterations and compile a function's native code when it
     /// gets hot (`Tier::Auto`).
     pub tier_up: bool,
+    /// Memory 0 has guard pages in every store (`Config::guard_pages`): native code
+    /// leaves the bounds check of an access within the guard region to the hardware.
+    pub guard_pages: bool,
 }
 
 /// A validated module as the compiler sees it. Every slice is indexed by the wasm

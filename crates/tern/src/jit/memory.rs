@@ -2,8 +2,9 @@
 //! 32-bit addresses: loads and stores, their forms whose address is a sum of two slots,
 //! the binary operations with an operand loaded from memory (`BinLd`, `BinLdX`) and the
 //! read-modify-writes (`Rmw`). Every access is checked against memory 0's length,
-//! passed in by the interpreter, before the unchecked access; an access out of bounds
-//! traps at its instruction. Other memories, 64-bit memories and the bulk and grow
+//! passed in by the interpreter, before the unchecked access, or, where memory 0 has
+//! guard pages, left to fault (`jit::fault`); an access out of bounds traps at its
+//! instruction either way. Other memories, 64-bit memories and the bulk and grow
 //! instructions are left to the interpreter.
 //!
 //! Knows nothing of blocks, entries or exits beyond `Tx::trap_if`.
@@ -11,11 +12,11 @@
 use std::mem::offset_of;
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Value};
 
 use super::numeric::bin;
 use super::translate::{Tx, Ty, Unsupported};
-use crate::compile::isa::{Instr, LdBinOp, NativeCtx, RmwOp, Slot};
+use crate::compile::isa::{Instr, LdBinOp, NativeCtx, RmwOp, Slot, NATIVE_GUARD};
 use crate::error::TrapCode;
 use crate::syntax::NumericOp;
 
@@ -114,11 +115,11 @@ pub(super) fn memory(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
                 RmwOp::I64Sub => (Ty::I64, NumericOp::I64Sub, 8),
             };
             let a = tx.get_as(o.addr, Ty::I32);
-            let p = address(tx, a, o.offset, size);
-            let old = tx.b.ins().load(ty.clif(), flags(), p, 0);
+            let (p, f) = address(tx, a, o.offset, size);
+            let old = tx.b.ins().load(ty.clif(), f, p, 0);
             let v = tx.get_as(o.value, ty);
             let new = bin(tx, op, old, v).ok_or(Unsupported)?;
-            tx.b.ins().store(flags(), new, p, 0);
+            tx.b.ins().store(f, new, p, 0);
         }
         Instr::MemoryFill {
             args,
@@ -233,21 +234,31 @@ fn sum(tx: &mut Tx, a: Slot, b: Slot) -> Value {
     tx.b.ins().iadd(x, y)
 }
 
-/// Native code's memory accesses: checked before, so they never trap; unaligned
+/// Native code's memory accesses checked before, so they never trap; unaligned
 /// accesses are allowed, as in wasm.
 pub(super) fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
-/// The host address of the `size` bytes at i32 address `a32` plus `offset`, after
-/// checking they lie inside memory 0 (a trap at the current instruction otherwise;
-/// no check when an access at `a32` that reaches as far was checked since the last
-/// label, see `Tx::checked`).
-pub(super) fn address(tx: &mut Tx, a32: Value, offset: u32, size: u32) -> Value {
+/// An access left unchecked in a memory with guard pages: out of bounds it faults,
+/// and the fault is the out-of-bounds trap at this access (see `jit::fault`; the code
+/// generator records where it may fault, and keeps it in place).
+fn guarded_flags() -> MemFlagsData {
+    MemFlagsData::new().with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+}
+
+/// The host address of the `size` bytes at i32 address `a32` plus `offset` in memory
+/// 0, and the flags to access them with. Where memory 0 has guard pages and `offset`
+/// plus `size` lies within the guard region, unchecked (an access out of bounds
+/// faults); else after checking they lie inside memory 0 (a trap at the current
+/// instruction otherwise; no check when an access at `a32` that reaches as far was
+/// checked since the last label, see `Tx::checked`).
+pub(super) fn address(tx: &mut Tx, a32: Value, offset: u32, size: u32) -> (Value, MemFlagsData) {
     let a = tx.b.ins().uextend(types::I64, a32);
     // Both terms are below 2^32, so the sums cannot overflow 64 bits.
     let reach = offset as u64 + size as u64;
-    let covered = tx.checked.get(&a32).is_some_and(|&r| r >= reach);
+    let guarded = tx.module.guard_pages && reach <= NATIVE_GUARD as u64;
+    let covered = guarded || tx.checked.get(&a32).is_some_and(|&r| r >= reach);
     if !covered {
         let end = tx.b.ins().iadd_imm_u(a, reach as i64);
         let len = tx.ctx_ptr(offset_of!(NativeCtx, len));
@@ -261,14 +272,14 @@ pub(super) fn address(tx: &mut Tx, a32: Value, offset: u32, size: u32) -> Value 
         tx.b.ins().iadd_imm_u(a, offset as i64)
     };
     let mem = tx.ctx_ptr(offset_of!(NativeCtx, mem));
-    tx.b.ins().iadd(mem, ea)
+    let p = tx.b.ins().iadd(mem, ea);
+    (p, if guarded { guarded_flags() } else { flags() })
 }
 
 /// A checked load of `l` at i32 address `a` plus `offset`.
 fn read(tx: &mut Tx, a: Value, offset: u32, l: Load) -> Value {
     let Load(size, signed, ty) = l;
-    let p = address(tx, a, offset, size);
-    let f = flags();
+    let (p, f) = address(tx, a, offset, size);
     let ins = tx.b.ins();
     let t = ty.clif();
     match (size, signed, ty) {
@@ -286,8 +297,7 @@ fn read(tx: &mut Tx, a: Value, offset: u32, l: Load) -> Value {
 /// A checked store of `v` (of `s`'s type) at i32 address `a` plus `offset`.
 fn write(tx: &mut Tx, a: Value, offset: u32, s: Store, v: Value) {
     let Store(size, ty) = s;
-    let p = address(tx, a, offset, size);
-    let f = flags();
+    let (p, f) = address(tx, a, offset, size);
     let ins = tx.b.ins();
     match (size, ty) {
         (1, _) => ins.istore8(f, v, p, 0),

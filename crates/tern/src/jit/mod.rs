@@ -22,6 +22,7 @@
 mod call;
 mod codemem;
 mod control;
+pub mod fault;
 mod memory;
 mod numeric;
 mod simd;
@@ -32,7 +33,7 @@ use std::sync::OnceLock;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
-use crate::compile::isa::{CompiledFunc, Native, NativeFn, NativeModule};
+use crate::compile::isa::{CompiledFunc, Instr, Native, NativeFn, NativeModule};
 use crate::error::TrapCode;
 
 /// The most instructions a function may have for this tier to compile it (larger ones
@@ -89,24 +90,79 @@ pub fn compile(code: &CompiledFunc, module: NativeModule<'_>) -> Option<Native> 
     let compile = std::panic::AssertUnwindSafe(|| {
         let mut control = cranelift_codegen::control::ControlPlane::default();
         ctx.compile(&**isa, &mut control)
-            .map(|c| (c.buffer.relocs().is_empty(), c.code_buffer().to_vec()))
+            .map(|c| {
+                let sites = sites(&c.buffer, code, module.index);
+                (
+                    c.buffer.relocs().is_empty(),
+                    c.code_buffer().to_vec(),
+                    sites,
+                )
+            })
             .ok()
     });
-    let (no_relocs, code_bytes) = std::panic::catch_unwind(compile).ok()??;
+    let (no_relocs, code_bytes, sites) = std::panic::catch_unwind(compile).ok()??;
     // Code that needs relocating (a call to a runtime library routine the host lacks
     // an instruction for) is not supported: the function stays in the interpreter.
     if !no_relocs {
         return None;
     }
     let mem = codemem::CodeMemory::new(&code_bytes)?;
+    let registered = fault::register(mem.start(), sites);
     // SAFETY: the memory holds the function `translate` built, with the signature of
     // `NativeFn` in the host's default calling convention, which is the C one.
     let func = unsafe { std::mem::transmute::<*const u8, NativeFn>(mem.start()) };
     Some(Native {
         func,
         entries: entries.into_boxed_slice(),
-        owner: Box::new(mem),
+        // The code map's entry goes first, then the code.
+        owner: Box::new((registered, mem)),
     })
+}
+
+/// Where the compiled code of `code` (module function `index`) may fault (its
+/// unchecked memory accesses) and where its native calls return, each with the
+/// instruction it belongs to (the code is marked with instruction positions).
+fn sites(
+    buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
+    code: &CompiledFunc,
+    index: u32,
+) -> fault::Sites {
+    let locs = buffer.get_srclocs_sorted();
+    let pc_at = |off: u32| {
+        let i = locs.partition_point(|l| l.end <= off);
+        let l = locs
+            .get(i)
+            .filter(|l| l.start <= off && !l.loc.is_default())?;
+        Some(l.loc.bits())
+    };
+    let mut traps: Vec<(u32, u32)> = buffer
+        .traps()
+        .iter()
+        .filter(|t| t.code == cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS)
+        .filter_map(|t| Some((t.offset, pc_at(t.offset)?)))
+        .collect();
+    let mut calls: Vec<(u32, u32, u32)> = buffer
+        .call_sites()
+        .filter_map(|c| {
+            let pc = pc_at(c.ret_addr.checked_sub(1)?)?;
+            let base = match code.code.get(pc as usize)? {
+                Instr::Call { base, .. }
+                | Instr::CallCopy { base, .. }
+                | Instr::CallIndirect { base, .. } => *base,
+                _ => return None,
+            };
+            Some((c.ret_addr, pc, base as u32))
+        })
+        .collect();
+    // (Emitted in order already; looked up by binary search.)
+    traps.sort_unstable();
+    calls.sort_unstable();
+    fault::Sites {
+        func: index,
+        len: buffer.total_size() as usize,
+        traps: traps.into(),
+        calls: calls.into(),
+    }
 }
 
 /// The code native code reports trap `t` with (every trap it emits has one).

@@ -129,8 +129,8 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
         } => {
             let a = tx.get_as(addr, Ty::I32);
             let v = tx.get_vec(src, I8X16);
-            let p = address(tx, a, offset, 16);
-            tx.b.ins().store(flags(), v, p, 0);
+            let (p, f) = address(tx, a, offset, 16);
+            tx.b.ins().store(f, v, p, 0);
         }
         Instr::V128LoadLane {
             bytes,
@@ -144,8 +144,8 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
         } => {
             let ty = lane_access(bytes, lane)?;
             let a = tx.get_as(addr, Ty::I32);
-            let p = address(tx, a, offset, bytes as u32);
-            let x = tx.b.ins().load(ty.lane_type(), flags(), p, 0);
+            let (p, f) = address(tx, a, offset, bytes as u32);
+            let x = tx.b.ins().load(ty.lane_type(), f, p, 0);
             let v = tx.get_vec(src, ty);
             let v = tx.b.ins().insertlane(v, x, lane);
             tx.set_vec(dst, v);
@@ -163,8 +163,8 @@ pub(super) fn simd(tx: &mut Tx, i: &Instr) -> Result<bool, Unsupported> {
             let a = tx.get_as(addr, Ty::I32);
             let v = tx.get_vec(src, ty);
             let x = tx.b.ins().extractlane(v, lane);
-            let p = address(tx, a, offset, bytes as u32);
-            tx.b.ins().store(flags(), x, p, 0);
+            let (p, f) = address(tx, a, offset, bytes as u32);
+            tx.b.ins().store(f, x, p, 0);
         }
         Instr::V128Load { .. }
         | Instr::V128Store { .. }
@@ -216,8 +216,7 @@ fn lane_access(bytes: u8, lane: u8) -> Result<Type, Unsupported> {
 fn load(tx: &mut Tx, op: V128LoadOp, dst: Slot, addr: Slot, offset: u32) {
     use V128LoadOp as L;
     let a = tx.get_as(addr, Ty::I32);
-    let p = address(tx, a, offset, op.bytes());
-    let f = flags();
+    let (p, f) = address(tx, a, offset, op.bytes());
     let ins = tx.b.ins();
     let v = match op {
         L::Load => ins.load(I8X16, f, p, 0),

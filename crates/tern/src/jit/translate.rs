@@ -29,7 +29,7 @@ use std::mem::offset_of;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, Endianness, Function, InstBuilder, JumpTableData,
-    MemFlagsData, SigRef, Signature, Type, UserFuncName, Value,
+    MemFlagsData, SigRef, Signature, SourceLoc, Type, UserFuncName, Value,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -420,6 +420,9 @@ fn build(
             continue;
         }
         tx.pc = pc;
+        // The machine code of the instruction is marked with its position, which the
+        // guard-page traps and the frames of native calls are found by (`fault`).
+        tx.b.set_srcloc(SourceLoc::new(pc as u32));
         let i = code.code[pc];
         match tx.instr(&i) {
             Ok(()) => supported[pc] = true,

@@ -100,6 +100,8 @@ fn native(
         let module = NativeModule {
             layout,
             imported_funcs: view.syntax.num_imported_funcs,
+            index: view.syntax.num_imported_funcs + def_index,
+            guard_pages: view.options.guard_pages,
             results: slots_of(&view.def_func_type(def_index).results) as u32,
             arity: &arity,
             type_arity: &type_arity,

@@ -18,6 +18,7 @@ pub struct Config {
     pub(crate) epoch_interruption: bool,
     pub(crate) deterministic: bool,
     pub(crate) tier: Tier,
+    pub(crate) guard_pages: bool,
 }
 
 /// Which execution tiers run wasm ([`Config::tier`]).
@@ -58,6 +59,7 @@ impl Default for Config {
             epoch_interruption: false,
             deterministic: false,
             tier: Tier::Auto,
+            guard_pages: true,
         }
     }
 }
@@ -115,6 +117,24 @@ impl Config {
     pub fn tier(&mut self, tier: Tier) -> &mut Self {
         self.tier = tier;
         self
+    }
+
+    /// Let native code access memory without bounds checks (default `true`): where
+    /// the host supports it (64-bit Linux on x86-64) and the optimizing tier runs,
+    /// each memory native code reads (32-bit addresses, 64 KiB pages) reserves 6 GiB
+    /// of address space, of which only its length is accessible, and an access out
+    /// of bounds faults; tern turns the fault into the same trap, with the same
+    /// backtrace, as a failed check. This installs a handler for `SIGSEGV` and
+    /// `SIGBUS` (chaining to the one it replaces for faults that are not native
+    /// code's). With `false`, or elsewhere, native code checks every access.
+    pub fn guard_pages(&mut self, on: bool) -> &mut Self {
+        self.guard_pages = on;
+        self
+    }
+
+    /// The tiers set by [`Config::tier`].
+    pub fn get_tier(&self) -> Tier {
+        self.tier
     }
 
     /// Compile each function on its first call (default `true`). With `false`, every
@@ -176,6 +196,24 @@ impl Engine {
             crate::jit::available()
         }
         #[cfg(not(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+        {
+            false
+        }
+    }
+
+    /// Whether this engine's memories have guard pages and its native code relies on
+    /// them (see [`Config::guard_pages`]): asked for, the optimizing tier runs, the
+    /// host supports them and the fault handler is installed.
+    pub(crate) fn guard_pages(&self) -> bool {
+        let c = self.config();
+        if !(c.guard_pages && c.tier != Tier::Interp && Engine::has_optimizing_tier()) {
+            return false;
+        }
+        #[cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
+        {
+            crate::runtime::memory::reservation_supported() && crate::jit::fault::install()
+        }
+        #[cfg(not(all(feature = "jit", target_os = "linux", target_arch = "x86_64")))]
         {
             false
         }

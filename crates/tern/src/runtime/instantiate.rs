@@ -117,7 +117,7 @@ pub fn instantiate(
         inst.tables.push(push(&mut store.data.tables, table)?);
     }
     for &ty in &m.memories {
-        let mem = MemoryEntity::new(ty, store.data.limits.memory_bytes);
+        let mem = MemoryEntity::new(ty, store.data.limits.memory_bytes, store.data.guard_pages);
         let mem = mem
             .filter(|m| store.data.memory_fits(m.byte_len() as u64))
             .ok_or_else(|| {

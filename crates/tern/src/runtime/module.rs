@@ -11,6 +11,7 @@ use crate::compile::{
 };
 use crate::error::{Error, Result};
 use crate::runtime::engine::Engine;
+use crate::runtime::memory::guardable;
 use crate::syntax::{AddrType, FuncType, ImportDesc, Module, ValType};
 
 pub struct ModuleInner {
@@ -32,6 +33,9 @@ pub struct ModuleInner {
     /// `select` whose operand is a `v128` (from [`crate::validate::validate`]): the
     /// compiler's operand stack is untyped, so it looks these up to know their width.
     pub v128_operands: Box<[u32]>,
+    /// Whether memory 0 has guard pages in every store of the engine (see
+    /// `Options::guard_pages`).
+    guard0: bool,
     code: Code,
 }
 
@@ -65,17 +69,23 @@ impl ModuleInner {
         let code = Code::new(syntax.funcs.len());
         let is64 = |a: AddrType| a == AddrType::I64;
         let mut mem64 = Vec::new();
+        let mut mem0 = None;
         let mut table64 = Vec::new();
         let mut global_v128 = Vec::new();
         for i in &syntax.imports {
             match &i.desc {
-                ImportDesc::Memory(t) => mem64.push(is64(t.addr)),
+                ImportDesc::Memory(t) => {
+                    mem0 = mem0.or(Some(*t));
+                    mem64.push(is64(t.addr))
+                }
                 ImportDesc::Table(t) => table64.push(is64(t.addr)),
                 ImportDesc::Global(t) => global_v128.push(t.content == ValType::V128),
                 _ => {}
             }
         }
         mem64.extend(syntax.memories.iter().map(|t| is64(t.addr)));
+        let mem0 = mem0.or(syntax.memories.first().copied());
+        let guard0 = engine.guard_pages() && mem0.is_some_and(|t| guardable(&t));
         table64.extend(syntax.tables.iter().map(|t| is64(t.ty.addr)));
         global_v128.extend(syntax.globals.iter().map(|g| g.ty.content == ValType::V128));
         let m = ModuleInner {
@@ -88,6 +98,7 @@ impl ModuleInner {
             table64,
             global_v128,
             v128_operands: v128_operands.into_boxed_slice(),
+            guard0,
             code,
         };
         if !engine.config().lazy_compilation {
@@ -117,6 +128,7 @@ impl ModuleInner {
                 native: config.tier == crate::runtime::engine::Tier::Opt,
                 tier_up: config.tier == crate::runtime::engine::Tier::Auto
                     && crate::runtime::engine::Engine::has_optimizing_tier(),
+                guard_pages: self.guard0,
             },
         }
     }

@@ -135,6 +135,9 @@ pub struct DataPart {
     pub epoch_deadline: u64,
     /// Resource limits applied to memories and tables created from now on.
     pub limits: Limits,
+    /// Whether memories native code accesses unchecked are reserved with guard pages
+    /// (the engine's `Config::guard_pages`, where the host has them).
+    pub guard_pages: bool,
 }
 
 /// Resource limits of a store (see `Store::limit`). `None` means no limit beyond

@@ -166,8 +166,9 @@ unsafe fn run(
         u32::try_from(e.stack.depth_left()).map_or(i32::MAX as u32, |d| d.min(i32::MAX as u32));
     // SAFETY: the caller's guarantee; `ncx` outlives the call, and describes the
     // running instance, whose module's code validation proved names only globals and
-    // functions it has; `callees` covers every store function (`interpret` made room).
-    let status = unsafe { f(sp, id, &mut ncx, depth) };
+    // functions it has; `callees` covers every store function (`interpret` made room);
+    // `mem` is memory 0's base, a reservation when it has guard pages.
+    let status = unsafe { call(f, sp, id, &mut ncx, depth, guarded(e).then_some(mem)) };
     let top = *e.top();
     let mut left = Left {
         status,
@@ -197,6 +198,36 @@ unsafe fn run(
     left.func = inner_func;
     left.sp = inner_sp;
     Some(left)
+}
+
+/// Whether the running instance's memory 0 has guard pages.
+fn guarded(e: &super::state::Exec<'_>) -> bool {
+    let m = e.inst.memories.first();
+    m.and_then(|&m| e.data.memories.get(m as usize))
+        .is_some_and(|m| m.guarded())
+}
+
+/// Calls native code `f`; where memory 0 has guard pages (`mem`), through the
+/// optimizing tier's trampoline, which turns a fault into a trap.
+///
+/// # Safety
+/// As for calling `f`; `mem` is the running instance's memory 0 if it has guard pages.
+unsafe fn call(
+    f: NativeFn,
+    sp: *mut u64,
+    id: u32,
+    cx: &mut NativeCtx,
+    depth: u32,
+    mem: Option<*mut u8>,
+) -> u32 {
+    #[cfg(feature = "jit")]
+    if let Some(mem) = mem {
+        // SAFETY: the caller's guarantee.
+        return unsafe { crate::jit::fault::enter(f, sp, id, cx, depth, mem) };
+    }
+    let _ = mem;
+    // SAFETY: the caller's guarantee.
+    unsafe { f(sp, id, cx, depth) }
 }
 
 /// The number of instructions of store function `func`'s code, if it has any.

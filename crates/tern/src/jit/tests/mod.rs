@@ -5,6 +5,7 @@
 use crate::{Config, Engine, Instance, Linker, Module, Store, Tier, Val};
 
 mod calls;
+mod guard;
 mod simd;
 
 fn engine(tier: Tier) -> Engine {
