@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p tern-fuzz --example smith -- exec fuzz/artifacts/differential_vs_wasmi/crash-... out.wasm
 //! cargo run -p tern-fuzz --example smith -- validate INPUT out.wasm
+//! cargo run -p tern-fuzz --example smith -- tiers fuzz/artifacts/differential_tiers/crash-... out.wasm
 //! cargo run -p tern-fuzz --example smith -- exec-seed N out.wasm   # smoke input N
 //! ```
 //!
@@ -11,7 +12,7 @@
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, input, out] = &args[..] else {
-        eprintln!("usage: smith exec|validate|exec-seed|validate-seed INPUT|N OUT.wasm");
+        eprintln!("usage: smith exec|tiers|validate|exec-seed|validate-seed INPUT|N OUT.wasm");
         std::process::exit(2);
     };
     let data = match mode.as_str() {
@@ -23,6 +24,7 @@ fn main() {
     };
     let wasm = match mode.as_str() {
         "exec" | "exec-seed" => tern_fuzz::smith_module_for_execution(&data),
+        "tiers" => tern_fuzz::smith_module_for_tern(&data),
         "validate" | "validate-seed" => tern_fuzz::smith_module_for_validation(&data),
         _ => panic!("unknown mode {mode}"),
     }

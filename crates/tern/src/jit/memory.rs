@@ -240,12 +240,25 @@ pub(super) fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
-/// An access left unchecked in a memory with guard pages: out of bounds it faults,
-/// and the fault is the out-of-bounds trap at this access (see `jit::fault`; the code
-/// generator records where it may fault, and keeps it in place).
-fn guarded_flags() -> MemFlagsData {
-    MemFlagsData::new().with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+/// The flags of an access left unchecked in a memory with guard pages: out of
+/// bounds it faults, and the fault is the out-of-bounds trap at this access (see
+/// `jit::fault`). The code generator keeps it in place and records where it may
+/// fault, with its trap code; the machine instruction is marked with the position of
+/// the instruction whose value it computes, which is a later one when the load is
+/// merged into its user. So each access is numbered (`Tx::accesses`, its position
+/// in order) and its trap code is its number modulo [`ACCESS_CODES`]: the access is
+/// the last one of that number at or before the marked position (`jit::sites`;
+/// nothing with a side effect, so no other access, lies between a merged load and
+/// its user).
+fn guarded_flags(tx: &mut Tx) -> MemFlagsData {
+    let k = (tx.accesses.len() % ACCESS_CODES as usize) as u8;
+    tx.accesses.push(tx.pc as u32);
+    MemFlagsData::new().with_trap_code(ir::TrapCode::user(k + 1))
 }
+
+/// How many distinct trap codes number the unchecked accesses (Cranelift's user
+/// codes: 1 to 250).
+pub(super) const ACCESS_CODES: u32 = 250;
 
 /// The host address of the `size` bytes at i32 address `a32` plus `offset` in memory
 /// 0, and the flags to access them with. Where memory 0 has guard pages and `offset`
@@ -273,7 +286,8 @@ pub(super) fn address(tx: &mut Tx, a32: Value, offset: u32, size: u32) -> (Value
     };
     let mem = tx.ctx_ptr(offset_of!(NativeCtx, mem));
     let p = tx.b.ins().iadd(mem, ea);
-    (p, if guarded { guarded_flags() } else { flags() })
+    let f = if guarded { guarded_flags(tx) } else { flags() };
+    (p, f)
 }
 
 /// A checked load of `l` at i32 address `a` plus `offset`.

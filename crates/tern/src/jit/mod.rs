@@ -85,13 +85,17 @@ pub fn compile(code: &CompiledFunc, module: NativeModule<'_>) -> Option<Native> 
     if code.code.len() > MAX_INSTRS || code.frame_size > MAX_SLOTS {
         return None;
     }
-    let (func, entries) = translate::translate(code, isa, module)?;
+    let translate::Translated {
+        func,
+        entries,
+        accesses,
+    } = translate::translate(code, isa, module)?;
     let mut ctx = cranelift_codegen::Context::for_function(func);
     let compile = std::panic::AssertUnwindSafe(|| {
         let mut control = cranelift_codegen::control::ControlPlane::default();
         ctx.compile(&**isa, &mut control)
             .map(|c| {
-                let sites = sites(&c.buffer, code, module.index);
+                let sites = sites(&c.buffer, code, module.index, &accesses);
                 (
                     c.buffer.relocs().is_empty(),
                     c.code_buffer().to_vec(),
@@ -120,12 +124,14 @@ pub fn compile(code: &CompiledFunc, module: NativeModule<'_>) -> Option<Native> 
 }
 
 /// Where the compiled code of `code` (module function `index`) may fault (its
-/// unchecked memory accesses) and where its native calls return, each with the
+/// unchecked memory accesses, `accesses` the instruction of each, see
+/// `memory::guarded_flags`) and where its native calls return, each with the
 /// instruction it belongs to (the code is marked with instruction positions).
 fn sites(
     buffer: &cranelift_codegen::MachBufferFinalized<cranelift_codegen::Final>,
     code: &CompiledFunc,
     index: u32,
+    accesses: &[u32],
 ) -> fault::Sites {
     let locs = buffer.get_srclocs_sorted();
     let pc_at = |off: u32| {
@@ -135,11 +141,23 @@ fn sites(
             .filter(|l| l.start <= off && !l.loc.is_default())?;
         Some(l.loc.bits())
     };
+    // The access numbered `k` modulo `ACCESS_CODES` last at or before instruction
+    // `at` (accesses are numbered in the order of their instructions).
+    let access = |k: u32, at: u32| {
+        let last = accesses.partition_point(|&pc| pc <= at).checked_sub(1)?;
+        let back = (last as u32 + memory::ACCESS_CODES - k) % memory::ACCESS_CODES;
+        accesses.get(last.checked_sub(back as usize)?).copied()
+    };
     let mut traps: Vec<(u32, u32)> = buffer
         .traps()
         .iter()
-        .filter(|t| t.code == cranelift_codegen::ir::TrapCode::HEAP_OUT_OF_BOUNDS)
-        .filter_map(|t| Some((t.offset, pc_at(t.offset)?)))
+        .filter_map(|t| {
+            let k = u32::from(t.code.as_raw().get()).checked_sub(1)?;
+            if k >= memory::ACCESS_CODES {
+                return None;
+            }
+            Some((t.offset, access(k, pc_at(t.offset)?)?))
+        })
         .collect();
     let mut calls: Vec<(u32, u32, u32)> = buffer
         .call_sites()

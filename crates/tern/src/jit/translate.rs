@@ -124,6 +124,9 @@ pub(super) struct Tx<'a, 'b> {
     /// Values converted to another type since the last label (a slot read as an i32
     /// twice is one value, so its accesses share their checks).
     converted: std::collections::HashMap<(Value, Ty), Value>,
+    /// Per unchecked memory access (see `memory::address`), in order, the instruction
+    /// it belongs to.
+    pub(super) accesses: Vec<u32>,
     /// What this pass learns of how slots are used (for the next pass's `types`).
     usage: Usage,
     /// The accumulator: the value the previous instruction left for this one, if any
@@ -156,13 +159,22 @@ pub(super) struct Tx<'a, 'b> {
     pub(super) ended: bool,
 }
 
-/// Translates `code` into a Cranelift function; also returns its entry points (see
-/// `Native::entries`). `None` if nothing in it would run natively.
+/// A function translated: the Cranelift function, its entry points (see
+/// `Native::entries`), and per unchecked memory access, in order, the instruction it
+/// belongs to (`memory::address`).
+pub(super) struct Translated {
+    pub func: Function,
+    pub entries: Vec<u32>,
+    pub accesses: Vec<u32>,
+}
+
+/// Translates `code` into a Cranelift function. `None` if nothing in it would run
+/// natively.
 pub(super) fn translate(
     code: &CompiledFunc,
     isa: &OwnedTargetIsa,
     module: NativeModule<'_>,
-) -> Option<(Function, Vec<u32>)> {
+) -> Option<Translated> {
     // The first pass only learns how each slot is used; the second builds the
     // function with each slot's variable of the type it is used as.
     let n = code.frame_size as usize;
@@ -171,7 +183,7 @@ pub(super) fn translate(
         hi: vec![false; n],
         fixed: vec![false; n],
     };
-    let (_, _, usage) = build(code, isa, module, untyped)?;
+    let (_, usage) = build(code, isa, module, untyped)?;
     let (types, hi) = usage.slot_types();
     // Constant slots the code never writes are constants where they are read (no
     // variable: the code generator folds them into instructions as immediates).
@@ -180,8 +192,8 @@ pub(super) fn translate(
         .map(|s| consts.contains(&s) && !usage.written[s])
         .collect();
     let shape = Shape { types, hi, fixed };
-    let (func, entries, _) = build(code, isa, module, shape)?;
-    Some((func, entries))
+    let (t, _) = build(code, isa, module, shape)?;
+    Some(t)
 }
 
 /// How the slots are read and written: per slot, a mask of the types it is read or
@@ -299,7 +311,7 @@ fn build(
     isa: &OwnedTargetIsa,
     module: NativeModule<'_>,
     shape: Shape,
-) -> Option<(Function, Vec<u32>, Usage)> {
+) -> Option<(Translated, Usage)> {
     let ptr = isa.pointer_type();
     let mut func = Function::with_name_signature(UserFuncName::default(), signature(isa));
     let mut fctx = FunctionBuilderContext::new();
@@ -377,6 +389,7 @@ fn build(
         lanes: Lanes::default(),
         checked: std::collections::HashMap::new(),
         converted: std::collections::HashMap::new(),
+        accesses: Vec::new(),
         usage: Usage {
             masks: vec![0; code.frame_size as usize],
             ..Usage::default()
@@ -457,8 +470,14 @@ fn build(
     tx.b.seal_all_blocks();
     let mut usage = std::mem::take(&mut tx.usage);
     usage.written = std::mem::take(&mut tx.written);
+    let accesses = std::mem::take(&mut tx.accesses);
     b.finalize(isa.frontend_config());
-    Some((func, entries, usage))
+    let t = Translated {
+        func,
+        entries,
+        accesses,
+    };
+    Some((t, usage))
 }
 
 /// Returns `NATIVE_REFUSED` unless the frame of a native call (`params` are the

@@ -40,7 +40,12 @@ const GUARD: &str = r#"(module
   (func (export "grow_then_load") (param i32) (result i32)
     (drop (memory.grow (i32.const 1)))
     (i32.load (local.get 0)))
-  (func (export "calls") (result i32) (global.get $calls)))"#;
+  (func (export "calls") (result i32) (global.get $calls))
+  ;; A load whose value the next load's address extends (the code generator merges
+  ;; the first load into that extension, the next instruction's): a trap in the
+  ;; first is at the first (found by fuzzing).
+  (func (export "merged") (param i32) (result i32)
+    (i32.load offset=4 (i32.load (local.get 0)))))"#;
 
 /// How a run is configured: the tier, and guard pages or bounds checks.
 #[derive(Clone, Copy, Debug)]
@@ -178,6 +183,20 @@ fn offsets_within_and_beyond_the_guard_region_trap_alike() {
             a > 65520,
             "{a}: {}",
             out[2]
+        );
+    }
+}
+
+#[test]
+fn a_load_whose_value_a_later_instruction_uses_traps_at_the_load() {
+    // Memory is zero: the second load reads at 4.
+    for a in [0, 65532, 65533, -4] {
+        let out = same(&[("merged", &[Val::I32(a)])]);
+        assert_eq!(
+            out[0].contains("out of bounds"),
+            !(0..=65532).contains(&a),
+            "{a}: {}",
+            out[0]
         );
     }
 }
