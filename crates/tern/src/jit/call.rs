@@ -31,7 +31,8 @@ use std::mem::offset_of;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, BlockArg, InstBuilder, MemFlagsData, Value};
 
-use super::translate::{Tx, Ty, Unsupported};
+use super::slots::Ty;
+use super::translate::{Tx, Unsupported};
 use crate::compile::isa::{
     Instr, NativeCallee, NativeCtx, NativeExit, Slot, NATIVE_CALL_ENTRY, NATIVE_CONTINUE,
     NATIVE_REFUSED, NATIVE_RETURN,

@@ -11,7 +11,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, InstBuilder, JumpTableData, MemFlagsData, Value};
 
 use super::memory;
-use super::translate::{Tx, Ty, Unsupported};
+use super::slots::Ty;
+use super::translate::{Tx, Unsupported};
 use crate::compile::isa::{BrCmp, Cond, Instr, NativeCtx};
 use crate::error::TrapCode;
 

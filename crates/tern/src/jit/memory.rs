@@ -15,7 +15,8 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Value};
 
 use super::numeric::bin;
-use super::translate::{Tx, Ty, Unsupported};
+use super::slots::Ty;
+use super::translate::{Tx, Unsupported};
 use crate::compile::isa::{Instr, LdBinOp, NativeCtx, RmwOp, Slot, NATIVE_GUARD};
 use crate::error::TrapCode;
 use crate::syntax::NumericOp;

@@ -13,9 +13,11 @@
 //! interpreter executes it and goes on), never an error.
 //!
 //! The rooms: `codemem` (executable memory, never writable and executable at once),
-//! `translate` (the translator's state: blocks, slots as variables, entries and
-//! exits), `numeric`, `memory`, `simd`, `control` and `call` (the semantics of
-//! those instruction families in Cranelift IR). This room reads `compile::isa` and nothing else of tern;
+//! `translate` (the translator's state and passes: blocks, entries and exits),
+//! `slots` (slots as variables: their types, vectors, constants, copies), `numeric`,
+//! `memory`, `simd`, `control` and `call` (the semantics of those instruction
+//! families in Cranelift IR), and `fault` (guard-page traps: the entry trampoline,
+//! the fault handler, the map of where code may fault). This room reads `compile::isa` and nothing else of tern;
 //! the runtime asks it for code through `runtime::code`, and the interpreter enters
 //! what it made (`exec::threaded::native`).
 
@@ -26,6 +28,7 @@ pub mod fault;
 mod memory;
 mod numeric;
 mod simd;
+mod slots;
 mod translate;
 
 use std::sync::OnceLock;

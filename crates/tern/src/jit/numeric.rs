@@ -9,7 +9,8 @@
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 
-use super::translate::{Tx, Ty, Unsupported};
+use super::slots::Ty;
+use super::translate::{Tx, Unsupported};
 use crate::compile::isa::{BinIOp, Instr, MulAdd, MulAddOp};
 use crate::error::TrapCode;
 use crate::syntax::NumericOp;

@@ -13,7 +13,8 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, ConstantData, InstBuilder, MemFlagsData, Type, Value};
 
 use super::memory::{address, flags};
-use super::translate::{Tx, Ty, Unsupported};
+use super::slots::Ty;
+use super::translate::{Tx, Unsupported};
 use crate::compile::isa::{Instr, Slot};
 use crate::syntax::{LaneOp, SimdOp, V128LoadOp};
 
