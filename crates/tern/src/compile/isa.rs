@@ -791,6 +791,9 @@ pub struct CompiledFunc {
     /// Calls and loop iterations so far (counted without atomic read-modify-writes:
     /// threads racing may lose counts, which only delays tier-up).
     pub heat: std::sync::atomic::AtomicU32,
+    /// Whether the background compiler was asked for its native code (then the
+    /// interpreter goes on running it until `native` is set).
+    pub background: std::sync::atomic::AtomicBool,
 }
 
 impl CompiledFunc {

@@ -367,6 +367,7 @@ fn compile_pass(module: &ModuleView, def_index: u32, pool: Option<&HashSet<u64>>
         native: std::sync::OnceLock::new(),
         tier_up: module.options.tier_up,
         heat: Default::default(),
+        background: Default::default(),
     };
     verify::verify(&f)?;
     let unused = n_scalar - read.len();

@@ -413,6 +413,7 @@ mod tests {
             native: Default::default(),
             tier_up: false,
             heat: Default::default(),
+            background: Default::default(),
         }
     }
 

@@ -44,8 +44,8 @@ impl Code {
 
 impl Code {
     /// The native code of `code` (defined function `def_index` of `view`), made on the
-    /// first request (by the thread that asks: tier-up compiles on the running
-    /// thread, see [`TIER_UP_HEAT`]).
+    /// first request (by the thread that asks: the running thread, or the background
+    /// compiler's, see `ModuleInner::tier_up_in_background` and [`TIER_UP_HEAT`]).
     pub fn tier_up<'c>(
         &self,
         view: &ModuleView,

@@ -19,6 +19,7 @@ pub struct Config {
     pub(crate) deterministic: bool,
     pub(crate) tier: Tier,
     pub(crate) guard_pages: bool,
+    pub(crate) parallel_compilation: bool,
 }
 
 /// Which execution tiers run wasm ([`Config::tier`]).
@@ -30,9 +31,9 @@ pub enum Tier {
     /// runs; what the optimizing tier does not translate yet runs in the interpreter.
     Opt,
     /// The interpreter, with hot code moving to native code: a function whose calls
-    /// and loop iterations pass a threshold is compiled (on the running thread) and
-    /// then entered at its start and its loop headers, also from a loop already
-    /// running (on-stack replacement).
+    /// and loop iterations pass a threshold is compiled (on a background thread, see
+    /// [`Config::parallel_compilation`]) and then entered at its start and its loop
+    /// headers, also from a loop already running (on-stack replacement).
     #[default]
     Auto,
 }
@@ -60,6 +61,7 @@ impl Default for Config {
             deterministic: false,
             tier: Tier::Auto,
             guard_pages: true,
+            parallel_compilation: true,
         }
     }
 }
@@ -129,6 +131,17 @@ impl Config {
     /// code's). With `false`, or elsewhere, native code checks every access.
     pub fn guard_pages(&mut self, on: bool) -> &mut Self {
         self.guard_pages = on;
+        self
+    }
+
+    /// Compile hot functions on another thread (default `true`): with tier-up
+    /// ([`Tier::Auto`]), where the host has more than one core, a function that gets
+    /// hot is compiled by a background thread while the interpreter goes on running
+    /// it, and moves to native code once that is done. With `false`, or on one core,
+    /// the running thread compiles it on the spot. Results are the same either way;
+    /// only when native code takes over differs.
+    pub fn parallel_compilation(&mut self, on: bool) -> &mut Self {
+        self.parallel_compilation = on;
         self
     }
 

@@ -39,6 +39,43 @@ pub struct ModuleInner {
     code: Code,
 }
 
+/// A function to tier up on the background compiler's thread.
+struct Job {
+    module: Arc<ModuleInner>,
+    def_index: u32,
+    code: Arc<CompiledFunc>,
+}
+
+/// The background compiler: one thread, started on first use where the host has more
+/// than one core, compiling the native code of the functions that got hot, in the
+/// order they did, while the interpreter goes on running them (tier-up off the
+/// running thread). `None` where there is no such thread.
+fn background() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<Job>>> {
+    static TX: std::sync::OnceLock<Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>> =
+        std::sync::OnceLock::new();
+    TX.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores < 2 {
+            return None;
+        }
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("tern tier-up".into())
+            .spawn(move || {
+                for job in rx {
+                    // A compiler panic leaves the function in the interpreter (the
+                    // optimizing tier catches Cranelift's; this is for the rest).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        job.module.tier_up(job.def_index, &job.code);
+                    }));
+                }
+            })
+            .ok()?;
+        Some(std::sync::Mutex::new(tx))
+    })
+    .as_ref()
+}
+
 impl ModuleInner {
     /// Wraps a validated module; `v128_operands` is what validation returned.
     pub fn new(
@@ -147,5 +184,32 @@ impl ModuleInner {
     /// first request: tier-up.
     pub fn tier_up<'c>(&self, def_index: u32, code: &'c CompiledFunc) -> Option<&'c Native> {
         self.code.tier_up(&self.view(), def_index, code)
+    }
+
+    /// Asks for defined function `def_index`'s native code (its `code`) to be
+    /// compiled on the background compiler's thread; `false` if there is none (one
+    /// core, `Config::parallel_compilation` off, or the thread could not start): then
+    /// the caller compiles it itself. The running code goes on meanwhile; the native
+    /// code is in `code.native` once made.
+    pub fn tier_up_in_background(
+        self: &Arc<Self>,
+        def_index: u32,
+        code: &Arc<CompiledFunc>,
+    ) -> bool {
+        if !self.engine.config().parallel_compilation {
+            return false;
+        }
+        let Some(tx) = background() else {
+            return false;
+        };
+        let job = Job {
+            module: self.clone(),
+            def_index,
+            code: code.clone(),
+        };
+        tx.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .send(job)
+            .is_ok()
     }
 }

@@ -329,6 +329,24 @@ fn heat_up(cx: *mut ExecCtx, func: u32) -> Option<NativeFn> {
     Some(f)
 }
 
+/// Tier-up off the running thread: hands the running function's compilation to the
+/// background compiler; `false` if there is none (the caller compiles it).
+#[cold]
+#[inline(never)]
+fn in_background(cx: *mut ExecCtx, func: u32) -> bool {
+    // SAFETY: `cx` is live.
+    let e = unsafe { ex(cx) };
+    let Some(FuncEntity::Wasm(w)) = e.code_part.funcs.get(func as usize) else {
+        return false;
+    };
+    let Some(code) = w.compiled.get() else {
+        return false;
+    };
+    let sent = w.module.tier_up_in_background(w.def_index, code);
+    code.background.store(sent, Ordering::Relaxed);
+    sent
+}
+
 handler_fn!(HeatCount(ip, sp, mem, len, cx, acc) {
     // At a function's start or loop header in code that tiers up: count, make native
     // code when hot, and enter it here if it can be entered here; else run the
@@ -352,7 +370,12 @@ handler_fn!(HeatCount(ip, sp, mem, len, cx, acc) {
         None => {
             let heat = code.heat.load(Ordering::Relaxed).saturating_add(1);
             code.heat.store(heat, Ordering::Relaxed);
-            if heat < TIER_UP_HEAT {
+            if heat < TIER_UP_HEAT
+                || (heat == TIER_UP_HEAT && in_background(cx, top.func))
+                || (heat > TIER_UP_HEAT && code.background.load(Ordering::Relaxed))
+            {
+                // Not hot yet, or being compiled on the background compiler's thread
+                // (the interpreter goes on meanwhile).
                 None
             } else {
                 heat_up(cx, top.func).and_then(|f| {

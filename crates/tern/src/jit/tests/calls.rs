@@ -53,9 +53,15 @@ const CALLS: &str = r#"(module
   (func (export "wrong_type") (result i32)
     (call_indirect (param i64) (result i32) (i64.const 1) (i32.const 1))))"#;
 
+/// An engine of `tier`, metering fuel or not, with calls `depth` deep at most. Tier-up
+/// compiles on the running thread, so a function is native as soon as it is hot
+/// (`background_tier_up_moves_a_hot_function_to_native_code_later` tests the other way).
 fn engine(tier: Tier, fuel: bool, depth: usize) -> Engine {
     let mut c = Config::new();
-    c.tier(tier).consume_fuel(fuel).max_call_depth(depth);
+    c.tier(tier)
+        .consume_fuel(fuel)
+        .max_call_depth(depth)
+        .parallel_compilation(false);
     Engine::new(&c)
 }
 
@@ -233,6 +239,34 @@ fn tier_up_compiles_a_function_once_it_is_hot() {
     let auto = tiered(Tier::Auto, "down", &[Val::I32(3_000)]).0;
     let interp = tiered(Tier::Interp, "down", &[Val::I32(3_000)]).0;
     assert_eq!(auto, interp);
+}
+
+#[test]
+fn background_tier_up_moves_a_hot_function_to_native_code_later() {
+    if !Engine::has_optimizing_tier() {
+        return;
+    }
+    let engine = Engine::new(Config::new().tier(Tier::Auto));
+    let module = Module::new(&engine, CALLS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let fib = inst.get_func(&store, "fib").unwrap();
+    let mut out = [Val::I32(0)];
+    // The result is the interpreter's whichever tier ran which part.
+    fib.call(&mut store, &[Val::I32(25)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(75025));
+    // The native code comes, from this thread or the background compiler's.
+    let code = module.inner.code(0).unwrap();
+    let start = std::time::Instant::now();
+    while code.native.get().is_none() && start.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(code.native().is_some(), "fib got native code");
+    // And is used: the same results, now natively.
+    fib.call(&mut store, &[Val::I32(27)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(196418));
 }
 
 #[test]
