@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::code::Code;
 use crate::compile::{
-    isa::{CompiledFunc, Native},
+    isa::{CompiledFunc, Instr, Native},
     ModuleView, Options,
 };
 use crate::error::{Error, Result};
@@ -36,14 +36,26 @@ pub struct ModuleInner {
     /// Whether memory 0 has guard pages in every store of the engine (see
     /// `Options::guard_pages`).
     guard0: bool,
+    /// Per defined function, whether the background compiler was asked for it
+    /// ([`ModuleInner::prefetch_callees`]).
+    prefetched: Box<[std::sync::atomic::AtomicBool]>,
     code: Code,
 }
 
-/// A function to tier up on the background compiler's thread.
-struct Job {
-    module: Arc<ModuleInner>,
-    def_index: u32,
-    code: Arc<CompiledFunc>,
+/// Work for the background compiler's thread.
+enum Job {
+    /// Make the native code of a function that got hot.
+    TierUp {
+        module: Arc<ModuleInner>,
+        def_index: u32,
+        code: Arc<CompiledFunc>,
+    },
+    /// Compile a function before it first runs (`Tier::Opt`), and ask for the ones it
+    /// calls.
+    Prefetch {
+        module: Arc<ModuleInner>,
+        def_index: u32,
+    },
 }
 
 /// The background compiler: one thread, started on first use where the host has more
@@ -65,8 +77,19 @@ fn background() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<Job>
                 for job in rx {
                     // A compiler panic leaves the function in the interpreter (the
                     // optimizing tier catches Cranelift's; this is for the rest).
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        job.module.tier_up(job.def_index, &job.code);
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job {
+                        Job::TierUp {
+                            module,
+                            def_index,
+                            code,
+                        } => {
+                            module.tier_up(def_index, &code);
+                        }
+                        Job::Prefetch { module, def_index } => {
+                            if let Ok(code) = module.code(def_index) {
+                                module.prefetch_callees(&code);
+                            }
+                        }
                     }));
                 }
             })
@@ -104,6 +127,7 @@ impl ModuleInner {
             func_types.push(ty);
         }
         let code = Code::new(syntax.funcs.len());
+        let syntax_funcs = syntax.funcs.len();
         let is64 = |a: AddrType| a == AddrType::I64;
         let mut mem64 = Vec::new();
         let mut mem0 = None;
@@ -136,6 +160,7 @@ impl ModuleInner {
             global_v128,
             v128_operands: v128_operands.into_boxed_slice(),
             guard0,
+            prefetched: (0..syntax_funcs).map(|_| Default::default()).collect(),
             code,
         };
         if !engine.config().lazy_compilation {
@@ -202,7 +227,7 @@ impl ModuleInner {
         let Some(tx) = background() else {
             return false;
         };
-        let job = Job {
+        let job = Job::TierUp {
             module: self.clone(),
             def_index,
             code: code.clone(),
@@ -211,5 +236,45 @@ impl ModuleInner {
             .unwrap_or_else(|e| e.into_inner())
             .send(job)
             .is_ok()
+    }
+
+    /// With `Tier::Opt`, where there is a background compiler: asks it to compile the
+    /// defined functions `code` calls directly that nobody asked for yet (and, as it
+    /// compiles each, the ones that one calls), so that they are likely compiled by
+    /// the time they first run instead of when they do. A function the running thread
+    /// needs while the background compiler is at it waits for that compilation.
+    pub fn prefetch_callees(self: &Arc<Self>, code: &CompiledFunc) {
+        let config = self.engine.config();
+        if config.tier != crate::runtime::engine::Tier::Opt || !config.parallel_compilation {
+            return;
+        }
+        let Some(tx) = background() else {
+            return;
+        };
+        let imported = self.syntax.num_imported_funcs;
+        for i in code.code.iter() {
+            let (Instr::Call { func, .. } | Instr::CallCopy { func, .. }) = *i else {
+                continue;
+            };
+            let Some(def_index) = func.checked_sub(imported) else {
+                continue;
+            };
+            let asked = self.prefetched.get(def_index as usize);
+            if asked.is_none_or(|a| a.swap(true, std::sync::atomic::Ordering::Relaxed)) {
+                continue;
+            }
+            let job = Job::Prefetch {
+                module: self.clone(),
+                def_index,
+            };
+            if tx
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .send(job)
+                .is_err()
+            {
+                return;
+            }
+        }
     }
 }

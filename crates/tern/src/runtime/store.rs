@@ -57,6 +57,7 @@ impl WasmFunc {
             return Ok(c);
         }
         let c = self.module.code(self.def_index)?;
+        self.module.prefetch_callees(&c);
         Ok(self.compiled.get_or_init(|| c))
     }
 
