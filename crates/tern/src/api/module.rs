@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::api::externals::{ExportType, ExternType, ImportType};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::runtime::engine::Engine;
 use crate::runtime::module::ModuleInner;
 use crate::syntax::{self, ExternKind, ImportDesc};
@@ -22,7 +22,7 @@ impl Module {
         let bytes = bytes.as_ref();
         #[cfg(feature = "wat")]
         if !bytes.starts_with(b"\0asm") {
-            let bin = wat::parse_bytes(bytes).map_err(|e| Error::Malformed {
+            let bin = wat::parse_bytes(bytes).map_err(|e| crate::error::Error::Malformed {
                 offset: 0,
                 message: e.to_string(),
             })?;

@@ -260,6 +260,7 @@ pub const NATIVE_REFUSED: u32 = 3;
 /// `runtime::memory::MemoryEntity::guarded`): 4 GiB, the most a 32-bit memory can
 /// reach, and a guard region of [`NATIVE_GUARD`] bytes after it. Only the memory's
 /// length is accessible; the rest faults.
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub const NATIVE_RESERVATION: usize = (4 << 30) + NATIVE_GUARD;
 
 /// The guard region after the 4 GiB a 32-bit memory can reach: an access whose
@@ -267,6 +268,7 @@ pub const NATIVE_RESERVATION: usize = (4 << 30) + NATIVE_GUARD;
 /// memory 0 has guard pages (its address, below 4 GiB, plus that can only land in
 /// the memory or the reservation, whose inaccessible part faults; the fault becomes
 /// the out-of-bounds trap at the access, see `jit::fault`).
+#[cfg_attr(not(feature = "jit"), allow(dead_code))]
 pub const NATIVE_GUARD: usize = 2 << 30;
 
 /// The traps native code reports, by their code in `NativeExit::trap`.

@@ -9,7 +9,6 @@
 //! [`NATIVE_RESERVATION`] bytes of address space of which only the memory's current
 //! length is accessible: the rest faults, and never moves (see `jit::fault`).
 
-use crate::compile::isa::NATIVE_RESERVATION;
 use crate::syntax::{AddrType, MemoryType};
 
 /// A memory in the store.
@@ -186,7 +185,7 @@ use reservation::Reservation;
 
 #[cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
 mod reservation {
-    use super::NATIVE_RESERVATION;
+    use crate::compile::isa::NATIVE_RESERVATION;
 
     /// [`NATIVE_RESERVATION`] bytes of address space, mapped inaccessible, of which
     /// the first `len` bytes are readable and writable (zero until written).

@@ -220,7 +220,7 @@ unsafe fn call(
     depth: u32,
     mem: Option<*mut u8>,
 ) -> u32 {
-    #[cfg(feature = "jit")]
+    #[cfg(all(feature = "jit", any(target_arch = "x86_64", target_arch = "aarch64")))]
     if let Some(mem) = mem {
         // SAFETY: the caller's guarantee.
         return unsafe { crate::jit::fault::enter(f, sp, id, cx, depth, mem) };
