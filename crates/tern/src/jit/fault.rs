@@ -90,10 +90,15 @@ pub unsafe fn enter(
         sp,
         cx,
     };
-    let prev = ACTIVE.with(|c| c.replace(&mut a));
-    // SAFETY: the caller's guarantee; `a` outlives the call, and the trampoline only
-    // writes its `resume_sp`.
-    let status = unsafe { tern_jit_enter(f, sp, id, cx.cast(), depth, &mut a.resume_sp) };
+    // Everything reaches `a` through this one pointer while native code runs (the
+    // trampoline writes `resume_sp`, `fault` reads it).
+    let ap: *mut Active = &mut a;
+    let prev = ACTIVE.with(|c| c.replace(ap));
+    // SAFETY: the caller's guarantee; `a` outlives the call.
+    let status = unsafe {
+        let resume_sp = std::ptr::addr_of_mut!((*ap).resume_sp);
+        tern_jit_enter(f, sp, id, cx.cast(), depth, resume_sp)
+    };
     ACTIVE.with(|c| c.set(prev));
     status
 }
