@@ -5,8 +5,8 @@
 //!
 //! A memory is either a heap allocation or, where the store asks for guard pages
 //! (see `Config::guard_pages`) and the memory is one native code may access without
-//! bounds checks (32-bit addresses, 64 KiB pages), a reservation of
-//! [`NATIVE_RESERVATION`] bytes of address space of which only the memory's current
+//! bounds checks (32-bit addresses, 64 KiB pages), a reservation of 6 GiB of address
+//! space (`compile::isa::NATIVE_RESERVATION`) of which only the memory's current
 //! length is accessible: the rest faults, and never moves (see `jit::fault`).
 
 use crate::syntax::{AddrType, MemoryType};
@@ -78,7 +78,7 @@ impl MemoryEntity {
         self.data_mut().as_mut_ptr()
     }
 
-    /// Whether the memory is a reservation with guard pages: [`NATIVE_RESERVATION`]
+    /// Whether the memory is a reservation with guard pages: `NATIVE_RESERVATION`
     /// bytes of address space from its base, of which all but its length fault.
     pub fn guarded(&self) -> bool {
         matches!(self.bytes, Bytes::Reserved(_))

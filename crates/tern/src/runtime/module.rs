@@ -1,6 +1,8 @@
 //! A compiled module as the runtime holds it: the decoded and validated syntax, the
 //! engine-wide ids of its function types, and each function's code (see [`super::code`]),
-//! made on first call and shared by every instance.
+//! made on first call and shared by every instance; and the background compiler, which
+//! makes native code off the running thread (tier-up, and `Tier::Opt`'s compiling
+//! ahead of calls).
 
 use std::sync::Arc;
 
@@ -126,8 +128,8 @@ impl ModuleInner {
                 .ok_or_else(|| Error::invalid(0, format!("unknown type of function {f}")))?;
             func_types.push(ty);
         }
-        let code = Code::new(syntax.funcs.len());
-        let syntax_funcs = syntax.funcs.len();
+        let num_defined = syntax.funcs.len();
+        let code = Code::new(num_defined);
         let is64 = |a: AddrType| a == AddrType::I64;
         let mut mem64 = Vec::new();
         let mut mem0 = None;
@@ -160,7 +162,7 @@ impl ModuleInner {
             global_v128,
             v128_operands: v128_operands.into_boxed_slice(),
             guard0,
-            prefetched: (0..syntax_funcs).map(|_| Default::default()).collect(),
+            prefetched: (0..num_defined).map(|_| Default::default()).collect(),
             code,
         };
         if !engine.config().lazy_compilation {
